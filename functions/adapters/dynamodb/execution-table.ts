@@ -1,0 +1,192 @@
+/**
+ * ExecutionStore on DynamoDB. Every state change is one request: a single conditional write when
+ * it touches one item, else one TransactWriteItems. Conditions carry the expected versions, so
+ * the database enforces the transitions table and each audit record is written once.
+ */
+import {
+  ConditionalCheckFailedException,
+  DynamoDBClient,
+  TransactionCanceledException,
+} from '@aws-sdk/client-dynamodb';
+import {
+  DeleteCommand,
+  DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  type QueryCommandOutput,
+  TransactWriteCommand,
+  type TransactWriteCommandInput,
+} from '@aws-sdk/lib-dynamodb';
+import type { Execution } from '../../core/execution.js';
+import type { ExecutionId } from '../../core/manifest.js';
+import type { Clock, ExecutionStore, Lock, Page, StateChange, WriteResult } from '../../core/ports.js';
+import {
+  auditItem,
+  EXECUTION_SK,
+  executionItem,
+  executionPk,
+  type Item,
+  LOCK_SK,
+  lockItem,
+  lockPk,
+  toExecution,
+  toLock,
+} from './items.js';
+import { DueKind, TABLE } from './table.js';
+
+type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
+type Conflict = 'execution' | 'lock';
+
+const notStored = 'attribute_not_exists(pk)';
+const atVersion = '#version = :expected';
+
+function versionCondition(expectVersion: number | 'absent') {
+  if (expectVersion === 'absent' || expectVersion === 0) return { ConditionExpression: notStored };
+  return {
+    ConditionExpression: atVersion,
+    ExpressionAttributeNames: { '#version': 'version' },
+    ExpressionAttributeValues: { ':expected': expectVersion },
+  };
+}
+
+export function documentClient(client: DynamoDBClient = new DynamoDBClient({})): DynamoDBDocumentClient {
+  return DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+}
+
+export function executionTable(
+  tableName: string,
+  clock: Clock,
+  doc: DynamoDBDocumentClient = documentClient(),
+) {
+  const encodeCursor = (key: QueryCommandOutput['LastEvaluatedKey']) =>
+    key ? Buffer.from(JSON.stringify(key)).toString('base64url') : undefined;
+  const decodeCursor = (cursor?: string) =>
+    cursor ? (JSON.parse(Buffer.from(cursor, 'base64url').toString()) as Record<string, unknown>) : undefined;
+
+  function operations(change: StateChange): { op: TransactItem; conflict?: Conflict }[] {
+    const now = clock.now();
+    const ops: { op: TransactItem; conflict?: Conflict }[] = [];
+    for (const { next, expectVersion } of change.executions ?? []) {
+      ops.push({
+        op: {
+          Put: {
+            TableName: tableName,
+            Item: executionItem(next, expectVersion + 1, now),
+            ...versionCondition(expectVersion),
+          },
+        },
+        conflict: 'execution',
+      });
+    }
+    const lock = change.lock;
+    if (lock?.op === 'put') {
+      ops.push({
+        op: {
+          Put: { TableName: tableName, Item: lockItem(lock.lock), ...versionCondition(lock.expectVersion) },
+        },
+        conflict: 'lock',
+      });
+    } else if (lock?.op === 'delete') {
+      ops.push({
+        op: {
+          Delete: {
+            TableName: tableName,
+            Key: { pk: lockPk(lock.key), sk: LOCK_SK },
+            ...versionCondition(lock.expectVersion),
+          },
+        },
+        conflict: 'lock',
+      });
+    }
+    for (const event of change.audit ?? []) {
+      ops.push({
+        op: { Put: { TableName: tableName, Item: auditItem(event), ConditionExpression: notStored } },
+      });
+    }
+    return ops;
+  }
+
+  async function writeOne(op: TransactItem): Promise<void> {
+    if (op.Put) await doc.send(new PutCommand(op.Put as ConstructorParameters<typeof PutCommand>[0]));
+    else if (op.Delete)
+      await doc.send(new DeleteCommand(op.Delete as ConstructorParameters<typeof DeleteCommand>[0]));
+  }
+
+  return {
+    async read(id: ExecutionId): Promise<Execution | undefined> {
+      const out = await doc.send(
+        new GetCommand({
+          TableName: tableName,
+          Key: { pk: executionPk(id), sk: EXECUTION_SK },
+          ConsistentRead: true,
+        }),
+      );
+      return out.Item ? toExecution(out.Item) : undefined;
+    },
+
+    async readLock(key: string): Promise<Lock | undefined> {
+      const out = await doc.send(
+        new GetCommand({ TableName: tableName, Key: { pk: lockPk(key), sk: LOCK_SK }, ConsistentRead: true }),
+      );
+      return out.Item ? toLock(out.Item) : undefined;
+    },
+
+    async write(change: StateChange): Promise<WriteResult> {
+      const ops = operations(change);
+      if (ops.length === 0) return { ok: true };
+      try {
+        if (ops.length === 1) await writeOne(ops[0]!.op);
+        else await doc.send(new TransactWriteCommand({ TransactItems: ops.map((o) => o.op) }));
+        return { ok: true };
+      } catch (err) {
+        if (err instanceof ConditionalCheckFailedException)
+          return { ok: false, conflict: ops[0]!.conflict ?? 'execution' };
+        if (err instanceof TransactionCanceledException) {
+          const reasons = err.CancellationReasons ?? [];
+          const failed = reasons.findIndex(
+            (r) => r.Code === 'ConditionalCheckFailed' || r.Code === 'TransactionConflict',
+          );
+          if (failed >= 0) return { ok: false, conflict: ops[failed]?.conflict ?? 'execution' };
+        }
+        throw err;
+      }
+    },
+
+    async running(limit: number, cursor?: string): Promise<Page<Execution>> {
+      const out = await doc.send(
+        new QueryCommand({
+          TableName: tableName,
+          IndexName: TABLE.dueIndex.name,
+          KeyConditionExpression: '#kind = :kind',
+          ExpressionAttributeNames: { '#kind': TABLE.dueIndex.partitionKey },
+          ExpressionAttributeValues: { ':kind': DueKind.Running },
+          Limit: limit,
+          ExclusiveStartKey: decodeCursor(cursor),
+        }),
+      );
+      return {
+        items: (out.Items ?? []).map((i) => toExecution(i as Item)),
+        cursor: encodeCursor(out.LastEvaluatedKey),
+      };
+    },
+
+    async dueLocks(now: Date, limit: number, cursor?: string): Promise<Page<Lock>> {
+      const out = await doc.send(
+        new QueryCommand({
+          TableName: tableName,
+          IndexName: TABLE.dueIndex.name,
+          KeyConditionExpression: '#kind = :kind AND #at <= :now',
+          ExpressionAttributeNames: { '#kind': TABLE.dueIndex.partitionKey, '#at': TABLE.dueIndex.sortKey },
+          ExpressionAttributeValues: { ':kind': DueKind.Lock, ':now': now.toISOString() },
+          Limit: limit,
+          ExclusiveStartKey: decodeCursor(cursor),
+        }),
+      );
+      return {
+        items: (out.Items ?? []).map((i) => toLock(i as Item)),
+        cursor: encodeCursor(out.LastEvaluatedKey),
+      };
+    },
+  } satisfies ExecutionStore;
+}

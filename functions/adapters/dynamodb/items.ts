@@ -1,0 +1,108 @@
+/**
+ * Item ⇄ domain mapping for the state table. Attribute names live here and nowhere else.
+ */
+import type { AuditEventRequest } from '../../core/audit-event.js';
+import type { Execution } from '../../core/execution.js';
+import { type ExecutionId, executionKey } from '../../core/manifest.js';
+import type { Lock } from '../../core/ports.js';
+import { DueKind, RecordKind } from './table.js';
+
+/** Outbox records are garbage-collected by TTL this long after they are written. */
+const AUDIT_RETENTION_SECONDS = 30 * 24 * 3600;
+
+export const executionPk = (id: ExecutionId) => `EXEC#${executionKey(id)}`;
+export const EXECUTION_SK = 'STATE';
+export const lockPk = (key: string) => `LOCK#${key}`;
+export const LOCK_SK = 'LOCK';
+
+export type Item = Record<string, unknown>;
+
+export function executionItem(execution: Execution, version: number, now: Date): Item {
+  const { status } = execution;
+  const due =
+    status.phase === 'Running'
+      ? { dueKind: DueKind.Running, dueAt: status.startTime ?? now.toISOString() }
+      : {};
+  return {
+    pk: executionPk(execution.id),
+    sk: EXECUTION_SK,
+    kind: RecordKind.Execution,
+    namespace: execution.id.namespace,
+    name: execution.id.name,
+    target: execution.target,
+    specHash: execution.specHash,
+    manifest: execution.manifest,
+    rejectedRequest:
+      execution.rejectedRequest === undefined ? undefined : JSON.stringify(execution.rejectedRequest),
+    phase: status.phase,
+    status,
+    version,
+    createdAt: execution.createdAt,
+    updatedAt: now.toISOString(),
+    ...due,
+  };
+}
+
+export function toExecution(item: Item): Execution {
+  return {
+    id: { namespace: item.namespace as string, name: item.name as string },
+    manifest: item.manifest as Execution['manifest'],
+    rejectedRequest: typeof item.rejectedRequest === 'string' ? JSON.parse(item.rejectedRequest) : undefined,
+    specHash: item.specHash as string,
+    target: item.target as string,
+    status: item.status as Execution['status'],
+    createdAt: item.createdAt as string,
+    version: Number(item.version),
+  };
+}
+
+export function lockItem(lock: Lock): Item {
+  const dueAt =
+    lock.state === 'acquired' ? lock.leaseUntil : lock.state === 'cooling' ? lock.releaseAt : undefined;
+  return {
+    pk: lockPk(lock.key),
+    sk: LOCK_SK,
+    kind: RecordKind.Lock,
+    key: lock.key,
+    cluster: lock.cluster,
+    target: lock.target,
+    holderNamespace: lock.holder.namespace,
+    holderName: lock.holder.name,
+    token: lock.token,
+    version: lock.version,
+    pipelineRunName: lock.pipelineRunName,
+    state: lock.state,
+    acquiredAt: lock.acquiredAt,
+    leaseUntil: lock.leaseUntil,
+    releaseAt: lock.releaseAt,
+    ...(dueAt ? { dueKind: DueKind.Lock, dueAt } : {}),
+  };
+}
+
+export function toLock(item: Item): Lock {
+  return {
+    key: item.key as string,
+    cluster: item.cluster as string,
+    target: item.target as string,
+    holder: { namespace: item.holderNamespace as string, name: item.holderName as string },
+    token: Number(item.token),
+    version: Number(item.version),
+    pipelineRunName: item.pipelineRunName as string,
+    state: item.state as Lock['state'],
+    acquiredAt: item.acquiredAt as string,
+    leaseUntil: item.leaseUntil as string | undefined,
+    releaseAt: item.releaseAt as string | undefined,
+  };
+}
+
+/** An outbox record: the stream carries its INSERT to the audit forwarder. */
+export function auditItem(event: AuditEventRequest): Item {
+  const id = { namespace: event.namespace, name: event.resource_id };
+  return {
+    pk: executionPk(id),
+    sk: `AUDIT#${event.event_timestamp}#${event.event_type}`,
+    kind: RecordKind.Audit,
+    event,
+    expiresAt: Math.floor(Date.parse(event.event_timestamp) / 1000) + AUDIT_RETENTION_SECONDS,
+  };
+}

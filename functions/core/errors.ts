@@ -1,0 +1,37 @@
+/**
+ * The few errors callers act on. Transient faults are thrown so the message or stream batch is
+ * retried; permanent rejections are turned into Failed executions by the core.
+ */
+
+/** The cluster could not be reached or answered 5xx/429/401, or timed out: retry later. */
+export class ClusterUnavailableError extends Error {
+  constructor(
+    message: string,
+    readonly code?: number,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+    this.name = 'ClusterUnavailableError';
+  }
+}
+
+/** The cluster refused the request for good (400/403/404 namespace/422): retrying cannot help. */
+export class ClusterRejectedError extends Error {
+  constructor(
+    message: string,
+    readonly code: number,
+    readonly reason: string,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+    this.name = 'ClusterRejectedError';
+  }
+}
+
+/** A configuration value is missing or invalid; the message names the variable. */
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}

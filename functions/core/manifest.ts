@@ -1,0 +1,192 @@
+/**
+ * The request: a WorkflowExecution manifest (SPEC §2), validated with limits on every string and map.
+ *
+ * parseRequest never throws. It returns the manifest, or a rejection that says what was wrong and,
+ * when it can be read, the identity the rejection belongs to (so it ends as a Failed execution
+ * rather than in the dead-letter queue).
+ */
+import { z } from 'zod';
+import { parseDuration } from './duration.js';
+import { targetProblem } from './target.js';
+
+export const MAX_REQUEST_BYTES = 256 * 1024;
+
+const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
+const LABEL_KEY =
+  /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
+const PARAMETER_NAME = /^[A-Z][A-Z0-9_]*$/;
+const IMAGE_REF = /^[A-Za-z0-9][A-Za-z0-9._\-/:@]*$/;
+const DIGEST = /^sha256:[a-f0-9]{64}$/;
+const NO_CONTROL = /^[^\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]*$/;
+
+export const CORRELATION_LABEL = 'kubernaut.ai/correlation-id';
+export const RESERVED_PARAMETER = 'TARGET_RESOURCE';
+
+const text = (max: number) =>
+  z
+    .string()
+    .max(max, `must be at most ${max} characters`)
+    .regex(NO_CONTROL, 'must not contain control characters');
+
+/** The object name is also a label value on the PipelineRun, so it is held to 63 characters. */
+const name = z
+  .string()
+  .min(1, 'is required')
+  .max(63, 'must be at most 63 characters (it is a label value on the PipelineRun)')
+  .regex(DNS1123_SUBDOMAIN, 'must be a lowercase RFC 1123 subdomain');
+const namespace = z
+  .string()
+  .min(1, 'is required')
+  .max(63, 'must be at most 63 characters')
+  .regex(DNS1123_LABEL, 'must be a lowercase RFC 1123 label');
+
+const labels = z
+  .record(
+    z.string().max(316, 'label key is too long').regex(LABEL_KEY, 'label key is not valid'),
+    z
+      .string()
+      .max(63, 'label value must be at most 63 characters')
+      .regex(LABEL_VALUE, 'label value is not valid'),
+  )
+  .refine((m) => Object.keys(m).length <= 64, 'at most 64 labels');
+
+const metadata = z.object({
+  name,
+  namespace: namespace.default('default'),
+  labels: labels.optional(),
+  annotations: z.record(text(253), text(4096)).optional(),
+});
+
+const workflowRef = z.object({
+  workflowId: z
+    .string()
+    .min(1, 'is required')
+    .max(63, 'must be at most 63 characters (it is a label value on the PipelineRun)')
+    .regex(LABEL_VALUE, 'must be a valid label value: alphanumerics, "-", "_" or "."'),
+  version: text(100).min(1, 'is required'),
+  containerImage: z
+    .string()
+    .min(1, 'workflowRef.containerImage is required')
+    .max(512, 'must be at most 512 characters')
+    .regex(IMAGE_REF, 'must be an OCI image reference'),
+  containerDigest: z.string().regex(DIGEST, 'must be sha256:<64 hex characters>').optional(),
+});
+
+const parameters = z
+  .record(
+    z
+      .string()
+      .max(63, 'parameter name must be at most 63 characters')
+      .regex(PARAMETER_NAME, 'parameter name must be UPPER_SNAKE_CASE')
+      .refine(
+        (k) => k !== RESERVED_PARAMETER,
+        `${RESERVED_PARAMETER} is reserved: it is set from targetResource`,
+      ),
+    text(4096),
+  )
+  .refine((m) => Object.keys(m).length <= 100, 'at most 100 parameters');
+
+const executionConfig = z.object({
+  timeout: z
+    .string()
+    .max(32)
+    .refine((t) => {
+      const ms = parseDuration(t);
+      return ms !== undefined && ms > 0 && ms <= 24 * 3_600_000;
+    }, 'must be a duration such as 30m, between 1s and 24h')
+    .optional(),
+  serviceAccountName: z
+    .string()
+    .max(253)
+    .regex(DNS1123_SUBDOMAIN, 'must be a lowercase RFC 1123 subdomain')
+    .optional(),
+});
+
+const objectReference = z.object({
+  apiVersion: text(253).optional(),
+  kind: text(63).optional(),
+  name: text(253).optional(),
+  namespace: text(63).optional(),
+  uid: text(64).optional(),
+});
+
+const spec = z.object({
+  remediationRequestRef: objectReference.optional(),
+  workflowRef,
+  targetResource: z
+    .string()
+    .max(512, 'must be at most 512 characters')
+    .superRefine((t, ctx) => {
+      const problem = targetProblem(t);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    }),
+  parameters: parameters.optional(),
+  confidence: z.number().min(0, 'must be between 0 and 1').max(1, 'must be between 0 and 1').optional(),
+  rationale: text(8192).optional(),
+  executionConfig: executionConfig.optional(),
+});
+
+export const manifestSchema = z.object({
+  apiVersion: z.literal('kubernaut.ai/v1alpha1', 'must be kubernaut.ai/v1alpha1'),
+  kind: z.literal('WorkflowExecution', 'must be WorkflowExecution'),
+  metadata,
+  spec,
+});
+
+export type Manifest = z.infer<typeof manifestSchema>;
+
+export interface ExecutionId {
+  namespace: string;
+  name: string;
+}
+
+export const executionKey = (id: ExecutionId): string => `${id.namespace}/${id.name}`;
+
+export type ParsedRequest =
+  | { ok: true; manifest: Manifest }
+  | { ok: false; reason: string; id?: ExecutionId; raw?: unknown };
+
+/** Parses a message body (JSON) into a manifest, or a rejection with a specific reason. */
+export function parseRequest(body: string): ParsedRequest {
+  if (Buffer.byteLength(body, 'utf8') > MAX_REQUEST_BYTES) {
+    return {
+      ok: false,
+      reason: `request is ${Buffer.byteLength(body, 'utf8')} bytes; the limit is ${MAX_REQUEST_BYTES}`,
+    };
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(body);
+  } catch (err) {
+    return { ok: false, reason: `request body is not valid JSON: ${(err as Error).message}` };
+  }
+  return parseManifest(raw);
+}
+
+export function parseManifest(raw: unknown): ParsedRequest {
+  const result = manifestSchema.safeParse(raw);
+  if (result.success) return { ok: true, manifest: result.data };
+  const reason = result.error.issues
+    .slice(0, 10)
+    .map((i) => `${i.path.length > 0 ? i.path.join('.') : 'request'}: ${i.message}`)
+    .join('; ');
+  return { ok: false, reason, id: readableIdentity(raw), raw };
+}
+
+/** The identity of a request that failed validation, if its metadata alone is valid. */
+function readableIdentity(raw: unknown): ExecutionId | undefined {
+  const parsed = z
+    .object({ metadata: z.object({ name, namespace: namespace.default('default') }) })
+    .safeParse(raw);
+  return parsed.success ? parsed.data.metadata : undefined;
+}
+
+/** The correlation id DataStorage is queried by: the label, else the parent RemediationRequest, else the name. */
+export function correlationId(m: {
+  metadata: { name: string; labels?: Record<string, string> };
+  spec?: Partial<Manifest['spec']>;
+}): string {
+  return m.metadata.labels?.[CORRELATION_LABEL] ?? m.spec?.remediationRequestRef?.name ?? m.metadata.name;
+}

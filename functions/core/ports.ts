@@ -1,0 +1,138 @@
+/**
+ * Every outside dependency of the core, as a small interface. Adapters in functions/adapters/
+ * implement them against AWS, Kubernetes and HTTP; tests use fakes from test/fakes/.
+ * Expected outcomes are values; only transient faults (a dependency down, throttled or slow) throw.
+ */
+import type { AuditEventRequest } from './audit-event.js';
+import type { Execution } from './execution.js';
+import type { ExecutionId } from './manifest.js';
+import type { PipelineRunObject } from './pipeline-run.js';
+
+export interface Clock {
+  now(): Date;
+}
+
+/**
+ * The lock on one target in one cluster (SPEC WE-1). It is held from acquisition until its
+ * cooldown has passed (WE-3): `acquired` (run not created yet; stuck after `leaseUntil`, WE-8),
+ * `running`, then `cooling` (holder terminal; free for take-over from `releaseAt`).
+ */
+export interface Lock {
+  key: string;
+  cluster: string;
+  target: string;
+  holder: ExecutionId;
+  /** Fencing token: increases on every acquisition of this key. */
+  token: number;
+  /** Increases on every write; every write and delete is conditional on it. */
+  version: number;
+  pipelineRunName: string;
+  state: 'acquired' | 'running' | 'cooling';
+  acquiredAt: string;
+  leaseUntil?: string;
+  releaseAt?: string;
+}
+
+export type LockWrite =
+  /** Writes `lock` (with version = expected + 1) if the stored lock is absent or at the expected version. */
+  | { op: 'put'; lock: Lock; expectVersion: number | 'absent' }
+  | { op: 'delete'; key: string; expectVersion: number };
+
+/**
+ * One state change, written atomically (one DynamoDB transaction): executions at their expected
+ * versions (0 = must not exist yet), the lock, and the audit records of the change (the outbox).
+ */
+export interface StateChange {
+  executions?: { next: Execution; expectVersion: number }[];
+  lock?: LockWrite;
+  audit?: AuditEventRequest[];
+}
+
+export type WriteResult = { ok: true } | { ok: false; conflict: 'execution' | 'lock' };
+
+export interface Page<T> {
+  items: T[];
+  cursor?: string;
+}
+
+export interface ExecutionStore {
+  read(id: ExecutionId): Promise<Execution | undefined>;
+  readLock(key: string): Promise<Lock | undefined>;
+  write(change: StateChange): Promise<WriteResult>;
+  /** Running executions, oldest first. An index query: cost grows with what is active, not with history. */
+  running(limit: number, cursor?: string): Promise<Page<Execution>>;
+  /** Locks whose lease or cooldown ended at or before `now`. An index query, never a Scan. */
+  dueLocks(now: Date, limit: number, cursor?: string): Promise<Page<Lock>>;
+}
+
+/** A PipelineRun as read back from the cluster, reduced to what the core decides on. */
+export interface RunState {
+  name: string;
+  namespace: string;
+  uid: string;
+  labels: Record<string, string>;
+  startTime?: string;
+  completionTime?: string;
+  succeeded?: { status: 'True' | 'False' | 'Unknown'; reason: string; message: string };
+  childReferences: { kind: string; name: string; pipelineTaskName?: string }[];
+}
+
+export interface TaskRunState {
+  name: string;
+  succeeded?: { status: 'True' | 'False' | 'Unknown'; reason: string; message: string };
+  /** The first non-zero step exit code. */
+  exitCode?: number;
+}
+
+export interface ClusterEvent {
+  namespace: string;
+  involvedObject: { kind: string; name: string; namespace: string; apiVersion?: string };
+  type: 'Normal' | 'Warning';
+  reason: string;
+  message: string;
+}
+
+export interface Cluster {
+  /** 'created', or the run that already has that name (409 AlreadyExists). */
+  createPipelineRun(run: PipelineRunObject): Promise<'created' | { exists: RunState }>;
+  getPipelineRun(namespace: string, name: string): Promise<RunState | undefined>;
+  /** Deletes the run only if its owner labels name `owner`; never another execution's run. */
+  deletePipelineRun(
+    namespace: string,
+    name: string,
+    owner: ExecutionId,
+  ): Promise<'deleted' | 'absent' | 'not-owner'>;
+  getTaskRun(namespace: string, name: string): Promise<TaskRunState | undefined>;
+  recordEvent(event: ClusterEvent): Promise<void>;
+}
+
+/** The request queue, for what the execute path sends back to it. */
+export interface RequestQueue {
+  /** Sends the request again, visible after `delaySeconds`: a fresh message, so waiting costs no receive. */
+  defer(body: string, delaySeconds: number): Promise<void>;
+  /** Parks a request that can never succeed in the dead-letter queue, with the reason attached. */
+  deadLetter(body: string, reason: string): Promise<void>;
+}
+
+export const MetricName = {
+  ReconcilerTotal: 'workflowexecution_reconciler_total',
+  ReconcilerDuration: 'workflowexecution_reconciler_duration_seconds',
+  PipelineRunCreations: 'workflowexecution_reconciler_pipelinerun_creations_total',
+  LocksAcquired: 'wfe_locks_acquired_total',
+  Deduplicated: 'wfe_deduplicated_total',
+  CooldownDeferrals: 'wfe_cooldown_deferrals_total',
+  LocksReleased: 'wfe_locks_released_total',
+  LockHoldSeconds: 'wfe_lock_hold_seconds',
+  RequestsRejected: 'wfe_requests_rejected_total',
+  AuditForwarded: 'wfe_audit_events_forwarded_total',
+  AuditRetried: 'wfe_audit_events_retried_total',
+  AuditFailed: 'wfe_audit_events_failed_total',
+  AuditDeadLettered: 'wfe_audit_events_dead_lettered_total',
+  AuditBatchLatency: 'wfe_audit_batch_latency_ms',
+} as const;
+export type MetricName = (typeof MetricName)[keyof typeof MetricName];
+export type MetricUnit = 'Count' | 'Seconds' | 'Milliseconds';
+
+export interface Metrics {
+  add(name: MetricName, unit: MetricUnit, value: number, dimensions?: Record<string, string>): void;
+}

@@ -1,0 +1,152 @@
+/**
+ * The functions' configuration (SPEC §4), read once from the environment at start-up.
+ * A missing or invalid value fails with a message that names the variable.
+ */
+import { z } from 'zod';
+import { parseDuration } from '../core/duration.js';
+import { ConfigError } from '../core/errors.js';
+
+type Env = Record<string, string | undefined>;
+
+const duration = (name: string, fallback: string, minMs: number) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((text, ctx) => {
+      const ms = parseDuration(text);
+      if (ms === undefined || ms < minMs) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `${name} must be a duration such as 5m or 30s (at least ${minMs / 1000}s), got "${text}"`,
+        });
+        return z.NEVER;
+      }
+      return ms;
+    });
+
+const url = (name: string) => z.url({ message: `${name} must be a URL` });
+
+const clusterAccess = z
+  .object({
+    CLUSTER_AUTH: z.enum(['eks', 'kubeconfig', 'local']).optional(),
+    EKS_CLUSTER_NAME: z.string().min(1).optional(),
+    KUBECONFIG_SECRET_ARN: z.string().min(1).optional(),
+    KUBECONFIG: z.string().min(1).optional(),
+  })
+  .transform((v, ctx) => {
+    const mode = v.CLUSTER_AUTH ?? (v.KUBECONFIG ? 'local' : undefined);
+    if (mode === 'eks') {
+      if (!v.EKS_CLUSTER_NAME)
+        ctx.addIssue({ code: 'custom', message: 'EKS_CLUSTER_NAME is required when CLUSTER_AUTH=eks' });
+      return { mode, clusterName: v.EKS_CLUSTER_NAME ?? '' } as const;
+    }
+    if (mode === 'kubeconfig') {
+      if (!v.KUBECONFIG_SECRET_ARN)
+        ctx.addIssue({
+          code: 'custom',
+          message: 'KUBECONFIG_SECRET_ARN is required when CLUSTER_AUTH=kubeconfig',
+        });
+      return { mode, secretArn: v.KUBECONFIG_SECRET_ARN ?? '' } as const;
+    }
+    if (mode === 'local') {
+      if (!v.KUBECONFIG)
+        ctx.addIssue({ code: 'custom', message: 'KUBECONFIG is required when CLUSTER_AUTH=local' });
+      return { mode, kubeconfigPath: v.KUBECONFIG ?? '' } as const;
+    }
+    ctx.addIssue({
+      code: 'custom',
+      message:
+        'cluster access is not configured: set CLUSTER_AUTH=eks with EKS_CLUSTER_NAME, CLUSTER_AUTH=kubeconfig with KUBECONFIG_SECRET_ARN, or KUBECONFIG',
+    });
+    return z.NEVER;
+  });
+export type ClusterAccess = z.output<typeof clusterAccess>;
+
+const execution = z
+  .object({
+    EXECUTION_NAMESPACE: z
+      .string()
+      .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'EXECUTION_NAMESPACE must be a namespace name')
+      .default('kubernaut-workflows'),
+    SERVICE_ACCOUNT_NAME: z
+      .string()
+      .min(1, 'SERVICE_ACCOUNT_NAME must not be empty')
+      .default('kubernaut-workflow-runner'),
+    CLUSTER_NAME: z.string().optional(),
+    EKS_CLUSTER_NAME: z.string().optional(),
+    COOLDOWN_PERIOD: duration('COOLDOWN_PERIOD', '5m', 1000),
+    LOCK_LEASE: duration('LOCK_LEASE', '15m', 1000),
+  })
+  .transform((v) => ({
+    namespace: v.EXECUTION_NAMESPACE,
+    serviceAccountName: v.SERVICE_ACCOUNT_NAME,
+    clusterName: v.CLUSTER_NAME || v.EKS_CLUSTER_NAME || 'default',
+    cooldownMs: v.COOLDOWN_PERIOD,
+    leaseMs: v.LOCK_LEASE,
+  }));
+export type ExecutionSettings = z.output<typeof execution>;
+
+const table = z.object({
+  TABLE_NAME: z.string({ message: 'TABLE_NAME is required' }).min(1, 'TABLE_NAME is required'),
+});
+
+function parse<T extends z.ZodType>(schema: T, env: Env): z.output<T> {
+  const result = schema.safeParse(env);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((i) =>
+    i.path.length > 0 && !i.message.includes(String(i.path[0]))
+      ? `${String(i.path[0])}: ${i.message}`
+      : i.message,
+  );
+  throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
+}
+
+export function executeConfig(env: Env) {
+  const base = parse(
+    table.extend({
+      QUEUE_URL: url('QUEUE_URL'),
+      DLQ_URL: url('DLQ_URL'),
+    }),
+    env,
+  );
+  return {
+    tableName: base.TABLE_NAME,
+    queueUrl: base.QUEUE_URL,
+    dlqUrl: base.DLQ_URL,
+    execution: parse(execution, env),
+    cluster: parse(clusterAccess, env),
+  };
+}
+
+export function reconcileConfig(env: Env) {
+  return {
+    tableName: parse(table, env).TABLE_NAME,
+    execution: parse(execution, env),
+    cluster: parse(clusterAccess, env),
+  };
+}
+
+export function forwarderConfig(env: Env) {
+  const v = parse(
+    z.object({
+      DATASTORAGE_URL: url('DATASTORAGE_URL'),
+      DATASTORAGE_TOKEN_SECRET_ARN: z.string().min(1).optional(),
+      AUDIT_DLQ_URL: url('AUDIT_DLQ_URL'),
+      AUDIT_BATCH_SIZE: z.coerce
+        .number()
+        .int()
+        .min(1)
+        .max(1000, 'AUDIT_BATCH_SIZE must be at most 1000')
+        .default(1000),
+      AUDIT_REQUEST_TIMEOUT: duration('AUDIT_REQUEST_TIMEOUT', '10s', 100),
+    }),
+    env,
+  );
+  return {
+    dataStorageUrl: v.DATASTORAGE_URL,
+    tokenSecretArn: v.DATASTORAGE_TOKEN_SECRET_ARN,
+    auditDlqUrl: v.AUDIT_DLQ_URL,
+    batchSize: v.AUDIT_BATCH_SIZE,
+    requestTimeoutMs: v.AUDIT_REQUEST_TIMEOUT,
+  };
+}

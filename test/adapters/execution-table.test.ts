@@ -1,0 +1,87 @@
+import { describe, expect, it } from 'vitest';
+import { executionTable } from '../../functions/adapters/dynamodb/execution-table.js';
+import type { Execution } from '../../functions/core/execution.js';
+import type { Lock } from '../../functions/core/ports.js';
+import { fixedClock } from '../fakes/clock.js';
+import { createTestTable } from '../setup/dynamodb.js';
+
+const execution = (name: string, phase: Execution['status']['phase'] = 'Pending'): Execution => ({
+  id: { namespace: 'default', name },
+  specHash: 'h',
+  target: 'default/Deployment/app',
+  status: {
+    phase,
+    conditions: {},
+    ...(phase === 'Running' ? { startTime: '2026-01-01T00:00:00.000Z' } : {}),
+  },
+  createdAt: '2026-01-01T00:00:00.000Z',
+  version: 0,
+});
+
+const lock = (over: Partial<Lock> = {}): Lock => ({
+  key: 'default#default/Deployment/app',
+  cluster: 'default',
+  target: 'default/Deployment/app',
+  holder: { namespace: 'default', name: 'a' },
+  token: 1,
+  version: 1,
+  pipelineRunName: 'wfe-x',
+  state: 'acquired',
+  acquiredAt: '2026-01-01T00:00:00.000Z',
+  leaseUntil: '2026-01-01T00:15:00.000Z',
+  ...over,
+});
+
+describe('executionTable', () => {
+  it('writes an execution once and refuses a stale version', async () => {
+    const t = await createTestTable();
+    const clock = fixedClock('2026-01-01T00:00:00Z');
+    const store = executionTable(t.tableName, clock, t.doc);
+    expect(await store.write({ executions: [{ next: execution('a'), expectVersion: 0 }] })).toEqual({
+      ok: true,
+    });
+    expect(await store.write({ executions: [{ next: execution('a'), expectVersion: 0 }] })).toEqual({
+      ok: false,
+      conflict: 'execution',
+    });
+    const stored = await store.read({ namespace: 'default', name: 'a' });
+    expect(stored?.version).toBe(1);
+    expect(
+      await store.write({ executions: [{ next: execution('a', 'Running'), expectVersion: 1 }] }),
+    ).toEqual({ ok: true });
+    expect((await store.read({ namespace: 'default', name: 'a' }))?.status.phase).toBe('Running');
+  });
+
+  it('takes a lock in the same transaction as the execution, and reports which item conflicted', async () => {
+    const t = await createTestTable();
+    const store = executionTable(t.tableName, fixedClock('2026-01-01T00:00:00Z'), t.doc);
+    const first = await store.write({
+      executions: [{ next: execution('a'), expectVersion: 0 }],
+      lock: { op: 'put', lock: lock(), expectVersion: 'absent' },
+    });
+    expect(first).toEqual({ ok: true });
+    const second = await store.write({
+      executions: [{ next: execution('b'), expectVersion: 0 }],
+      lock: {
+        op: 'put',
+        lock: lock({ holder: { namespace: 'default', name: 'b' } }),
+        expectVersion: 'absent',
+      },
+    });
+    expect(second).toEqual({ ok: false, conflict: 'lock' });
+    expect(await store.read({ namespace: 'default', name: 'b' })).toBeUndefined();
+    expect((await store.readLock(lock().key))?.holder.name).toBe('a');
+  });
+
+  it('lists running executions and due locks from the index only', async () => {
+    const t = await createTestTable();
+    const store = executionTable(t.tableName, fixedClock('2026-01-01T00:00:00Z'), t.doc);
+    await store.write({ executions: [{ next: execution('r', 'Running'), expectVersion: 0 }] });
+    await store.write({ executions: [{ next: execution('done', 'Completed'), expectVersion: 0 }] });
+    await store.write({ lock: { op: 'put', lock: lock(), expectVersion: 'absent' } });
+    const running = await store.running(10);
+    expect(running.items.map((e) => e.id.name)).toEqual(['r']);
+    expect((await store.dueLocks(new Date('2026-01-01T00:14:59Z'), 10)).items).toHaveLength(0);
+    expect((await store.dueLocks(new Date('2026-01-01T00:15:00Z'), 10)).items).toHaveLength(1);
+  });
+});
