@@ -19,6 +19,8 @@ const LABEL_KEY =
 const PARAMETER_NAME = /^[A-Z][A-Z0-9_]*$/;
 const IMAGE_REF = /^[A-Za-z0-9][A-Za-z0-9._\-/:@]*$/;
 const DIGEST = /^sha256:[a-f0-9]{64}$/;
+// Control characters other than tab, newline and carriage return.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
 const NO_CONTROL = /^[^\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]*$/;
 
 export const CORRELATION_LABEL = 'kubernaut.ai/correlation-id';
