@@ -136,3 +136,9 @@ export type MetricUnit = 'Count' | 'Seconds' | 'Milliseconds';
 export interface Metrics {
   add(name: MetricName, unit: MetricUnit, value: number, dimensions?: Record<string, string>): void;
 }
+
+/** Structured logging for what the core does not return (best-effort side effects that failed). */
+export interface Log {
+  info(message: string, fields?: Record<string, unknown>): void;
+  warn(message: string, fields?: Record<string, unknown>): void;
+}
