@@ -5,6 +5,7 @@
  * when it can be read, the identity the rejection belongs to (so it ends as a Failed execution
  * rather than in the dead-letter queue).
  */
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { parseDuration } from './duration.js';
 import { targetProblem } from './target.js';
@@ -172,9 +173,16 @@ export function parseManifest(raw: unknown): ParsedRequest {
   if (result.success) return { ok: true, manifest: result.data };
   const reason = result.error.issues
     .slice(0, 10)
-    .map((i) => `${i.path.length > 0 ? i.path.join('.') : 'request'}: ${i.message}`)
+    .map((i) => `${i.path.length > 0 ? i.path.join('.') : 'request'}: ${issueMessage(i)}`)
     .join('; ');
   return { ok: false, reason, id: readableIdentity(raw), raw };
+}
+
+/** A record key's own problem is nested inside zod's generic "Invalid key in record". */
+function issueMessage(issue: z.core.$ZodIssue): string {
+  if (issue.code === 'invalid_key' && issue.issues.length > 0)
+    return issue.issues.map((i) => i.message).join(', ');
+  return issue.message;
 }
 
 /** The identity of a request that failed validation, if its metadata alone is valid. */
@@ -191,4 +199,24 @@ export function correlationId(m: {
   spec?: Partial<Manifest['spec']>;
 }): string {
   return m.metadata.labels?.[CORRELATION_LABEL] ?? m.spec?.remediationRequestRef?.name ?? m.metadata.name;
+}
+
+/** JSON with object keys sorted, so equal objects give equal text whatever their key order. */
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+}
+
+/** Identifies what was asked: the same request redelivered has the same hash; a different spec does not. */
+export function requestHash(request: unknown): string {
+  const r = (request ?? {}) as { metadata?: { labels?: unknown }; spec?: unknown };
+  return createHash('sha256')
+    .update(canonicalJson({ labels: r.metadata?.labels ?? {}, spec: r.spec ?? null }))
+    .digest('hex');
 }

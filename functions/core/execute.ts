@@ -1,0 +1,400 @@
+/**
+ * The execute use case: one request from the queue becomes at most one PipelineRun.
+ *
+ * Primary course:
+ *  1. Validate the request (SPEC §2). Invalid with a readable identity → Failed/ConfigurationError;
+ *     unreadable → the dead-letter queue with the reason.
+ *  2. Read the execution and the target's lock. A redelivery of a request already past Pending is a no-op;
+ *     a different spec under an existing identity goes to the dead-letter queue.
+ *  3. Lock gate: busy (holder not finished) → Failed/Deduplicated (WE-2); cooling → stay Pending and come
+ *     back as a fresh message exactly when the cooldown ends (WE-3); free, expired or ours → take it
+ *     with one conditional write (WE-1), deleting the previous holder's run if it still exists.
+ *  4. Create the PipelineRun (WE-4): a 409 for our own run is adopted; another execution's → WE-2.
+ *  5. Record Running with its workflow.started audit record in one transaction (WE-5, WE-9).
+ * Returning means done; a thrown error means "retry this message" (cluster or DynamoDB unavailable).
+ */
+import { type AuditEventType, auditEvent } from './audit-event.js';
+import { ClusterRejectedError } from './errors.js';
+import { type Execution, FailureReason, isTerminal } from './execution.js';
+import { classifyFailure } from './failure-reason.js';
+import { acquiredLock, coolingLock, decide, runningLock } from './lock.js';
+import { type ExecutionId, executionKey, type Manifest, parseRequest, requestHash } from './manifest.js';
+import { buildPipelineRun, isOwnedBy, ownerOf, pipelineRunName } from './pipeline-run.js';
+import {
+  type Clock,
+  type Cluster,
+  type ExecutionStore,
+  type Lock,
+  type Log,
+  MetricName,
+  type Metrics,
+  type RequestQueue,
+  type StateChange,
+} from './ports.js';
+import { lockKey } from './target.js';
+import { deferred, toFailedBeforeExecution, toRunning, withLockReleased } from './transitions.js';
+
+export interface ExecuteSettings {
+  namespace: string;
+  serviceAccountName: string;
+  clusterName: string;
+  cooldownMs: number;
+  leaseMs: number;
+}
+
+export interface ExecuteDeps {
+  store: ExecutionStore;
+  cluster: Cluster;
+  queue: RequestQueue;
+  clock: Clock;
+  metrics: Metrics;
+  log: Log;
+  settings: ExecuteSettings;
+}
+
+export type ExecuteOutcome =
+  | { kind: 'started'; id: string; pipelineRun: string; adopted: boolean }
+  | { kind: 'deduplicated'; id: string; by: string }
+  | { kind: 'deferred'; id: string; until: string; delaySeconds: number }
+  | { kind: 'rejected'; id?: string; reason: string; deadLettered: boolean }
+  | { kind: 'failed'; id: string; reason: string }
+  | { kind: 'already-done'; id: string; phase: string }
+  | { kind: 'conflict'; id: string; reason: string };
+
+/** SQS caps DelaySeconds at 15 minutes; a longer wait is deferred again when the message returns. */
+const MAX_DELAY_SECONDS = 900;
+/** Concurrent writers on one target resolve within a few rounds; more means something is wrong. */
+const MAX_ROUNDS = 8;
+
+export async function execute(body: string, deps: ExecuteDeps): Promise<ExecuteOutcome> {
+  const parsed = parseRequest(body);
+  if (!parsed.ok) return reject(body, parsed, deps);
+  const { manifest } = parsed;
+  const id: ExecutionId = { namespace: manifest.metadata.namespace, name: manifest.metadata.name };
+  const hash = requestHash(manifest);
+
+  for (let round = 0; round < MAX_ROUNDS; round++) {
+    const outcome = await attempt(body, manifest, id, hash, deps);
+    if (outcome !== 'retry') return outcome;
+  }
+  throw new Error(
+    `execution ${executionKey(id)} kept conflicting with concurrent writers; retrying the message`,
+  );
+}
+
+async function attempt(
+  body: string,
+  manifest: Manifest,
+  id: ExecutionId,
+  hash: string,
+  deps: ExecuteDeps,
+): Promise<ExecuteOutcome | 'retry'> {
+  const { store, clock, settings } = deps;
+  const key = executionKey(id);
+  const target = manifest.spec.targetResource;
+  const existing = await store.read(id);
+  if (existing && existing.specHash !== hash) {
+    const reason = `execution ${key} already exists with a different spec; use a new name for a new request`;
+    await deps.queue.deadLetter(body, reason);
+    deps.metrics.add(MetricName.RequestsRejected, 'Count', 1);
+    return { kind: 'conflict', id: key, reason };
+  }
+  if (existing && existing.status.phase !== 'Pending')
+    return { kind: 'already-done', id: key, phase: existing.status.phase };
+
+  const execution: Execution = existing ?? {
+    id,
+    manifest,
+    specHash: hash,
+    target,
+    status: { phase: 'Pending', conditions: {} },
+    createdAt: clock.now().toISOString(),
+    version: 0,
+  };
+  const lockId = lockKey(settings.clusterName, target);
+  const now = clock.now();
+  const decision = decide(await store.readLock(lockId), id, now);
+
+  switch (decision.kind) {
+    case 'busy':
+      return deduplicate(execution, decision.holder, deps);
+    case 'cooling':
+      return defer(body, execution, decision.until, deps);
+    case 'held-by-me':
+      return createAndRecord(execution, decision.lock, deps);
+    case 'acquire':
+    case 'take-over': {
+      const previous = decision.kind === 'take-over' ? decision.from : undefined;
+      const lock = acquiredLock({
+        key: lockId,
+        cluster: settings.clusterName,
+        target,
+        holder: id,
+        pipelineRunName: pipelineRunName(target),
+        previous,
+        now,
+        leaseMs: settings.leaseMs,
+      });
+      const change: StateChange = {
+        executions: [{ next: execution, expectVersion: execution.version }],
+        lock: { op: 'put', lock, expectVersion: previous ? previous.version : 'absent' },
+      };
+      const releasedHolder = previous ? await store.read(previous.holder) : undefined;
+      if (previous && releasedHolder && !releasedHolder.status.conditions.LockReleased) {
+        const message = `Lock released for ${target} after cooldown`;
+        change.executions!.push({
+          next: withLockReleased(releasedHolder, message, now),
+          expectVersion: releasedHolder.version,
+        });
+      }
+      const written = await store.write(change);
+      if (!written.ok) return 'retry';
+      deps.metrics.add(MetricName.LocksAcquired, 'Count', 1);
+      if (previous) await lockTakenOver(previous, deps);
+      const stored = { ...execution, version: execution.version + 1 };
+      return createAndRecord(stored, lock, deps);
+    }
+  }
+}
+
+async function lockTakenOver(previous: Lock, deps: ExecuteDeps): Promise<void> {
+  deps.metrics.add(MetricName.LocksReleased, 'Count', 1);
+  deps.metrics.add(
+    MetricName.LockHoldSeconds,
+    'Seconds',
+    (deps.clock.now().getTime() - Date.parse(previous.acquiredAt)) / 1000,
+  );
+  await recordEvent(
+    deps,
+    previous.holder,
+    'LockReleased',
+    `Lock released for ${previous.target} after cooldown`,
+    'Normal',
+  );
+  deps.log.info('lock taken over', { target: previous.target, from: executionKey(previous.holder) });
+}
+
+/**
+ * Creates the run, or finds the one that has its name: ours is adopted; one left by an execution that
+ * has finished (its lock expired and was taken over before reconcile cleaned up) is deleted — only if
+ * still theirs — and created again; one whose owner is still going means the target is busy (WE-2).
+ */
+async function createRun(
+  execution: Execution,
+  run: ReturnType<typeof buildPipelineRun>,
+  deps: ExecuteDeps,
+): Promise<{ adopted: boolean } | { busyWith: ExecutionId | undefined }> {
+  for (let tries = 0; tries < 3; tries++) {
+    const created = await deps.cluster.createPipelineRun(run);
+    if (created === 'created') {
+      deps.metrics.add(MetricName.PipelineRunCreations, 'Count', 1);
+      return { adopted: false };
+    }
+    if (isOwnedBy(created.exists.labels, execution.id)) return { adopted: true };
+    const owner = ownerOf(created.exists.labels);
+    const ownerExecution = owner ? await deps.store.read(owner) : undefined;
+    if (!owner || !ownerExecution || !isTerminal(ownerExecution.status.phase)) return { busyWith: owner };
+    await deps.cluster.deletePipelineRun(run.metadata.namespace, run.metadata.name, owner);
+  }
+  throw new Error(
+    `PipelineRun ${run.metadata.name} kept reappearing while being replaced; retrying the message`,
+  );
+}
+
+async function createAndRecord(
+  execution: Execution,
+  lock: Lock,
+  deps: ExecuteDeps,
+): Promise<ExecuteOutcome | 'retry'> {
+  const { cluster, settings, clock } = deps;
+  const manifest = execution.manifest!;
+  const run = buildPipelineRun(manifest, settings);
+  let adopted: boolean;
+  try {
+    const created = await createRun(execution, run, deps);
+    if ('busyWith' in created) return deduplicate(execution, created.busyWith, deps, lock);
+    adopted = created.adopted;
+  } catch (err) {
+    if (!(err instanceof ClusterRejectedError)) throw err;
+    return failCreation(execution, lock, err, deps);
+  }
+  const now = clock.now();
+  const next = toRunning(
+    execution,
+    { name: run.metadata.name, namespace: run.metadata.namespace, adopted },
+    now,
+  );
+  const written = await deps.store.write({
+    executions: [{ next, expectVersion: execution.version }],
+    lock: { op: 'put', lock: runningLock(lock), expectVersion: lock.version },
+    audit: [auditEvent('workflow.started', next, now)],
+  });
+  if (!written.ok) return 'retry';
+  return { kind: 'started', id: executionKey(execution.id), pipelineRun: run.metadata.name, adopted };
+}
+
+async function deduplicate(
+  execution: Execution,
+  holder: ExecutionId | undefined,
+  deps: ExecuteDeps,
+  heldLock?: Lock,
+): Promise<ExecuteOutcome | 'retry'> {
+  const now = deps.clock.now();
+  const by = holder ? executionKey(holder) : 'an unknown owner';
+  const runName = pipelineRunName(execution.target);
+  const message = holder
+    ? `Target resource ${execution.target} is locked by execution ${by} (PipelineRun ${runName}), which has not finished`
+    : `PipelineRun '${runName}' already exists for target resource (owner label missing)`;
+  const next = toFailedBeforeExecution(
+    execution,
+    {
+      reason: holder ? FailureReason.Deduplicated : FailureReason.Unknown,
+      message,
+      workflowId: execution.manifest?.spec.workflowRef.workflowId ?? '',
+      deduplicatedBy: holder ? by : undefined,
+    },
+    now,
+  );
+  const written = await writeFailure(next, deps, heldLock);
+  if (!written) return 'retry';
+  deps.metrics.add(MetricName.Deduplicated, 'Count', 1);
+  return { kind: 'deduplicated', id: executionKey(execution.id), by };
+}
+
+async function failCreation(
+  execution: Execution,
+  lock: Lock,
+  err: ClusterRejectedError,
+  deps: ExecuteDeps,
+): Promise<ExecuteOutcome | 'retry'> {
+  const reason = classifyFailure(err.reason, err.message);
+  const next = toFailedBeforeExecution(
+    execution,
+    {
+      reason,
+      message: `PipelineRun creation was refused (HTTP ${err.code} ${err.reason}): ${err.message}`,
+      workflowId: execution.manifest?.spec.workflowRef.workflowId ?? '',
+    },
+    deps.clock.now(),
+  );
+  if (!(await writeFailure(next, deps, lock))) return 'retry';
+  return { kind: 'failed', id: executionKey(execution.id), reason };
+}
+
+/** Failed + workflow.failed in one transaction; a lock this execution held starts its cooldown (WE-3). */
+async function writeFailure(next: Execution, deps: ExecuteDeps, heldLock?: Lock): Promise<boolean> {
+  const now = deps.clock.now();
+  const change: StateChange = {
+    executions: [{ next, expectVersion: next.version }],
+    audit: [auditEvent('workflow.failed', next, now)],
+  };
+  if (heldLock) {
+    change.lock = {
+      op: 'put',
+      lock: coolingLock(heldLock, now, deps.settings.cooldownMs),
+      expectVersion: heldLock.version,
+    };
+  }
+  const written = await deps.store.write(change);
+  if (!written.ok) return false;
+  deps.metrics.add(MetricName.ReconcilerTotal, 'Count', 1, { outcome: 'Failed' });
+  deps.metrics.add(MetricName.ReconcilerDuration, 'Seconds', 0, { outcome: 'Failed' });
+  return true;
+}
+
+async function defer(
+  body: string,
+  execution: Execution,
+  until: Date,
+  deps: ExecuteDeps,
+): Promise<ExecuteOutcome | 'retry'> {
+  const now = deps.clock.now();
+  const next = deferred(execution, execution.target, until, now);
+  const already = execution.status.conditions.CooldownActive;
+  if (
+    execution.version === 0 ||
+    already?.status !== 'True' ||
+    already.message !== next.status.conditions.CooldownActive?.message
+  ) {
+    const written = await deps.store.write({ executions: [{ next, expectVersion: execution.version }] });
+    if (!written.ok) return 'retry';
+  }
+  const delaySeconds = Math.min(
+    MAX_DELAY_SECONDS,
+    Math.max(1, Math.ceil((until.getTime() - now.getTime()) / 1000)),
+  );
+  await deps.queue.defer(body, delaySeconds);
+  deps.metrics.add(MetricName.CooldownDeferrals, 'Count', 1);
+  return { kind: 'deferred', id: executionKey(execution.id), until: until.toISOString(), delaySeconds };
+}
+
+async function reject(
+  body: string,
+  parsed: { reason: string; id?: ExecutionId; raw?: unknown },
+  deps: ExecuteDeps,
+): Promise<ExecuteOutcome> {
+  deps.metrics.add(MetricName.RequestsRejected, 'Count', 1);
+  if (!parsed.id) {
+    await deps.queue.deadLetter(body, parsed.reason);
+    return { kind: 'rejected', reason: parsed.reason, deadLettered: true };
+  }
+  const key = executionKey(parsed.id);
+  const hash = requestHash(parsed.raw);
+  const existing = await deps.store.read(parsed.id);
+  if (existing) {
+    if (existing.specHash === hash) return { kind: 'already-done', id: key, phase: existing.status.phase };
+    const reason = `execution ${key} already exists with a different spec; this request is also invalid: ${parsed.reason}`;
+    await deps.queue.deadLetter(body, reason);
+    return { kind: 'rejected', id: key, reason, deadLettered: true };
+  }
+  const raw = parsed.raw as { spec?: { targetResource?: unknown; workflowRef?: { workflowId?: unknown } } };
+  const target = typeof raw?.spec?.targetResource === 'string' ? raw.spec.targetResource : '';
+  const now = deps.clock.now();
+  const pending: Execution = {
+    id: parsed.id,
+    rejectedRequest: parsed.raw,
+    specHash: hash,
+    target,
+    status: { phase: 'Pending', conditions: {} },
+    createdAt: now.toISOString(),
+    version: 0,
+  };
+  const workflowId =
+    typeof raw?.spec?.workflowRef?.workflowId === 'string' ? raw.spec.workflowRef.workflowId : '';
+  const failed = toFailedBeforeExecution(
+    pending,
+    { reason: FailureReason.ConfigurationError, message: parsed.reason, workflowId },
+    now,
+  );
+  if (!(await writeFailure(failed, deps))) {
+    return { kind: 'already-done', id: key, phase: 'Failed' };
+  }
+  return { kind: 'rejected', id: key, reason: parsed.reason, deadLettered: false };
+}
+
+async function recordEvent(
+  deps: ExecuteDeps,
+  about: ExecutionId,
+  reason: string,
+  message: string,
+  type: 'Normal' | 'Warning',
+): Promise<void> {
+  try {
+    await deps.cluster.recordEvent({
+      namespace: deps.settings.namespace,
+      involvedObject: {
+        kind: 'WorkflowExecution',
+        name: about.name,
+        namespace: about.namespace,
+        apiVersion: 'kubernaut.ai/v1alpha1',
+      },
+      type,
+      reason,
+      message,
+    });
+  } catch (err) {
+    deps.log.warn('kubernetes event not recorded', { reason, error: (err as Error).message });
+  }
+}
+
+export type { AuditEventType };

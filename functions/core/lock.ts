@@ -1,0 +1,68 @@
+/**
+ * The per-target lock (SPEC WE-1, WE-3, WE-8): what a request may do given the lock it finds,
+ * and the lock's next states. Pure; the store writes them conditionally on `version`.
+ */
+import { type ExecutionId, executionKey } from './manifest.js';
+import type { Lock } from './ports.js';
+
+export type LockDecision =
+  | { kind: 'acquire'; expectVersion: 'absent' }
+  | { kind: 'take-over'; from: Lock }
+  | { kind: 'held-by-me'; lock: Lock }
+  | { kind: 'busy'; holder: ExecutionId }
+  | { kind: 'cooling'; until: Date };
+
+export const sameExecution = (a: ExecutionId, b: ExecutionId) => executionKey(a) === executionKey(b);
+
+/**
+ * A lock is free when absent or when its holder's cooldown has ended; it is ours on redelivery;
+ * a holder that has not finished makes the target busy; a finished one makes it cool down.
+ */
+export function decide(lock: Lock | undefined, me: ExecutionId, now: Date): LockDecision {
+  if (!lock) return { kind: 'acquire', expectVersion: 'absent' };
+  if (sameExecution(lock.holder, me)) return { kind: 'held-by-me', lock };
+  if (lock.state !== 'cooling') return { kind: 'busy', holder: lock.holder };
+  const releaseAt = new Date(lock.releaseAt ?? 0);
+  return releaseAt.getTime() <= now.getTime()
+    ? { kind: 'take-over', from: lock }
+    : { kind: 'cooling', until: releaseAt };
+}
+
+export function acquiredLock(input: {
+  key: string;
+  cluster: string;
+  target: string;
+  holder: ExecutionId;
+  pipelineRunName: string;
+  previous?: Lock;
+  now: Date;
+  leaseMs: number;
+}): Lock {
+  return {
+    key: input.key,
+    cluster: input.cluster,
+    target: input.target,
+    holder: input.holder,
+    token: (input.previous?.token ?? 0) + 1,
+    version: (input.previous?.version ?? 0) + 1,
+    pipelineRunName: input.pipelineRunName,
+    state: 'acquired',
+    acquiredAt: input.now.toISOString(),
+    leaseUntil: new Date(input.now.getTime() + input.leaseMs).toISOString(),
+  };
+}
+
+export function runningLock(lock: Lock): Lock {
+  return { ...lock, version: lock.version + 1, state: 'running', leaseUntil: undefined };
+}
+
+/** The holder ended at `completionTime`; the target stays locked until completionTime + cooldown. */
+export function coolingLock(lock: Lock, completionTime: Date, cooldownMs: number): Lock {
+  return {
+    ...lock,
+    version: lock.version + 1,
+    state: 'cooling',
+    leaseUntil: undefined,
+    releaseAt: new Date(completionTime.getTime() + cooldownMs).toISOString(),
+  };
+}

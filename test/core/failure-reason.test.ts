@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import {
+  classifyFailure,
+  naturalLanguageSummary,
+  wasExecutionFailure,
+} from '../../functions/core/failure-reason.js';
+
+describe('WE-6 failure classification (Kubernaut failure_analysis.go)', () => {
+  it.each([
+    ['TaskRunFailed', 'task failed with exit code 1', true, 'TaskFailed', true],
+    ['TaskRunFailed', 'task failed: OOMKilled', true, 'OOMKilled', true],
+    ['PipelineRunTimeout', 'PipelineRun exceeded timeout of 10 minutes', true, 'DeadlineExceeded', true],
+    ['TaskRunFailed', 'task failed: pods is forbidden: User cannot create resource', true, 'Forbidden', true],
+    ['TaskRunCreationFailed', 'exceeded quota: compute resources', false, 'ResourceExhausted', false],
+    [
+      'TaskRunValidationFailed',
+      'invalid configuration: missing required parameter',
+      false,
+      'ConfigurationError',
+      false,
+    ],
+    ['TaskRunImagePullFailed', 'Failed to pull image: image pull backoff', false, 'ImagePullBackOff', false],
+    ['PipelineRunFailed', 'unexpected error occurred', false, 'Unknown', false],
+  ])('%s "%s" (started=%s) → %s, wasExecutionFailure=%s', (reason, message, started, expected, executed) => {
+    const classified = classifyFailure(reason, message);
+    expect(classified).toBe(expected);
+    expect(wasExecutionFailure({ started, childCount: 0 }, classified)).toBe(executed);
+  });
+
+  it('classifies a real Tekton task failure message as TaskFailed', () => {
+    expect(classifyFailure('Failed', 'Tasks Completed: 1 (Failed: 1, Cancelled 0), Skipped: 0')).toBe(
+      'TaskFailed',
+    );
+  });
+
+  it('counts a run with child TaskRuns as executed even without a start time', () => {
+    expect(wasExecutionFailure({ started: false, childCount: 1 }, 'Unknown')).toBe(true);
+    expect(wasExecutionFailure(undefined, 'TaskFailed')).toBe(false);
+  });
+
+  it('writes the natural-language summary with its recommendation', () => {
+    expect(
+      naturalLanguageSummary({
+        workflowId: 'restart',
+        target: 'a/b/c',
+        reason: 'OOMKilled',
+        message: 'oom',
+        executionTimeBeforeFailure: '5s',
+      }),
+    ).toBe(
+      "Workflow 'restart' failed on target 'a/b/c'.\nReason: OOMKilled\nError: oom\nFailed after: 5s\nRecommendation: The workflow task ran out of memory. Consider increasing task resource limits.\n",
+    );
+  });
+});

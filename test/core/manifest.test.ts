@@ -1,0 +1,87 @@
+import { describe, expect, it } from 'vitest';
+import { correlationId, parseManifest, parseRequest, requestHash } from '../../functions/core/manifest.js';
+import { manifest } from '../fixtures/manifests.js';
+
+const problem = (raw: unknown) => {
+  const parsed = parseManifest(raw);
+  if (parsed.ok) throw new Error('expected a rejection');
+  return parsed;
+};
+
+describe('the request (SPEC §2)', () => {
+  it('accepts the SPEC example and defaults the namespace', () => {
+    const m = manifest();
+    const { namespace: _ns, ...metadata } = m.metadata;
+    const parsed = parseManifest({ ...m, metadata });
+    expect(parsed.ok && parsed.manifest.metadata.namespace).toBe('default');
+  });
+
+  it('says what is wrong with bad JSON', () => {
+    const parsed = parseRequest('{"apiVersion": ');
+    expect(parsed.ok).toBe(false);
+    expect(!parsed.ok && parsed.reason).toMatch(/^request body is not valid JSON: /);
+    expect(!parsed.ok && parsed.id).toBeUndefined();
+  });
+
+  it('refuses an oversize body before parsing it', () => {
+    const parsed = parseRequest(' '.repeat(256 * 1024 + 1));
+    expect(!parsed.ok && parsed.reason).toMatch(/limit is 262144/);
+  });
+
+  it.each([
+    [{ image: '' }, 'spec.workflowRef.containerImage: workflowRef.containerImage is required'],
+    [
+      { target: 'deployment' },
+      'spec.targetResource: targetResource must be in format {namespace}/{kind}/{name} (namespaced) or {kind}/{name} (cluster-scoped), got 1 parts',
+    ],
+    [{ target: 'ns//name' }, 'spec.targetResource: targetResource has empty part at position 1'],
+    [{ target: 'a/b/c/d' }, 'got 4 parts'],
+    [{ parameters: { lowercase: 'x' } }, 'parameter name must be UPPER_SNAKE_CASE'],
+    [{ parameters: { TARGET_RESOURCE: 'x' } }, 'TARGET_RESOURCE is reserved'],
+    [{ workflowId: 'has spaces' }, 'spec.workflowRef.workflowId: must be a valid label value'],
+    [
+      { serviceAccountName: 'Bad_SA' },
+      'spec.executionConfig.serviceAccountName: must be a lowercase RFC 1123 subdomain',
+    ],
+    [{ timeout: 'forever' }, 'spec.executionConfig.timeout: must be a duration such as 30m'],
+    [{ labels: { 'kubernaut.ai/correlation-id': 'has space' } }, 'label value is not valid'],
+  ])('rejects %j with a specific reason, keeping the identity', (options, reason) => {
+    const rejection = problem(manifest(options));
+    expect(rejection.reason).toContain(reason);
+    expect(rejection.id).toEqual({ namespace: 'default', name: 'we-test' });
+  });
+
+  it('rejects a wrong kind or apiVersion', () => {
+    expect(problem({ ...manifest(), kind: 'Pod' }).reason).toContain('kind: must be WorkflowExecution');
+    expect(problem({ ...manifest(), apiVersion: 'v1' }).reason).toContain(
+      'apiVersion: must be kubernaut.ai/v1alpha1',
+    );
+  });
+
+  it('has no identity when the name itself is invalid', () => {
+    const rejection = problem(manifest({ name: 'Bad_Name' }));
+    expect(rejection.reason).toContain('metadata.name: must be a lowercase RFC 1123 subdomain');
+    expect(rejection.id).toBeUndefined();
+    expect(problem(manifest({ name: 'x'.repeat(64) })).id).toBeUndefined();
+  });
+
+  it('takes the correlation id from the label, else the RemediationRequest, else the name', () => {
+    const ok = (o: Parameters<typeof manifest>[0]) => {
+      const p = parseManifest(manifest(o));
+      if (!p.ok) throw new Error(p.reason);
+      return correlationId(p.manifest);
+    };
+    expect(
+      ok({ labels: { 'kubernaut.ai/correlation-id': 'test-corr-12345' }, remediationRequest: 'rr-1' }),
+    ).toBe('test-corr-12345');
+    expect(ok({ remediationRequest: 'rr-1' })).toBe('rr-1');
+    expect(ok({ name: 'we-plain' })).toBe('we-plain');
+  });
+
+  it('hashes the same request equally whatever its key order, and a different spec differently', () => {
+    const a = manifest();
+    const reordered = { spec: a.spec, metadata: a.metadata, kind: a.kind, apiVersion: a.apiVersion };
+    expect(requestHash(reordered)).toBe(requestHash(a));
+    expect(requestHash(manifest({ target: 'default/deployment/other' }))).not.toBe(requestHash(a));
+  });
+});

@@ -1,0 +1,89 @@
+/**
+ * ExecutionStore in memory, with the same conditional-write semantics as the DynamoDB adapter:
+ * a change applies whole or not at all, each item at its expected version. It counts reads and
+ * writes so tests can assert on cost.
+ */
+import type { AuditEventRequest } from '../../functions/core/audit-event.js';
+import type { Execution } from '../../functions/core/execution.js';
+import { type ExecutionId, executionKey } from '../../functions/core/manifest.js';
+import type { ExecutionStore, Lock, Page, StateChange, WriteResult } from '../../functions/core/ports.js';
+
+const clone = <T>(v: T): T => structuredClone(v);
+
+export class MemoryStore implements ExecutionStore {
+  readonly executions = new Map<string, Execution>();
+  readonly locks = new Map<string, Lock>();
+  readonly audit: AuditEventRequest[] = [];
+  readonly counts = { reads: 0, writes: 0, itemsRead: 0 };
+  /** Called before each write; throw from it to inject a crash or a DynamoDB fault. */
+  beforeWrite?: (change: StateChange) => void;
+
+  async read(id: ExecutionId): Promise<Execution | undefined> {
+    this.counts.reads++;
+    const found = this.executions.get(executionKey(id));
+    if (found) this.counts.itemsRead++;
+    return found && clone(found);
+  }
+
+  async readLock(key: string): Promise<Lock | undefined> {
+    this.counts.reads++;
+    const found = this.locks.get(key);
+    if (found) this.counts.itemsRead++;
+    return found && clone(found);
+  }
+
+  async write(change: StateChange): Promise<WriteResult> {
+    this.beforeWrite?.(change);
+    this.counts.writes++;
+    for (const { next, expectVersion } of change.executions ?? []) {
+      const current = this.executions.get(executionKey(next.id));
+      if ((current?.version ?? 0) !== expectVersion) return { ok: false, conflict: 'execution' };
+    }
+    if (change.lock) {
+      const key = change.lock.op === 'put' ? change.lock.lock.key : change.lock.key;
+      const current = this.locks.get(key);
+      const expected = change.lock.expectVersion;
+      const matches = expected === 'absent' ? !current : current?.version === expected;
+      if (!matches) return { ok: false, conflict: 'lock' };
+    }
+    for (const { next, expectVersion } of change.executions ?? []) {
+      this.executions.set(executionKey(next.id), clone({ ...next, version: expectVersion + 1 }));
+    }
+    if (change.lock?.op === 'put') this.locks.set(change.lock.lock.key, clone(change.lock.lock));
+    if (change.lock?.op === 'delete') this.locks.delete(change.lock.key);
+    this.audit.push(...clone(change.audit ?? []));
+    return { ok: true };
+  }
+
+  async running(limit: number, cursor?: string): Promise<Page<Execution>> {
+    const all = [...this.executions.values()]
+      .filter((e) => e.status.phase === 'Running')
+      .sort((a, b) => (a.status.startTime ?? '').localeCompare(b.status.startTime ?? ''));
+    return this.page(all, limit, cursor);
+  }
+
+  async dueLocks(now: Date, limit: number, cursor?: string): Promise<Page<Lock>> {
+    const dueAt = (l: Lock) =>
+      l.state === 'acquired' ? l.leaseUntil : l.state === 'cooling' ? l.releaseAt : undefined;
+    const all = [...this.locks.values()]
+      .filter((l) => {
+        const at = dueAt(l);
+        return at !== undefined && at <= now.toISOString();
+      })
+      .sort((a, b) => (dueAt(a) ?? '').localeCompare(dueAt(b) ?? ''));
+    return this.page(all, limit, cursor);
+  }
+
+  private page<T>(all: T[], limit: number, cursor?: string): Page<T> {
+    this.counts.reads++;
+    const start = cursor ? Number(cursor) : 0;
+    const items = all.slice(start, start + limit).map(clone);
+    this.counts.itemsRead += items.length;
+    const end = start + items.length;
+    return { items, cursor: end < all.length ? String(end) : undefined };
+  }
+
+  execution(namespace: string, name: string): Execution | undefined {
+    return this.executions.get(`${namespace}/${name}`);
+  }
+}

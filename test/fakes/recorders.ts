@@ -1,0 +1,43 @@
+/** Metrics, log and request-queue fakes that record what they were given. */
+import type { Log, MetricName, Metrics, MetricUnit, RequestQueue } from '../../functions/core/ports.js';
+
+export class RecordingMetrics implements Metrics {
+  readonly entries: {
+    name: MetricName;
+    unit: MetricUnit;
+    value: number;
+    dimensions?: Record<string, string>;
+  }[] = [];
+  add(name: MetricName, unit: MetricUnit, value: number, dimensions?: Record<string, string>): void {
+    this.entries.push({ name, unit, value, dimensions });
+  }
+  sum(name: MetricName, dimensions?: Record<string, string>): number {
+    return this.entries
+      .filter(
+        (e) =>
+          e.name === name && (!dimensions || JSON.stringify(e.dimensions) === JSON.stringify(dimensions)),
+      )
+      .reduce((total, e) => total + e.value, 0);
+  }
+}
+
+export class RecordingLog implements Log {
+  readonly lines: { level: 'info' | 'warn'; message: string; fields?: Record<string, unknown> }[] = [];
+  info(message: string, fields?: Record<string, unknown>) {
+    this.lines.push({ level: 'info', message, fields });
+  }
+  warn(message: string, fields?: Record<string, unknown>) {
+    this.lines.push({ level: 'warn', message, fields });
+  }
+}
+
+export class RecordingQueue implements RequestQueue {
+  readonly deferred: { body: string; delaySeconds: number }[] = [];
+  readonly deadLettered: { body: string; reason: string }[] = [];
+  async defer(body: string, delaySeconds: number) {
+    this.deferred.push({ body, delaySeconds });
+  }
+  async deadLetter(body: string, reason: string) {
+    this.deadLettered.push({ body, reason });
+  }
+}
