@@ -226,7 +226,7 @@ async function createAndRecord(
   );
   const written = await deps.store.write({
     executions: [{ next, expectVersion: execution.version }],
-    lock: { op: 'put', lock: runningLock(lock), expectVersion: lock.version },
+    lock: { op: 'put', lock: runningLock(lock, now, deps.settings.leaseMs), expectVersion: lock.version },
     audit: [auditEvent('workflow.started', next, now)],
   });
   if (!written.ok) return 'retry';

@@ -52,8 +52,12 @@ export function acquiredLock(input: {
   };
 }
 
-export function runningLock(lock: Lock): Lock {
-  return { ...lock, version: lock.version + 1, state: 'running', leaseUntil: undefined };
+/**
+ * The run exists. `leaseUntil` now says when reconcile should look at the holder again: a holder
+ * that ended without its transition reaching the lock (e.g. a status written by hand) still frees it.
+ */
+export function runningLock(lock: Lock, now: Date, leaseMs: number): Lock {
+  return { ...lock, version: lock.version + 1, state: 'running', leaseUntil: new Date(now.getTime() + leaseMs).toISOString() };
 }
 
 /** The holder ended at `completionTime`; the target stays locked until completionTime + cooldown. */

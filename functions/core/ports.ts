@@ -15,7 +15,8 @@ export interface Clock {
 /**
  * The lock on one target in one cluster (SPEC WE-1). It is held from acquisition until its
  * cooldown has passed (WE-3): `acquired` (run not created yet; stuck after `leaseUntil`, WE-8),
- * `running`, then `cooling` (holder terminal; free for take-over from `releaseAt`).
+ * `running` (holder re-checked from `leaseUntil`), then `cooling` (holder terminal; free for
+ * take-over from `releaseAt`).
  */
 export interface Lock {
   key: string;
@@ -123,6 +124,7 @@ export const MetricName = {
   CooldownDeferrals: 'wfe_cooldown_deferrals_total',
   LocksReleased: 'wfe_locks_released_total',
   LockHoldSeconds: 'wfe_lock_hold_seconds',
+  StuckLocks: 'wfe_stuck_locks_total',
   RequestsRejected: 'wfe_requests_rejected_total',
   AuditForwarded: 'wfe_audit_events_forwarded_total',
   AuditRetried: 'wfe_audit_events_retried_total',
