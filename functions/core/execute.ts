@@ -33,6 +33,7 @@ import {
 } from './ports.js';
 import { lockKey } from './target.js';
 import { deferred, toFailedBeforeExecution, toRunning, withLockReleased } from './transitions.js';
+import { recordWorkflowEvent } from './workflow-events.js';
 
 export interface ExecuteSettings {
   namespace: string;
@@ -164,13 +165,11 @@ async function lockTakenOver(previous: Lock, deps: ExecuteDeps): Promise<void> {
     'Seconds',
     (deps.clock.now().getTime() - Date.parse(previous.acquiredAt)) / 1000,
   );
-  await recordEvent(
-    deps,
-    previous.holder,
-    'LockReleased',
-    `Lock released for ${previous.target} after cooldown`,
-    'Normal',
-  );
+  await recordWorkflowEvent(deps, previous.holder, {
+    reason: 'LockReleased',
+    message: `Lock released for ${previous.target} after cooldown`,
+    type: 'Normal',
+  });
   deps.log.info('lock taken over', { target: previous.target, from: executionKey(previous.holder) });
 }
 
@@ -370,31 +369,6 @@ async function reject(
     return { kind: 'already-done', id: key, phase: 'Failed' };
   }
   return { kind: 'rejected', id: key, reason: parsed.reason, deadLettered: false };
-}
-
-async function recordEvent(
-  deps: ExecuteDeps,
-  about: ExecutionId,
-  reason: string,
-  message: string,
-  type: 'Normal' | 'Warning',
-): Promise<void> {
-  try {
-    await deps.cluster.recordEvent({
-      namespace: deps.settings.namespace,
-      involvedObject: {
-        kind: 'WorkflowExecution',
-        name: about.name,
-        namespace: about.namespace,
-        apiVersion: 'kubernaut.ai/v1alpha1',
-      },
-      type,
-      reason,
-      message,
-    });
-  } catch (err) {
-    deps.log.warn('kubernetes event not recorded', { reason, error: (err as Error).message });
-  }
 }
 
 export type { AuditEventType };

@@ -12,6 +12,7 @@ import {
   type FailureDetails,
   type FailureReason,
   type Phase,
+  type PipelineRunStatusSummary,
   setCondition,
 } from './execution.js';
 import { naturalLanguageSummary } from './failure-reason.js';
@@ -169,4 +170,85 @@ export function withLockReleased(execution: Execution, message: string, now: Dat
     { type: ConditionType.LockReleased, status: 'True', reason: 'LockReleased', message },
     now,
   );
+}
+
+export function runningRefreshed(
+  execution: Execution,
+  summary: PipelineRunStatusSummary,
+  message: string,
+  now: Date,
+): Execution {
+  const next = { ...execution, status: { ...execution.status, pipelineRunStatus: summary } };
+  return withCondition(
+    next,
+    { type: ConditionType.TektonPipelineRunning, status: 'True', reason: 'PipelineStarted', message },
+    now,
+  );
+}
+
+function ended(execution: Execution, to: 'Completed' | 'Failed', completionTime: Date): Execution {
+  const next = move(execution, to);
+  const start = next.status.startTime ? Date.parse(next.status.startTime) : completionTime.getTime();
+  return {
+    ...next,
+    status: {
+      ...next.status,
+      completionTime: completionTime.toISOString(),
+      duration: formatDuration(completionTime.getTime() - start),
+    },
+  };
+}
+
+export function toCompleted(
+  execution: Execution,
+  summary: PipelineRunStatusSummary | undefined,
+  completionTime: Date,
+  now: Date,
+): Execution {
+  let next = ended(execution, 'Completed', completionTime);
+  if (summary) next = { ...next, status: { ...next.status, pipelineRunStatus: summary } };
+  next = withCondition(
+    next,
+    {
+      type: ConditionType.TektonPipelineComplete,
+      status: 'True',
+      reason: 'PipelineSucceeded',
+      message: `All tasks completed successfully in ${next.status.duration}`,
+    },
+    now,
+  );
+  return auditRecorded(next, 'workflow.completed', now);
+}
+
+/** Kubernaut's TektonPipelineComplete=False reasons and messages for a failed run. */
+const COMPLETE_FAILURE: Partial<Record<FailureReason, { reason: string; message?: string }>> = {
+  TaskFailed: { reason: 'TaskFailed' },
+  DeadlineExceeded: { reason: 'DeadlineExceeded', message: 'Pipeline exceeded timeout deadline' },
+  OOMKilled: { reason: 'OOMKilled', message: 'Pipeline task killed due to out of memory' },
+};
+
+export function toFailedRun(
+  execution: Execution,
+  details: FailureDetails,
+  summary: PipelineRunStatusSummary | undefined,
+  completionTime: Date,
+  now: Date,
+): Execution {
+  let next = ended(execution, 'Failed', completionTime);
+  next = {
+    ...next,
+    status: { ...next.status, failureDetails: details, ...(summary ? { pipelineRunStatus: summary } : {}) },
+  };
+  const mapped = COMPLETE_FAILURE[details.reason];
+  next = withCondition(
+    next,
+    {
+      type: ConditionType.TektonPipelineComplete,
+      status: 'False',
+      reason: mapped?.reason ?? 'PipelineFailed',
+      message: mapped?.message ?? (details.message || 'Pipeline execution failed'),
+    },
+    now,
+  );
+  return auditRecorded(next, 'workflow.failed', now);
 }

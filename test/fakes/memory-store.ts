@@ -63,8 +63,7 @@ export class MemoryStore implements ExecutionStore {
   }
 
   async dueLocks(now: Date, limit: number, cursor?: string): Promise<Page<Lock>> {
-    const dueAt = (l: Lock) =>
-      l.state === 'acquired' ? l.leaseUntil : l.state === 'cooling' ? l.releaseAt : undefined;
+    const dueAt = (l: Lock) => (l.state === 'cooling' ? l.releaseAt : l.leaseUntil);
     const all = [...this.locks.values()]
       .filter((l) => {
         const at = dueAt(l);

@@ -57,8 +57,8 @@ export function toExecution(item: Item): Execution {
 }
 
 export function lockItem(lock: Lock): Item {
-  const dueAt =
-    lock.state === 'acquired' ? lock.leaseUntil : lock.state === 'cooling' ? lock.releaseAt : undefined;
+  // Cooling locks are due when their cooldown ends; acquired and running ones when their lease does.
+  const dueAt = lock.state === 'cooling' ? lock.releaseAt : lock.leaseUntil;
   return {
     pk: lockPk(lock.key),
     sk: LOCK_SK,

@@ -1,0 +1,311 @@
+/**
+ * The reconcile use case, run on a schedule: follow Running executions to their end (WE-6), release
+ * locks whose cooldown has ended (WE-7), and free locks whose run was never created (WE-8).
+ *
+ * Primary course:
+ *  1. Sync: for each Running execution (an index query), read its PipelineRun. Succeeded → Completed,
+ *     failed → Failed with classified details, gone → Failed "deleted externally", otherwise refresh
+ *     the summary if it changed. Each end is one transaction: execution, audit record, lock cooldown.
+ *  2. Release: for each lock due (an index query): cooling and past its cooldown → delete the holder's
+ *     run (only if still the holder's), delete the lock, mark LockReleased; acquired past its lease →
+ *     adopt the run if it exists, else fail the execution and free the lock; running past its check
+ *     time → start the cooldown if the holder has ended.
+ * Work is bounded per invocation (page size, item budget, time left); every write is conditional,
+ * so overlapping invocations cannot record anything twice. Cost follows what is due, not history.
+ */
+import { auditEvent } from './audit-event.js';
+import { formatDuration } from './duration.js';
+import { type Execution, isTerminal } from './execution.js';
+import { coolingLock, runningLock, sameExecution } from './lock.js';
+import { type ExecutionId, executionKey } from './manifest.js';
+import { isOwnedBy } from './pipeline-run.js';
+import {
+  type Clock,
+  type Cluster,
+  type ExecutionStore,
+  type Lock,
+  type Log,
+  MetricName,
+  type Metrics,
+  type StateChange,
+} from './ports.js';
+import { countCompletedTasks, deletedExternally, failureDetails, runOutcome } from './run-status.js';
+import { lockKey } from './target.js';
+import {
+  runningRefreshed,
+  toCompleted,
+  toFailedBeforeExecution,
+  toFailedRun,
+  toRunning,
+  withLockReleased,
+} from './transitions.js';
+import { recordWorkflowEvent } from './workflow-events.js';
+
+export interface ReconcileSettings {
+  namespace: string;
+  clusterName: string;
+  cooldownMs: number;
+  leaseMs: number;
+}
+
+export interface ReconcileBudget {
+  pageSize: number;
+  /** Executions and locks looked at per invocation, at most. */
+  maxItems: number;
+  /** Milliseconds this invocation may still use; work stops with time to spare. */
+  timeLeftMs(): number;
+}
+
+export interface ReconcileDeps {
+  store: ExecutionStore;
+  cluster: Cluster;
+  clock: Clock;
+  metrics: Metrics;
+  log: Log;
+  settings: ReconcileSettings;
+  budget: ReconcileBudget;
+}
+
+export interface ReconcileReport {
+  synced: number;
+  completed: number;
+  failed: number;
+  released: number;
+  stuck: number;
+  skipped: number;
+  /** Where the sync stopped when the budget ran out; pass it back next time so no execution starves. */
+  resumeAt?: string;
+}
+
+const SAFETY_MARGIN_MS = 5_000;
+
+export async function reconcile(deps: ReconcileDeps, resumeAt?: string): Promise<ReconcileReport> {
+  const report: ReconcileReport = { synced: 0, completed: 0, failed: 0, released: 0, stuck: 0, skipped: 0 };
+  let looked = 0;
+  const canContinue = () => looked < deps.budget.maxItems && deps.budget.timeLeftMs() > SAFETY_MARGIN_MS;
+
+  let cursor = resumeAt;
+  do {
+    const page = await deps.store.running(deps.budget.pageSize, cursor);
+    for (const execution of page.items) {
+      if (!canContinue()) {
+        report.resumeAt = cursor;
+        return report;
+      }
+      looked++;
+      await syncOne(execution, deps, report);
+    }
+    cursor = page.cursor;
+  } while (cursor && canContinue());
+  if (cursor) report.resumeAt = cursor;
+
+  let lockCursor: string | undefined;
+  do {
+    const page = await deps.store.dueLocks(deps.clock.now(), deps.budget.pageSize, lockCursor);
+    for (const lock of page.items) {
+      if (!canContinue()) return report;
+      looked++;
+      await settleLock(lock, deps, report);
+    }
+    lockCursor = page.cursor;
+  } while (lockCursor && canContinue());
+  return report;
+}
+
+async function syncOne(execution: Execution, deps: ReconcileDeps, report: ReconcileReport): Promise<void> {
+  const { cluster, settings } = deps;
+  const runName = execution.status.pipelineRunRef?.name;
+  if (!runName) return; // Running is only ever written with its run; nothing to follow.
+  report.synced++;
+  const run = await cluster.getPipelineRun(settings.namespace, runName);
+  const now = deps.clock.now();
+  const workflow = {
+    workflowId: execution.manifest?.spec.workflowRef.workflowId ?? '',
+    target: execution.target,
+  };
+
+  if (!run || !isOwnedBy(run.labels, execution.id)) {
+    const details = deletedExternally({ ...workflow, startTime: execution.status.startTime, now });
+    await end(toFailedRun(execution, details, undefined, now, now), 'workflow.failed', deps, report);
+    return;
+  }
+  const completedTasks = await countCompletedTasks(cluster, run);
+  const outcome = runOutcome(run, completedTasks);
+  if (outcome.kind === 'running') {
+    const next = runningRefreshed(execution, outcome.summary, outcome.message, now);
+    const changed =
+      JSON.stringify(next.status.pipelineRunStatus) !== JSON.stringify(execution.status.pipelineRunStatus) ||
+      next.status.conditions.TektonPipelineRunning?.message !==
+        execution.status.conditions.TektonPipelineRunning?.message;
+    if (changed) await deps.store.write({ executions: [{ next, expectVersion: execution.version }] });
+    return;
+  }
+  const completionTime = outcome.completionTime ? new Date(outcome.completionTime) : now;
+  if (outcome.kind === 'succeeded') {
+    await end(
+      toCompleted(execution, outcome.summary, completionTime, now),
+      'workflow.completed',
+      deps,
+      report,
+    );
+    return;
+  }
+  const details = await failureDetails(cluster, run, {
+    ...workflow,
+    startTime: execution.status.startTime,
+    now,
+  });
+  await end(
+    toFailedRun(execution, details, outcome.summary, completionTime, now),
+    'workflow.failed',
+    deps,
+    report,
+  );
+}
+
+/** Records the end with its audit record, and starts the lock's cooldown if this execution holds it. */
+async function end(
+  next: Execution,
+  eventType: 'workflow.completed' | 'workflow.failed',
+  deps: ReconcileDeps,
+  report: ReconcileReport,
+): Promise<void> {
+  const now = deps.clock.now();
+  const lock = await deps.store.readLock(lockKey(deps.settings.clusterName, next.target));
+  const change: StateChange = {
+    executions: [{ next, expectVersion: next.version }],
+    audit: [auditEvent(eventType, next, now)],
+  };
+  const completionTime = new Date(next.status.completionTime ?? now);
+  if (lock && sameExecution(lock.holder, next.id) && lock.state !== 'cooling') {
+    change.lock = {
+      op: 'put',
+      lock: coolingLock(lock, completionTime, deps.settings.cooldownMs),
+      expectVersion: lock.version,
+    };
+  }
+  const written = await deps.store.write(change);
+  if (!written.ok) {
+    report.skipped++; // an overlapping invocation got there first; the next tick looks again
+    return;
+  }
+  const outcome = next.status.phase === 'Completed' ? 'Completed' : 'Failed';
+  if (outcome === 'Completed') report.completed++;
+  else report.failed++;
+  const seconds = next.status.startTime
+    ? (completionTime.getTime() - Date.parse(next.status.startTime)) / 1000
+    : 0;
+  deps.metrics.add(MetricName.ReconcilerTotal, 'Count', 1, { outcome });
+  deps.metrics.add(MetricName.ReconcilerDuration, 'Seconds', Math.max(0, seconds), { outcome });
+  const workflowId = next.manifest?.spec.workflowRef.workflowId ?? '';
+  const completed = outcome === 'Completed';
+  await recordWorkflowEvent(deps, next.id, {
+    reason: completed ? 'WorkflowCompleted' : 'WorkflowFailed',
+    message: completed
+      ? `Workflow ${workflowId} completed successfully in ${next.status.duration}`
+      : `Workflow ${workflowId} failed: ${next.status.failureDetails?.reason}`,
+    type: completed ? 'Normal' : 'Warning',
+  });
+}
+
+async function settleLock(lock: Lock, deps: ReconcileDeps, report: ReconcileReport): Promise<void> {
+  const holder = await deps.store.read(lock.holder);
+  if (lock.state === 'cooling') return release(lock, holder, deps, report);
+  if (!holder || isTerminal(holder.status.phase)) {
+    // The holder ended (or vanished) without its end reaching the lock: cool down from its end, else from now.
+    const ended = holder?.status.completionTime ? new Date(holder.status.completionTime) : deps.clock.now();
+    await deps.store.write({
+      lock: {
+        op: 'put',
+        lock: coolingLock(lock, ended, deps.settings.cooldownMs),
+        expectVersion: lock.version,
+      },
+    });
+    return;
+  }
+  if (lock.state === 'acquired') return settleStuck(lock, holder, deps, report);
+  // Running and still running: look again after another lease.
+  await deps.store.write({
+    lock: {
+      op: 'put',
+      lock: runningLock(lock, deps.clock.now(), deps.settings.leaseMs),
+      expectVersion: lock.version,
+    },
+  });
+}
+
+/** WE-7: delete the holder's run (never another's), then the lock, and mark the holder LockReleased. */
+async function release(
+  lock: Lock,
+  holder: Execution | undefined,
+  deps: ReconcileDeps,
+  report: ReconcileReport,
+) {
+  const now = deps.clock.now();
+  await deps.cluster.deletePipelineRun(deps.settings.namespace, lock.pipelineRunName, lock.holder);
+  const message = `Lock released for ${lock.target} after cooldown`;
+  const change: StateChange = { lock: { op: 'delete', key: lock.key, expectVersion: lock.version } };
+  if (holder && !holder.status.conditions.LockReleased) {
+    change.executions = [{ next: withLockReleased(holder, message, now), expectVersion: holder.version }];
+  }
+  const written = await deps.store.write(change);
+  if (!written.ok) {
+    report.skipped++;
+    return;
+  }
+  report.released++;
+  deps.metrics.add(MetricName.LocksReleased, 'Count', 1);
+  deps.metrics.add(
+    MetricName.LockHoldSeconds,
+    'Seconds',
+    (now.getTime() - Date.parse(lock.acquiredAt)) / 1000,
+  );
+  await recordWorkflowEvent(deps, lock.holder, { reason: 'LockReleased', message, type: 'Normal' });
+}
+
+/**
+ * WE-8: the lock was taken but Running never recorded within the lease. If the run exists and is the
+ * holder's, the start is recorded now (a crash between create and record); otherwise the execution
+ * fails and the lock is freed, since nothing ran.
+ */
+async function settleStuck(lock: Lock, holder: Execution, deps: ReconcileDeps, report: ReconcileReport) {
+  const now = deps.clock.now();
+  const run = await deps.cluster.getPipelineRun(deps.settings.namespace, lock.pipelineRunName);
+  if (run && isOwnedBy(run.labels, holder.id)) {
+    const next = toRunning(holder, { name: run.name, namespace: run.namespace, adopted: true }, now);
+    await deps.store.write({
+      executions: [{ next, expectVersion: holder.version }],
+      lock: { op: 'put', lock: runningLock(lock, now, deps.settings.leaseMs), expectVersion: lock.version },
+      audit: [auditEvent('workflow.started', next, now)],
+    });
+    return;
+  }
+  const lease = formatDuration(deps.settings.leaseMs);
+  const next = withLockReleased(
+    toFailedBeforeExecution(
+      holder,
+      {
+        reason: 'Unknown',
+        message: `PipelineRun was never created: the lock lease (${lease}) expired before the request reached the cluster`,
+        workflowId: holder.manifest?.spec.workflowRef.workflowId ?? '',
+      },
+      now,
+    ),
+    `Lock released for ${lock.target}: lease expired before the PipelineRun was created`,
+    now,
+  );
+  const written = await deps.store.write({
+    executions: [{ next, expectVersion: holder.version }],
+    lock: { op: 'delete', key: lock.key, expectVersion: lock.version },
+    audit: [auditEvent('workflow.failed', next, now)],
+  });
+  if (!written.ok) {
+    report.skipped++;
+    return;
+  }
+  report.stuck++;
+  deps.metrics.add(MetricName.StuckLocks, 'Count', 1);
+  deps.metrics.add(MetricName.ReconcilerTotal, 'Count', 1, { outcome: 'Failed' });
+  deps.metrics.add(MetricName.ReconcilerDuration, 'Seconds', 0, { outcome: 'Failed' });
+  deps.log.warn('stuck lock released', { target: lock.target, holder: executionKey(holder.id) });
+}
