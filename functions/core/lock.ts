@@ -57,7 +57,12 @@ export function acquiredLock(input: {
  * that ended without its transition reaching the lock (e.g. a status written by hand) still frees it.
  */
 export function runningLock(lock: Lock, now: Date, leaseMs: number): Lock {
-  return { ...lock, version: lock.version + 1, state: 'running', leaseUntil: new Date(now.getTime() + leaseMs).toISOString() };
+  return {
+    ...lock,
+    version: lock.version + 1,
+    state: 'running',
+    leaseUntil: new Date(now.getTime() + leaseMs).toISOString(),
+  };
 }
 
 /** The holder ended at `completionTime`; the target stays locked until completionTime + cooldown. */
