@@ -35,3 +35,20 @@ export class ConfigError extends Error {
     this.name = 'ConfigError';
   }
 }
+
+/**
+ * DataStorage could not take a batch right now (5xx, 429, 408, a timeout, a network error, or it
+ * refused our credentials): nothing about the events is wrong, so they are sent again later.
+ */
+export class DataStorageUnavailableError extends Error {
+  constructor(
+    message: string,
+    readonly status?: number,
+    /** From a Retry-After header: the least time to wait before the next attempt. */
+    readonly retryAfterMs?: number,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+    this.name = 'DataStorageUnavailableError';
+  }
+}

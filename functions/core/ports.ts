@@ -144,3 +144,49 @@ export interface Log {
   info(message: string, fields?: Record<string, unknown>): void;
   warn(message: string, fields?: Record<string, unknown>): void;
 }
+
+/** DataStorage's answer to one batch. Transient faults are not answers: they throw DataStorageUnavailableError. */
+export type DeliveryResult =
+  | { kind: 'delivered'; eventIds: string[] }
+  /** DataStorage refused the batch for something in it (4xx); batches are all-or-nothing. */
+  | { kind: 'rejected'; status: number; problem: unknown };
+
+/** DataStorage's batch endpoint (POST /api/v1/audit/events/batch). */
+export interface AuditSink {
+  send(events: AuditEventRequest[], signal?: AbortSignal): Promise<DeliveryResult>;
+}
+
+/** An audit record that could not be delivered, parked with the reason so it can be replayed. */
+export interface AuditDeadLetter {
+  event?: AuditEventRequest;
+  /** The record as it came off the stream (the outbox item), kept for whoever investigates. */
+  record: unknown;
+  reason: string;
+  /** DataStorage's problem-details body, when DataStorage refused the event. */
+  problem?: unknown;
+}
+
+/** The audit dead-letter queue, write side. Throws when any entry was not stored. */
+export interface AuditDeadLetters {
+  send(entries: AuditDeadLetter[]): Promise<void>;
+}
+
+/** One message read back from the audit dead-letter queue. */
+export interface ParkedAuditRecord {
+  id: string;
+  /** Opaque to the core: what the queue needs to delete or release this copy. */
+  handle: string;
+  /** The entry as written, or why the message could not be read as one. */
+  entry: AuditDeadLetter | { unreadable: string };
+}
+
+/** The audit dead-letter queue, read side (for redrive). */
+export interface AuditDeadLetterQueue {
+  /** Up to `max` messages, hidden from other readers until deleted or released. */
+  receive(max: number): Promise<ParkedAuditRecord[]>;
+  delete(records: ParkedAuditRecord[]): Promise<void>;
+  /** Makes messages visible again at once, for the next redrive. */
+  release(records: ParkedAuditRecord[]): Promise<void>;
+  /** Messages in the queue, visible or not (approximate, as SQS counts them). */
+  depth(): Promise<number>;
+}
