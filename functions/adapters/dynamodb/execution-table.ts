@@ -54,11 +54,21 @@ export function documentClient(client: DynamoDBClient = new DynamoDBClient({})):
   return DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
 }
 
+/** What the store has asked of DynamoDB, counted at the client (for `npm run bench` and cost tests). */
+export interface StoreStats {
+  readRequests: number;
+  itemsRead: number;
+  writeRequests: number;
+  itemsWritten: number;
+  scans: number;
+}
+
 export function executionTable(
   tableName: string,
   clock: Clock,
   doc: DynamoDBDocumentClient = documentClient(),
 ) {
+  const stats: StoreStats = { readRequests: 0, itemsRead: 0, writeRequests: 0, itemsWritten: 0, scans: 0 };
   const encodeCursor = (key: QueryCommandOutput['LastEvaluatedKey']) =>
     key ? Buffer.from(JSON.stringify(key)).toString('base64url') : undefined;
   const decodeCursor = (cursor?: string) =>
@@ -107,6 +117,20 @@ export function executionTable(
     return ops;
   }
 
+  async function read(command: GetCommand): Promise<Item | undefined> {
+    stats.readRequests++;
+    const out = await doc.send(command);
+    if (out.Item) stats.itemsRead++;
+    return out.Item;
+  }
+
+  async function query(command: QueryCommand): Promise<QueryCommandOutput> {
+    stats.readRequests++;
+    const out = await doc.send(command);
+    stats.itemsRead += out.ScannedCount ?? out.Items?.length ?? 0;
+    return out;
+  }
+
   async function writeOne(op: TransactItem): Promise<void> {
     if (op.Put) await doc.send(new PutCommand(op.Put as ConstructorParameters<typeof PutCommand>[0]));
     else if (op.Delete)
@@ -126,15 +150,17 @@ export function executionTable(
     },
 
     async readLock(key: string): Promise<Lock | undefined> {
-      const out = await doc.send(
+      const item = await read(
         new GetCommand({ TableName: tableName, Key: { pk: lockPk(key), sk: LOCK_SK }, ConsistentRead: true }),
       );
-      return out.Item ? toLock(out.Item) : undefined;
+      return item ? toLock(item) : undefined;
     },
 
     async write(change: StateChange): Promise<WriteResult> {
       const ops = operations(change);
       if (ops.length === 0) return { ok: true };
+      stats.writeRequests++;
+      stats.itemsWritten += ops.length;
       try {
         if (ops.length === 1) await writeOne(ops[0]!.op);
         else await doc.send(new TransactWriteCommand({ TransactItems: ops.map((o) => o.op) }));
@@ -154,7 +180,7 @@ export function executionTable(
     },
 
     async running(limit: number, cursor?: string): Promise<Page<Execution>> {
-      const out = await doc.send(
+      const out = await query(
         new QueryCommand({
           TableName: tableName,
           IndexName: TABLE.dueIndex.name,
@@ -172,7 +198,7 @@ export function executionTable(
     },
 
     async dueLocks(now: Date, limit: number, cursor?: string): Promise<Page<Lock>> {
-      const out = await doc.send(
+      const out = await query(
         new QueryCommand({
           TableName: tableName,
           IndexName: TABLE.dueIndex.name,
