@@ -1,0 +1,58 @@
+import { describe, expect, it } from 'vitest';
+import { executeConfig, forwarderConfig, reconcileConfig } from '../../functions/platform/config.js';
+
+const base = {
+  TABLE_NAME: 'wfe-state',
+  QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/123456789012/wfe-requests',
+  DLQ_URL: 'https://sqs.eu-west-1.amazonaws.com/123456789012/wfe-requests-dlq',
+  CLUSTER_AUTH: 'eks',
+  EKS_CLUSTER_NAME: 'prod-eu',
+};
+
+describe('configuration (SPEC §4)', () => {
+  it('applies the SPEC defaults', () => {
+    const config = executeConfig(base);
+    expect(config.execution).toEqual({
+      namespace: 'kubernaut-workflows',
+      serviceAccountName: 'kubernaut-workflow-runner',
+      clusterName: 'prod-eu',
+      cooldownMs: 300_000,
+      leaseMs: 900_000,
+    });
+    expect(config.cluster).toEqual({ mode: 'eks', clusterName: 'prod-eu' });
+  });
+
+  it('takes CLUSTER_NAME over EKS_CLUSTER_NAME, and "default" when neither is set', () => {
+    expect(executeConfig({ ...base, CLUSTER_NAME: 'fleet-a' }).execution.clusterName).toBe('fleet-a');
+    const { EKS_CLUSTER_NAME: _e, ...local } = base;
+    expect(
+      executeConfig({ ...local, CLUSTER_AUTH: 'local', KUBECONFIG: '/tmp/k' }).execution.clusterName,
+    ).toBe('default');
+  });
+
+  it('accepts cooldowns down to seconds', () => {
+    expect(reconcileConfig({ ...base, COOLDOWN_PERIOD: '10s' }).execution.cooldownMs).toBe(10_000);
+  });
+
+  it.each([
+    [{ TABLE_NAME: undefined }, 'TABLE_NAME is required'],
+    [{ QUEUE_URL: 'not a url' }, 'QUEUE_URL'],
+    [{ COOLDOWN_PERIOD: '5 minutes' }, 'COOLDOWN_PERIOD must be a duration such as 5m or 30s'],
+    [{ LOCK_LEASE: '0s' }, 'LOCK_LEASE must be a duration'],
+    [{ EXECUTION_NAMESPACE: 'Bad_NS' }, 'EXECUTION_NAMESPACE must be a namespace name'],
+    [{ EKS_CLUSTER_NAME: undefined }, 'EKS_CLUSTER_NAME is required when CLUSTER_AUTH=eks'],
+    [{ CLUSTER_AUTH: 'kubeconfig' }, 'KUBECONFIG_SECRET_ARN is required when CLUSTER_AUTH=kubeconfig'],
+    [{ CLUSTER_AUTH: undefined }, 'cluster access is not configured'],
+  ])('fails naming the variable: %j', (change, message) => {
+    expect(() => executeConfig({ ...base, ...change })).toThrow(message);
+  });
+
+  it('validates the forwarder settings', () => {
+    const env = { DATASTORAGE_URL: 'http://datastorage:8080', AUDIT_DLQ_URL: base.DLQ_URL };
+    expect(forwarderConfig(env)).toMatchObject({ batchSize: 1000, requestTimeoutMs: 10_000 });
+    expect(() => forwarderConfig({ ...env, AUDIT_BATCH_SIZE: '5000' })).toThrow(
+      'AUDIT_BATCH_SIZE must be at most 1000',
+    );
+    expect(() => forwarderConfig({ AUDIT_DLQ_URL: base.DLQ_URL })).toThrow('DATASTORAGE_URL');
+  });
+});
