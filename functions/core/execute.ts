@@ -165,7 +165,7 @@ async function lockTakenOver(previous: Lock, deps: ExecuteDeps): Promise<void> {
     'Seconds',
     (deps.clock.now().getTime() - Date.parse(previous.acquiredAt)) / 1000,
   );
-  await recordWorkflowEvent(deps, previous.holder, {
+  await recordWorkflowEvent(deps, previous.pipelineRunName, {
     reason: 'LockReleased',
     message: `Lock released for ${previous.target} after cooldown`,
     type: 'Normal',

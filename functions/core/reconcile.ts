@@ -18,7 +18,7 @@ import { formatDuration } from './duration.js';
 import { type Execution, isTerminal } from './execution.js';
 import { coolingLock, runningLock, sameExecution } from './lock.js';
 import { type ExecutionId, executionKey } from './manifest.js';
-import { isOwnedBy } from './pipeline-run.js';
+import { isOwnedBy, pipelineRunName } from './pipeline-run.js';
 import {
   type Clock,
   type Cluster,
@@ -199,7 +199,7 @@ async function end(
   deps.metrics.add(MetricName.ReconcilerDuration, 'Seconds', Math.max(0, seconds), { outcome });
   const workflowId = next.manifest?.spec.workflowRef.workflowId ?? '';
   const completed = outcome === 'Completed';
-  await recordWorkflowEvent(deps, next.id, {
+  await recordWorkflowEvent(deps, next.status.pipelineRunRef?.name ?? pipelineRunName(next.target), {
     reason: completed ? 'WorkflowCompleted' : 'WorkflowFailed',
     message: completed
       ? `Workflow ${workflowId} completed successfully in ${next.status.duration}`
@@ -260,7 +260,7 @@ async function release(
     'Seconds',
     (now.getTime() - Date.parse(lock.acquiredAt)) / 1000,
   );
-  await recordWorkflowEvent(deps, lock.holder, { reason: 'LockReleased', message, type: 'Normal' });
+  await recordWorkflowEvent(deps, lock.pipelineRunName, { reason: 'LockReleased', message, type: 'Normal' });
 }
 
 /**

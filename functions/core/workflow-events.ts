@@ -1,24 +1,24 @@
 /**
- * Kubernetes Events about an execution (Kubernaut's LockReleased, WorkflowCompleted, WorkflowFailed),
- * recorded in the execution namespace. Best effort: an Event that cannot be written is logged, never
- * allowed to fail or repeat the state change it describes.
+ * Kubernetes Events (Kubernaut's LockReleased, WorkflowCompleted, WorkflowFailed), recorded in the
+ * execution namespace about the execution's PipelineRun — an Event must live in its object's
+ * namespace, and the WorkflowExecution itself is not a cluster object here. Best effort: an Event
+ * that cannot be written is logged, never allowed to fail or repeat the change it describes.
  */
-import type { ExecutionId } from './manifest.js';
 import type { Cluster, Log } from './ports.js';
 
 export async function recordWorkflowEvent(
   deps: { cluster: Cluster; log: Log; settings: { namespace: string } },
-  about: ExecutionId,
+  pipelineRunName: string,
   event: { reason: string; message: string; type: 'Normal' | 'Warning' },
 ): Promise<void> {
   try {
     await deps.cluster.recordEvent({
       namespace: deps.settings.namespace,
       involvedObject: {
-        kind: 'WorkflowExecution',
-        name: about.name,
-        namespace: about.namespace,
-        apiVersion: 'kubernaut.ai/v1alpha1',
+        kind: 'PipelineRun',
+        apiVersion: 'tekton.dev/v1',
+        name: pipelineRunName,
+        namespace: deps.settings.namespace,
       },
       ...event,
     });

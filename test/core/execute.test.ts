@@ -254,8 +254,10 @@ describe('WE-3 cooldown gate', () => {
     expect(s.store.execution('default', 'we-1')!.status.conditions.LockReleased).toMatchObject({
       status: 'True',
     });
-    expect(s.cluster.events.map((ev) => [ev.reason, ev.involvedObject.name, ev.message])).toEqual([
-      ['LockReleased', 'we-1', `Lock released for ${TARGET} after cooldown`],
+    expect(
+      s.cluster.events.map((ev) => [ev.reason, ev.involvedObject.kind, ev.involvedObject.name, ev.message]),
+    ).toEqual([
+      ['LockReleased', 'PipelineRun', pipelineRunName(TARGET), `Lock released for ${TARGET} after cooldown`],
     ]);
   });
 

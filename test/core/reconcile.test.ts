@@ -302,7 +302,7 @@ describe('WE-7 release', () => {
       namespace: NS,
       reason: 'LockReleased',
       message: `Lock released for ${TARGET} after cooldown`,
-      involvedObject: { kind: 'WorkflowExecution', name: 'we-1', namespace: 'default' },
+      involvedObject: { kind: 'PipelineRun', name: RUN, namespace: NS },
     });
     expect(s.metrics.sum('wfe_locks_released_total')).toBe(1);
     expect(s.metrics.sum('wfe_lock_hold_seconds')).toBe(30);

@@ -137,7 +137,7 @@ export function executionTable(
       await doc.send(new DeleteCommand(op.Delete as ConstructorParameters<typeof DeleteCommand>[0]));
   }
 
-  return {
+  const store = {
     async read(id: ExecutionId): Promise<Execution | undefined> {
       const out = await doc.send(
         new GetCommand({
@@ -215,4 +215,5 @@ export function executionTable(
       };
     },
   } satisfies ExecutionStore;
+  return { ...store, stats };
 }

@@ -1,0 +1,191 @@
+/**
+ * The reconcile handler end to end: DynamoDB Local, the built-in Kubernetes API with its Tekton
+ * simulator (manual), the real client, and one injected clock — no real waits for cooldowns.
+ */
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { executionItem } from '../../functions/adapters/dynamodb/items.js';
+import { conditionList } from '../../functions/core/execution.js';
+import { pipelineRunName } from '../../functions/core/pipeline-run.js';
+import { createHandler as executeHandler } from '../../functions/execute/handler.js';
+import { createHandler as reconcileHandler } from '../../functions/reconcile/handler.js';
+import { RecordingQueue } from '../fakes/recorders.js';
+import { sqsEvent, sqsRecord } from '../fixtures/events.js';
+import { body } from '../fixtures/manifests.js';
+import { type Engines, lambdaContext, startEngines } from '../setup/engines.js';
+
+const NS = 'kubernaut-workflows';
+const TARGET = 'default/deployment/test-app';
+const RUN = pipelineRunName(TARGET);
+const settings = {
+  namespace: NS,
+  serviceAccountName: 'kubernaut-workflow-runner',
+  clusterName: 'default',
+  cooldownMs: 10_000,
+  leaseMs: 15 * 60_000,
+};
+
+let engines: Engines;
+beforeEach(async () => {
+  engines = await startEngines();
+});
+afterEach(async () => {
+  await engines.stop();
+});
+
+const quiet = (name: string) => ({
+  logger: new Logger({ serviceName: name, logLevel: 'ERROR' }),
+  metrics: new Metrics({ namespace: 'wfe-test', serviceName: name }),
+});
+
+async function submit(name: string, target = TARGET) {
+  const handler = executeHandler({
+    store: engines.store,
+    cluster: engines.cluster,
+    queue: new RecordingQueue(),
+    clock: engines.clock,
+    settings,
+    ...quiet('execute'),
+  });
+  return handler(sqsEvent(sqsRecord(body({ name, target }))), lambdaContext('execute'));
+}
+
+const tick = () => {
+  const handler = reconcileHandler({
+    store: engines.store,
+    cluster: engines.cluster,
+    clock: engines.clock,
+    settings,
+    budget: { pageSize: 100, maxItems: 2000 },
+    ...quiet('reconcile'),
+  });
+  return handler({}, lambdaContext('reconcile'));
+};
+
+const read = (name: string) => engines.store.read({ namespace: 'default', name });
+const events = () => engines.kube.store.list('events', NS);
+
+describe('reconcile handler (issue: The reconcile function)', () => {
+  it('WE-6/WE-7: follows a run to Completed, holds the lock through the cooldown, then releases it with an Event', async () => {
+    await submit('we-1');
+    engines.kube.simulator.start(NS, RUN);
+    engines.clock.advance(30_000);
+    engines.kube.simulator.succeed(NS, RUN);
+    expect(await tick()).toMatchObject({ completed: 1 });
+    const done = await read('we-1');
+    expect(done?.status).toMatchObject({
+      phase: 'Completed',
+      completionTime: '2026-03-01T10:00:30.000Z',
+      duration: '30s',
+    });
+    expect(done?.status.failureDetails).toBeUndefined();
+
+    engines.clock.advance(9_000);
+    expect(await tick()).toMatchObject({ released: 0 });
+    expect(engines.kube.store.get('pipelineruns', NS, RUN)).toBeDefined();
+    engines.clock.advance(1_000);
+    expect(await tick()).toMatchObject({ released: 1 });
+    expect(engines.kube.store.get('pipelineruns', NS, RUN)).toBeUndefined();
+    expect(await engines.store.readLock(`default#${TARGET}`)).toBeUndefined();
+    const released = await read('we-1');
+    expect(conditionList(released!.status).map((c) => c.type)).toEqual([
+      'TektonPipelineCreated',
+      'TektonPipelineRunning',
+      'TektonPipelineComplete',
+      'AuditRecorded',
+      'LockReleased',
+    ]);
+    expect(events().map((e) => [e.reason, e.message])).toContainEqual([
+      'LockReleased',
+      `Lock released for ${TARGET} after cooldown`,
+    ]);
+  });
+
+  it('WE-6: a failed run gives the failed TaskRun, its index and exit code, classified', async () => {
+    await submit('we-1');
+    engines.kube.simulator.start(NS, RUN);
+    engines.kube.simulator.fail(NS, RUN, { failedTask: { name: 'remediate', exitCode: 2 } });
+    expect(await tick()).toMatchObject({ failed: 1 });
+    const e = await read('we-1');
+    expect(e?.status.phase).toBe('Failed');
+    expect(e?.status.failureDetails).toMatchObject({
+      reason: 'TaskFailed',
+      failedTaskName: `${RUN}-remediate`,
+      failedTaskIndex: 0,
+      exitCode: 2,
+      wasExecutionFailure: true,
+    });
+    expect(events().map((ev) => ev.reason)).toContain('WorkflowFailed');
+  });
+
+  it('WE-6: a run deleted externally fails the execution; the lock is still released after cooldown', async () => {
+    await submit('we-1');
+    engines.kube.simulator.delete(NS, RUN);
+    await tick();
+    expect((await read('we-1'))?.status.failureDetails).toMatchObject({
+      reason: 'Unknown',
+      message: 'PipelineRun was deleted externally',
+      wasExecutionFailure: false,
+    });
+    engines.clock.advance(10_000);
+    expect(await tick()).toMatchObject({ released: 1 });
+  });
+
+  it('WE-5: workflow.completed is recorded once when reconciles overlap', async () => {
+    await submit('we-1');
+    engines.kube.simulator.start(NS, RUN);
+    engines.kube.simulator.succeed(NS, RUN);
+    await Promise.all([tick(), tick(), tick()]);
+    const { ScanCommand } = await import('@aws-sdk/lib-dynamodb');
+    const out = await engines.table.doc.send(new ScanCommand({ TableName: engines.table.tableName }));
+    const completed = (out.Items ?? []).filter(
+      (i) => (i.event as { event_type?: string } | undefined)?.event_type === 'workflow.completed',
+    );
+    expect(completed).toHaveLength(1);
+  });
+
+  it('SPEC §7: items read per tick do not grow with 10,000 finished executions (100 active)', async () => {
+    for (let i = 0; i < 100; i++) await submit(`active-${i}`, `default/deployment/app-${i}`);
+    const measure = async () => {
+      const before = engines.store.stats.itemsRead;
+      await tick();
+      return engines.store.stats.itemsRead - before;
+    };
+    const withoutHistory = await measure();
+    const template = (await read('active-0'))!;
+    const items = Array.from({ length: 10_000 }, (_, i) =>
+      executionItem(
+        {
+          ...template,
+          id: { namespace: 'history', name: `done-${i}` },
+          status: { ...template.status, phase: 'Completed', completionTime: '2026-02-01T00:00:00.000Z' },
+        },
+        2,
+        engines.clock.now(),
+      ),
+    );
+    const batches = Array.from({ length: items.length / 25 }, (_, i) => items.slice(i * 25, i * 25 + 25));
+    for (let i = 0; i < batches.length; i += 16) {
+      await Promise.all(
+        batches
+          .slice(i, i + 16)
+          .map((batch) =>
+            engines.table.doc.send(
+              new BatchWriteCommand({
+                RequestItems: { [engines.table.tableName]: batch.map((Item) => ({ PutRequest: { Item } })) },
+              }),
+            ),
+          ),
+      );
+    }
+    const withHistory = await measure();
+    console.log(
+      `items read per tick: ${withoutHistory} with 100 active; ${withHistory} with 100 active + 10,000 finished`,
+    );
+    expect(withoutHistory).toBe(100);
+    expect(withHistory).toBe(withoutHistory);
+    expect(engines.store.stats.scans).toBe(0);
+  }, 120_000);
+});
