@@ -1,0 +1,130 @@
+/**
+ * The alarms an operator must act on (SPEC WE-11): anything in a dead-letter queue, audit
+ * forwarding falling behind, function errors, and locks held past their lease. They notify one
+ * SNS topic, encrypted with a rotating key, with an optional email subscription.
+ */
+import { ArnFormat, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Alarm, ComparisonOperator, type IMetric, Stats, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Key } from 'aws-cdk-lib/aws-kms';
+import { Topic } from 'aws-cdk-lib/aws-sns';
+import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
+import { Construct } from 'constructs';
+import type { Functions } from './functions.js';
+import { lockMetrics, queueDepth } from './metrics.js';
+import type { Queues } from './queues.js';
+
+/** IteratorAge above this means audit events reach DataStorage more than 5 minutes late. */
+export const ITERATOR_AGE_THRESHOLD_MS = 5 * 60 * 1000;
+
+export interface AlarmsProps {
+  functions: Functions;
+  queues: Queues;
+  email?: string;
+}
+
+export class Alarms extends Construct {
+  readonly topic: Topic;
+  readonly all: Alarm[] = [];
+
+  constructor(scope: Construct, id: string, { functions, queues, email }: AlarmsProps) {
+    super(scope, id);
+    const stack = Stack.of(this);
+    const alarmArns = stack.formatArn({
+      service: 'cloudwatch',
+      resource: 'alarm',
+      resourceName: '*',
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
+    const fromOwnAlarms = {
+      StringEquals: { 'aws:SourceAccount': stack.account },
+      ArnLike: { 'aws:SourceArn': alarmArns },
+    };
+    const key = new Key(this, 'TopicKey', {
+      description: 'wfe alarm notifications',
+      enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.DESTROY,
+      pendingWindow: Duration.days(7),
+    });
+    // CloudWatch must be able to encrypt into the topic; the AWS-managed SNS key does not allow that.
+    key.addToResourcePolicy(
+      new PolicyStatement({
+        sid: 'CloudWatchAlarmsEncrypt',
+        principals: [new ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        resources: ['*'],
+        conditions: fromOwnAlarms,
+      }),
+    );
+    this.topic = new Topic(this, 'Topic', { masterKey: key, enforceSSL: true });
+    // The SSL-only policy replaces the topic's default policy, so the alarms' publish is allowed explicitly.
+    this.topic.addToResourcePolicy(
+      new PolicyStatement({
+        sid: 'CloudWatchAlarmsPublish',
+        principals: [new ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['sns:Publish'],
+        resources: [this.topic.topicArn],
+        conditions: fromOwnAlarms,
+      }),
+    );
+    if (email) this.topic.addSubscription(new EmailSubscription(email));
+
+    const action = new SnsAction(this.topic);
+    const alarm = (name: string, metric: IMetric, threshold: number, description: string, above = false) => {
+      const created = new Alarm(this, name.replaceAll(' ', ''), {
+        alarmName: `${stack.stackName} ${name}`,
+        alarmDescription: description,
+        metric,
+        threshold,
+        comparisonOperator: above
+          ? ComparisonOperator.GREATER_THAN_THRESHOLD
+          : ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        evaluationPeriods: 1,
+        datapointsToAlarm: 1,
+        // No data means nothing happened: no messages, no errors, no forwarding work.
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      });
+      created.addAlarmAction(action);
+      created.addOkAction(action);
+      this.all.push(created);
+    };
+
+    alarm(
+      'request DLQ not empty',
+      queueDepth(queues.requestsDlq),
+      1,
+      'A request could not be executed and was dead-lettered with its reason: read it with `aws sqs receive-message`, fix, resend.',
+    );
+    alarm(
+      'audit DLQ not empty',
+      queueDepth(queues.auditDlq),
+      1,
+      'Audit events did not reach DataStorage: fix DataStorage or the refused events, then `wfe audit redrive`.',
+    );
+    alarm(
+      'audit forwarding behind',
+      functions.auditForwarder.fn.metric('IteratorAge', {
+        statistic: Stats.MAXIMUM,
+        period: Duration.minutes(1),
+      }),
+      ITERATOR_AGE_THRESHOLD_MS,
+      'The audit forwarder is more than 5 minutes behind the state table stream (DataStorage down or slow?).',
+      true,
+    );
+    for (const fn of functions.all) {
+      alarm(
+        `${fn.node.id} errors`,
+        fn.fn.metricErrors({ statistic: Stats.SUM, period: Duration.minutes(5) }),
+        1,
+        `The ${fn.node.id} function failed (an exception or a timeout, not a rejected request): see its log group.`,
+      );
+    }
+    alarm(
+      'locks held past lease',
+      lockMetrics().stuck,
+      1,
+      'A target lock was held past its lease without a PipelineRun (SPEC WE-8); reconcile released it and failed the execution. Check the cluster and the execute function.',
+    );
+  }
+}

@@ -1,0 +1,176 @@
+/**
+ * The three functions (SPEC §1), their triggers and their grants. Each role gets exactly what its
+ * function calls, scoped to the one resource it calls it on; the environment is SPEC §4.
+ */
+import { Duration } from 'aws-cdk-lib';
+import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction as LambdaTarget } from 'aws-cdk-lib/aws-events-targets';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { FilterCriteria, FilterRule, StartingPosition } from 'aws-cdk-lib/aws-lambda';
+import { DynamoEventSource, SqsDlq, SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { Construct } from 'constructs';
+import { RecordKind, TABLE } from '../functions/adapters/dynamodb/table.js';
+import type { InfraConfig } from './config.js';
+import { LambdaFunction } from './lambda-function.js';
+import type { Queues } from './queues.js';
+import type { StateTable } from './state-table.js';
+import type { VpcPlacement } from './vpc-placement.js';
+
+/** Execute creates one PipelineRun per request; 30 s covers a slow API server with room to spare. */
+export const EXECUTE_TIMEOUT = Duration.seconds(30);
+/** Reconcile runs every minute with one instance at most; a tick must end before the next. */
+const RECONCILE_TIMEOUT = Duration.seconds(60);
+/** The forwarder retries DataStorage with backoff inside one invocation before giving the batch back. */
+const FORWARDER_TIMEOUT = Duration.seconds(60);
+
+/** Item reads and conditional writes (transactions need the per-item actions); never Scan. */
+const ITEM_ACTIONS = [
+  'dynamodb:GetItem',
+  'dynamodb:PutItem',
+  'dynamodb:UpdateItem',
+  'dynamodb:DeleteItem',
+  'dynamodb:ConditionCheckItem',
+];
+
+export interface FunctionsProps {
+  config: InfraConfig;
+  state: StateTable;
+  queues: Queues;
+  placement?: VpcPlacement;
+}
+
+export class Functions extends Construct {
+  readonly execute: LambdaFunction;
+  readonly reconcile: LambdaFunction;
+  readonly auditForwarder: LambdaFunction;
+
+  constructor(scope: Construct, id: string, { config, state, queues, placement }: FunctionsProps) {
+    super(scope, id);
+    const common = { logRetention: config.logs.retentionDays, logLevel: config.logs.level, placement };
+    const execution = {
+      TABLE_NAME: state.table.tableName,
+      EXECUTION_NAMESPACE: config.execution.namespace,
+      SERVICE_ACCOUNT_NAME: config.execution.serviceAccountName,
+      CLUSTER_NAME: config.execution.clusterName,
+      COOLDOWN_PERIOD: config.execution.cooldownPeriod,
+      LOCK_LEASE: config.execution.lockLease,
+    };
+
+    this.execute = new LambdaFunction(this, 'Execute', {
+      ...common,
+      name: 'execute',
+      timeout: EXECUTE_TIMEOUT,
+      // client-node is heavy to load; more memory is more CPU for the cold start.
+      memorySize: 1024,
+      environment: {
+        ...execution,
+        QUEUE_URL: queues.requests.queueUrl,
+        DLQ_URL: queues.requestsDlq.queueUrl,
+      },
+    });
+    this.execute.fn.addEventSource(
+      new SqsEventSource(queues.requests, {
+        batchSize: config.requests.batchSize,
+        maxBatchingWindow: Duration.seconds(config.requests.maxBatchingWindowSeconds),
+        reportBatchItemFailures: true,
+        // Caps concurrent PipelineRun creation against the cluster without throttled receives.
+        maxConcurrency: config.requests.maxConcurrency,
+      }),
+    );
+    // Deferrals go back to the request queue (with DelaySeconds); rejections to its DLQ.
+    this.execute.role.addToPrincipalPolicy(
+      new PolicyStatement({
+        sid: 'RequeueAndReject',
+        actions: ['sqs:SendMessage'],
+        resources: [queues.requests.queueArn, queues.requestsDlq.queueArn],
+      }),
+    );
+
+    this.reconcile = new LambdaFunction(this, 'Reconcile', {
+      ...common,
+      name: 'reconcile',
+      timeout: RECONCILE_TIMEOUT,
+      memorySize: 1024,
+      // One tick at a time: overlapping ticks are safe (WE-7) but only waste cluster calls.
+      reservedConcurrentExecutions: 1,
+      environment: execution,
+    });
+    // A missed or throttled tick is not worth retrying: the next one comes within a minute.
+    this.reconcile.fn.configureAsyncInvoke({ retryAttempts: 0, maxEventAge: Duration.seconds(60) });
+    new Rule(this, 'ReconcileSchedule', {
+      description: 'wfe reconcile: sync Running executions, release expired locks',
+      schedule: Schedule.rate(Duration.minutes(1)),
+      targets: [new LambdaTarget(this.reconcile.fn, { retryAttempts: 0 })],
+    });
+
+    for (const fn of [this.execute, this.reconcile]) {
+      fn.role.addToPrincipalPolicy(
+        new PolicyStatement({ sid: 'StateItems', actions: ITEM_ACTIONS, resources: [state.table.tableArn] }),
+      );
+      fn.role.addToPrincipalPolicy(
+        new PolicyStatement({
+          sid: 'DueIndexQuery',
+          actions: ['dynamodb:Query'],
+          resources: [state.dueIndexArn],
+        }),
+      );
+    }
+
+    this.auditForwarder = new LambdaFunction(this, 'AuditForwarder', {
+      ...common,
+      name: 'audit-forwarder',
+      timeout: FORWARDER_TIMEOUT,
+      memorySize: 512,
+      environment: {
+        DATASTORAGE_URL: config.audit.dataStorageUrl,
+        AUDIT_DLQ_URL: queues.auditDlq.queueUrl,
+        AUDIT_BATCH_SIZE: String(config.audit.batchSize),
+        AUDIT_REQUEST_TIMEOUT: config.audit.requestTimeout,
+        ...(config.audit.tokenSecretArn ? { DATASTORAGE_TOKEN_SECRET_ARN: config.audit.tokenSecretArn } : {}),
+      },
+    });
+    this.auditForwarder.fn.addEventSource(
+      new DynamoEventSource(state.table, {
+        startingPosition: StartingPosition.TRIM_HORIZON,
+        batchSize: config.audit.batchSize,
+        // Only new audit records (the outbox); state and lock changes never wake the forwarder.
+        filters: [
+          FilterCriteria.filter({
+            eventName: FilterRule.isEqual('INSERT'),
+            dynamodb: {
+              NewImage: { [TABLE.recordKindAttribute]: { S: FilterRule.isEqual(RecordKind.Audit) } },
+            },
+          }),
+        ],
+        reportBatchItemFailures: true,
+        bisectBatchOnError: true,
+        // Bounded, so a DataStorage outage longer than this ends in the audit DLQ, never blocks the shard for a day.
+        retryAttempts: config.audit.retryAttempts,
+        maxRecordAge: Duration.seconds(config.audit.maxRecordAgeSeconds),
+        onFailure: new SqsDlq(queues.auditDlq),
+        // One batch per shard at a time keeps each target's events in order.
+        parallelizationFactor: 1,
+      }),
+    );
+    this.auditForwarder.role.addToPrincipalPolicy(
+      new PolicyStatement({
+        sid: 'AuditDeadLetters',
+        actions: ['sqs:SendMessage'],
+        resources: [queues.auditDlq.queueArn],
+      }),
+    );
+    if (config.audit.tokenSecretArn) {
+      this.auditForwarder.role.addToPrincipalPolicy(
+        new PolicyStatement({
+          sid: 'DataStorageToken',
+          actions: ['secretsmanager:GetSecretValue'],
+          resources: [config.audit.tokenSecretArn],
+        }),
+      );
+    }
+  }
+
+  get all(): LambdaFunction[] {
+    return [this.execute, this.reconcile, this.auditForwarder];
+  }
+}

@@ -1,0 +1,67 @@
+/**
+ * The CloudWatch metrics the dashboard and the alarms read. The functions' own metrics (EMF,
+ * namespace `wfe`, names from functions/core/ports.ts) are read with Metrics Insights and SEARCH
+ * over the metric name, so they add up across whatever `service` dimension a function reports
+ * under, and across both functions that finish executions (execute and reconcile).
+ */
+import { Duration } from 'aws-cdk-lib';
+import { type IMetric, MathExpression, type Metric, Stats } from 'aws-cdk-lib/aws-cloudwatch';
+import type { Queue } from 'aws-cdk-lib/aws-sqs';
+import { MetricName } from '../functions/core/ports.js';
+import { METRICS_NAMESPACE } from '../functions/platform/powertools.js';
+
+const ONE_MINUTE = Duration.minutes(1);
+const FIVE_MINUTES = Duration.minutes(5);
+
+/** The sum over every series of one counter, optionally only where `outcome` matches. */
+export function total(metric: string, label: string, outcome?: string, period = ONE_MINUTE): IMetric {
+  const where = outcome ? ` WHERE outcome = '${outcome}'` : '';
+  return new MathExpression({
+    expression: `SELECT SUM(${metric}) FROM ${METRICS_NAMESPACE}${where}`,
+    label,
+    usingMetrics: {},
+    period,
+  });
+}
+
+/** One line per series (e.g. per outcome) of a distribution at the given percentile. */
+export function percentile(metric: string, stat: 'p50' | 'p95' | 'p99' | 'Maximum'): IMetric {
+  return new MathExpression({
+    expression: `SEARCH('Namespace="${METRICS_NAMESPACE}" MetricName="${metric}"', '${stat}', ${FIVE_MINUTES.toSeconds()})`,
+    label: stat,
+    usingMetrics: {},
+    period: FIVE_MINUTES,
+  });
+}
+
+export const executionMetrics = () => ({
+  started: total(MetricName.PipelineRunCreations, 'started (PipelineRuns created)'),
+  completed: total(MetricName.ReconcilerTotal, 'completed', 'Completed'),
+  failed: total(MetricName.ReconcilerTotal, 'failed', 'Failed'),
+  deduplicated: total(MetricName.Deduplicated, 'deduplicated'),
+  deferred: total(MetricName.CooldownDeferrals, 'deferred (cooldown)'),
+  rejected: total(MetricName.RequestsRejected, 'rejected'),
+});
+
+export const lockMetrics = () => ({
+  acquired: total(MetricName.LocksAcquired, 'acquired'),
+  released: total(MetricName.LocksReleased, 'released'),
+  // Reconcile counts each lock it finds held past its lease with no PipelineRun (WE-8).
+  stuck: total(MetricName.StuckLocks, 'held past the lease'),
+});
+
+export const auditMetrics = () => ({
+  forwarded: total(MetricName.AuditForwarded, 'forwarded'),
+  retried: total(MetricName.AuditRetried, 'retried'),
+  failed: total(MetricName.AuditFailed, 'failed'),
+  deadLettered: total(MetricName.AuditDeadLettered, 'dead-lettered'),
+});
+
+/** Messages waiting in a dead-letter queue: any at all needs a person. */
+export function queueDepth(queue: Queue, label?: string): Metric {
+  return queue.metricApproximateNumberOfMessagesVisible({
+    label,
+    statistic: Stats.MAXIMUM,
+    period: ONE_MINUTE,
+  });
+}

@@ -1,0 +1,20 @@
+/**
+ * The stack's output keys: the `wfe` CLI finds a deployed system by reading these from
+ * CloudFormation, so they are part of the interface and never renamed. No CDK imports here, so
+ * the CLI can import this file.
+ */
+export const StackOutput = {
+  QueueUrl: 'QueueUrl',
+  DlqUrl: 'DlqUrl',
+  AuditDlqUrl: 'AuditDlqUrl',
+  TableName: 'TableName',
+  DashboardName: 'DashboardName',
+  DashboardUrl: 'DashboardUrl',
+  ExecuteFunctionName: 'ExecuteFunctionName',
+  ReconcileFunctionName: 'ReconcileFunctionName',
+  AuditForwarderFunctionName: 'AuditForwarderFunctionName',
+  ExecuteRoleArn: 'ExecuteRoleArn',
+  ReconcileRoleArn: 'ReconcileRoleArn',
+  AlarmTopicArn: 'AlarmTopicArn',
+} as const;
+export type StackOutput = (typeof StackOutput)[keyof typeof StackOutput];

@@ -1,0 +1,39 @@
+/**
+ * The request queue with its dead-letter queue, and the audit DLQ the forwarder and the stream's
+ * on-failure destination write to. All three are encrypted and refuse plain HTTP.
+ */
+import { type CfnResource, Duration, Validations } from 'aws-cdk-lib';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+
+export interface QueuesProps {
+  maxReceiveCount: number;
+  /** At least 6 × the execute function's timeout, as Lambda's SQS guidance asks. */
+  visibilityTimeout: Duration;
+}
+
+/** Long enough for an operator to come back from a weekend and a holiday. */
+const DEAD_LETTER_RETENTION = Duration.days(14);
+
+export class Queues extends Construct {
+  readonly requests: Queue;
+  readonly requestsDlq: Queue;
+  readonly auditDlq: Queue;
+
+  constructor(scope: Construct, id: string, props: QueuesProps) {
+    super(scope, id);
+    const common = { encryption: QueueEncryption.SQS_MANAGED, enforceSSL: true };
+    this.requestsDlq = new Queue(this, 'RequestsDlq', { ...common, retentionPeriod: DEAD_LETTER_RETENTION });
+    this.requests = new Queue(this, 'Requests', {
+      ...common,
+      visibilityTimeout: props.visibilityTimeout,
+      deadLetterQueue: { queue: this.requestsDlq, maxReceiveCount: props.maxReceiveCount },
+    });
+    this.auditDlq = new Queue(this, 'AuditDlq', { ...common, retentionPeriod: DEAD_LETTER_RETENTION });
+    Validations.of(this.auditDlq.node.defaultChild as CfnResource).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason:
+        "This queue is itself a dead-letter queue: the on-failure destination of the audit stream mapping and the forwarder's target for refused events. It is drained by `wfe audit redrive` and alarmed at 1 message; a DLQ behind it would only hide the same records one hop further.",
+    });
+  }
+}

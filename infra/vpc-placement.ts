@@ -1,0 +1,88 @@
+/**
+ * Optional VPC placement (for private cluster endpoints): the subnets and security group come
+ * from context, nothing is looked up, so synth stays offline. The VPC needs a route to the AWS
+ * APIs the functions call (NAT or interface/gateway endpoints); README "Deploy to AWS" lists them.
+ */
+import { Fn, Stack, Validations } from 'aws-cdk-lib';
+import {
+  type ISecurityGroup,
+  type ISubnet,
+  type IVpc,
+  SecurityGroup,
+  Subnet,
+  Vpc,
+} from 'aws-cdk-lib/aws-ec2';
+import { PolicyStatement, type Role } from 'aws-cdk-lib/aws-iam';
+import { Construct } from 'constructs';
+import type { InfraConfig } from './config.js';
+
+export class VpcPlacement extends Construct {
+  readonly vpc: IVpc;
+  readonly subnets: ISubnet[];
+  readonly securityGroup: ISecurityGroup;
+
+  constructor(scope: Construct, id: string, placement: NonNullable<InfraConfig['vpc']>) {
+    super(scope, id);
+    this.vpc = Vpc.fromVpcAttributes(this, 'Vpc', {
+      vpcId: placement.vpcId,
+      // Never used to pick subnets (they are given by id); a token keeps synth offline.
+      availabilityZones: Fn.getAzs(),
+    });
+    this.subnets = placement.subnetIds.map((subnetId) => Subnet.fromSubnetId(this, subnetId, subnetId));
+    // Immutable: the security group is the operator's, and its rules stay theirs.
+    this.securityGroup = SecurityGroup.fromSecurityGroupId(this, 'SecurityGroup', placement.securityGroupId, {
+      mutable: false,
+    });
+  }
+
+  get functionProps() {
+    return { vpc: this.vpc, vpcSubnets: { subnets: this.subnets }, securityGroups: [this.securityGroup] };
+  }
+
+  /** The network-interface permissions Lambda uses, on the execution role, to attach to the VPC. */
+  grantAttach(role: Role): void {
+    const stack = Stack.of(this);
+    const ec2 = (resource: string, resourceName: string) =>
+      stack.formatArn({ service: 'ec2', resource, resourceName });
+    const networkInterfaces = ec2('network-interface', '*');
+    role.addToPrincipalPolicy(
+      new PolicyStatement({
+        sid: 'VpcCreateInterfaces',
+        actions: ['ec2:CreateNetworkInterface'],
+        resources: [
+          networkInterfaces,
+          ...this.subnets.map((s) => ec2('subnet', s.subnetId)),
+          ec2('security-group', this.securityGroup.securityGroupId),
+        ],
+      }),
+    );
+    role.addToPrincipalPolicy(
+      new PolicyStatement({
+        sid: 'VpcManageInterfaces',
+        actions: [
+          'ec2:DeleteNetworkInterface',
+          'ec2:AssignPrivateIpAddresses',
+          'ec2:UnassignPrivateIpAddresses',
+        ],
+        resources: [networkInterfaces],
+      }),
+    );
+    role.addToPrincipalPolicy(
+      new PolicyStatement({
+        sid: 'VpcDescribe',
+        actions: ['ec2:DescribeNetworkInterfaces', 'ec2:DescribeSubnets'],
+        resources: ['*'],
+      }),
+    );
+    const reason =
+      'Lambda attaches to the VPC through network interfaces that exist only once Lambda creates them, so they are named by the account/region ARN pattern; EC2 Describe* actions support no resource-level permissions (https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonec2.html).';
+    for (const finding of [
+      'Resource::*',
+      'Resource::arn:<AWS::Partition>:ec2:<AWS::Region>:<AWS::AccountId>:network-interface/*',
+    ])
+      Validations.of(role.node.findChild('DefaultPolicy')).acknowledge({
+        id: `AwsSolutions-IAM5[${finding}]`,
+        reason,
+      });
+  }
+}

@@ -1,0 +1,81 @@
+import { describe, expect, it } from 'vitest';
+import { MetricName } from '../../functions/core/ports.js';
+import { synth } from './synth.js';
+
+interface Widget {
+  type: string;
+  properties: { title?: string; metrics?: unknown[]; markdown?: string };
+}
+
+describe('WfeDashboard', () => {
+  const s = synth();
+  const [dashboard] = Object.values(s.template.findResources('AWS::CloudWatch::Dashboard'));
+  // The body is a Fn::Join around tokens (region, function and queue names); placeholders keep it JSON.
+  const parts = dashboard?.Properties.DashboardBody['Fn::Join'][1] as unknown[];
+  const body = parts.map((p) => (typeof p === 'string' ? p : 'TOKEN')).join('');
+  const widgets = (JSON.parse(body) as { widgets: Widget[] }).widgets;
+  const widget = (title: string) => {
+    const found = widgets.find((w) => w.properties.title === title);
+    expect(found, `widget "${title}"`).toBeDefined();
+    return JSON.stringify(found?.properties.metrics);
+  };
+
+  it('is named after the stack', () => {
+    expect(dashboard?.Properties.DashboardName).toBe('wfe');
+  });
+
+  it('shows every metric the functions emit', () => {
+    for (const name of Object.values(MetricName)) expect(body).toContain(name);
+  });
+
+  it('shows executions started, completed, failed, deduplicated and deferred', () => {
+    const executions = widget('Executions');
+    expect(executions).toContain(`SELECT SUM(${MetricName.PipelineRunCreations}) FROM wfe`);
+    expect(executions).toContain(
+      `SELECT SUM(${MetricName.ReconcilerTotal}) FROM wfe WHERE outcome = 'Completed'`,
+    );
+    expect(executions).toContain(
+      `SELECT SUM(${MetricName.ReconcilerTotal}) FROM wfe WHERE outcome = 'Failed'`,
+    );
+    expect(executions).toContain(MetricName.Deduplicated);
+    expect(executions).toContain(MetricName.CooldownDeferrals);
+  });
+
+  it('shows duration percentiles p50, p95 and p99', () => {
+    const duration = widget('Execution duration (s)');
+    expect(duration).toContain(MetricName.ReconcilerDuration);
+    for (const p of ['p50', 'p95', 'p99']) expect(duration).toContain(`', '${p}', 300)`);
+  });
+
+  it('shows locks, lock hold time, the request queue and both DLQs', () => {
+    expect(widget('Locks')).toContain(MetricName.LocksAcquired);
+    expect(widget('Locks')).toContain(MetricName.LocksReleased);
+    expect(widget('Lock hold time (s)')).toContain(MetricName.LockHoldSeconds);
+    const queue = widget('Request queue');
+    expect(queue).toContain('ApproximateNumberOfMessagesVisible');
+    expect(queue).toContain('ApproximateAgeOfOldestMessage');
+    expect(widget('Dead-letter queues').match(/ApproximateNumberOfMessagesVisible/g)).toHaveLength(2);
+  });
+
+  it('shows audit forwarding and the forwarder iterator age', () => {
+    const audit = widget('Audit events');
+    for (const name of [MetricName.AuditForwarded, MetricName.AuditFailed, MetricName.AuditDeadLettered])
+      expect(audit).toContain(name);
+    expect(widget('Audit forwarder iterator age (ms)')).toContain('IteratorAge');
+  });
+
+  it("shows each function's errors, throttles and duration", () => {
+    for (const [title, metric] of [
+      ['Function errors', 'Errors'],
+      ['Function throttles', 'Throttles'],
+      ['Function duration p95 (ms)', 'Duration'],
+    ]) {
+      expect(widget(title ?? '').match(new RegExp(`"${metric}"`, 'g'))).toHaveLength(3);
+    }
+  });
+
+  it('lists every alarm', () => {
+    const status = widgets.find((w) => w.type === 'alarm')?.properties as { alarms?: unknown[] } | undefined;
+    expect(status?.alarms).toHaveLength(7);
+  });
+});

@@ -1,0 +1,359 @@
+import { Annotations, Match } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { createTableInput } from '../../functions/adapters/dynamodb/table.js';
+import { executeConfig, forwarderConfig, reconcileConfig } from '../../functions/platform/config.js';
+import { StackOutput } from '../../infra/outputs.js';
+import { FULL_CONTEXT, KUBECONFIG_CONTEXT, SECRET_ARN, type Synthesized, synth } from './synth.js';
+
+type Resource = { Type: string; Properties: Record<string, unknown>; DeletionPolicy?: string };
+
+const one = (s: Synthesized, type: string, props: Record<string, unknown> = {}): [string, Resource] => {
+  const found = Object.entries(s.template.findResources(type, { Properties: Match.objectLike(props) }));
+  expect(found, `${type} ${JSON.stringify(props)}`).toHaveLength(1);
+  return found[0] as [string, Resource];
+};
+const fnEnv = (s: Synthesized, name: string) =>
+  (
+    one(s, 'AWS::Lambda::Function', { FunctionName: `wfe-${name}` })[1].Properties.Environment as {
+      Variables: Record<string, unknown>;
+    }
+  ).Variables;
+
+describe('WfeStack with the default settings', () => {
+  let s: Synthesized;
+  let ref: (value: unknown) => unknown;
+  beforeAll(() => {
+    s = synth();
+    ref = s.resolve;
+  });
+
+  it('builds the request queue with its DLQ: redrive after 5 receives, SSE-SQS, SSL only', () => {
+    const { requests, requestsDlq, auditDlq } = s.stack.queues;
+    s.template.hasResourceProperties('AWS::SQS::Queue', {
+      QueueName: Match.absent(),
+      SqsManagedSseEnabled: true,
+      RedrivePolicy: { deadLetterTargetArn: ref(requestsDlq.queueArn), maxReceiveCount: 5 },
+    });
+    for (const queue of [requests, requestsDlq, auditDlq]) {
+      s.template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+        Queues: [ref(queue.queueUrl)],
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+          ]),
+        },
+      });
+    }
+    s.template.resourcePropertiesCountIs('AWS::SQS::Queue', { SqsManagedSseEnabled: true }, 3);
+    s.template.resourcePropertiesCountIs('AWS::SQS::Queue', { MessageRetentionPeriod: 14 * 24 * 3600 }, 2);
+  });
+
+  it('sets the request visibility timeout to at least 6 × the execute timeout', () => {
+    const [, queue] = one(s, 'AWS::SQS::Queue', { RedrivePolicy: Match.anyValue() });
+    const [, execute] = one(s, 'AWS::Lambda::Function', { FunctionName: 'wfe-execute' });
+    expect(queue.Properties.VisibilityTimeout as number).toBeGreaterThanOrEqual(
+      6 * (execute.Properties.Timeout as number),
+    );
+  });
+
+  it('builds the state table from the one definition in table.ts', () => {
+    const definition = createTableInput('x');
+    const [, table] = one(s, 'AWS::DynamoDB::GlobalTable');
+    expect(table.Properties).toMatchObject({
+      BillingMode: 'PAY_PER_REQUEST',
+      KeySchema: definition.KeySchema,
+      AttributeDefinitions: expect.arrayContaining(definition.AttributeDefinitions ?? []),
+      StreamSpecification: { StreamViewType: 'NEW_IMAGE' },
+      TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+      GlobalSecondaryIndexes: [
+        {
+          IndexName: 'due',
+          KeySchema: [
+            { AttributeName: 'dueKind', KeyType: 'HASH' },
+            { AttributeName: 'dueAt', KeyType: 'RANGE' },
+          ],
+          Projection: { ProjectionType: 'ALL' },
+        },
+      ],
+      Replicas: [
+        {
+          PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+          DeletionProtectionEnabled: true,
+        },
+      ],
+    });
+    expect(table.Properties.AttributeDefinitions).toHaveLength(definition.AttributeDefinitions?.length ?? 0);
+    expect(table.DeletionPolicy).toBe('Retain');
+  });
+
+  it('deploys three Node.js 22 arm64 functions, each with its own log group kept 30 days', () => {
+    for (const name of ['execute', 'reconcile', 'audit-forwarder']) {
+      const [, fn] = one(s, 'AWS::Lambda::Function', { FunctionName: `wfe-${name}` });
+      expect(fn.Properties).toMatchObject({
+        Runtime: 'nodejs22.x',
+        Architectures: ['arm64'],
+        Handler: 'index.handler',
+        LoggingConfig: { LogGroup: expect.anything() },
+      });
+    }
+    s.template.resourcePropertiesCountIs('AWS::Logs::LogGroup', { RetentionInDays: 30 }, 3);
+  });
+
+  it('triggers execute from the request queue in batches, reporting item failures, capped concurrency', () => {
+    s.template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      FunctionName: ref(s.stack.functions.execute.fn.functionName),
+      EventSourceArn: ref(s.stack.queues.requests.queueArn),
+      BatchSize: 10,
+      MaximumBatchingWindowInSeconds: 1,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      ScalingConfig: { MaximumConcurrency: 5 },
+    });
+  });
+
+  it('runs reconcile every minute, one at a time, without retrying missed ticks', () => {
+    const reconcile = s.stack.functions.reconcile.fn;
+    s.template.hasResourceProperties('AWS::Lambda::Function', {
+      FunctionName: 'wfe-reconcile',
+      ReservedConcurrentExecutions: 1,
+    });
+    s.template.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'rate(1 minute)',
+      State: 'ENABLED',
+      Targets: [
+        Match.objectLike({ Arn: ref(reconcile.functionArn), RetryPolicy: { MaximumRetryAttempts: 0 } }),
+      ],
+    });
+    s.template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      FunctionName: ref(reconcile.functionName),
+      MaximumRetryAttempts: 0,
+    });
+  });
+
+  it('feeds the forwarder only new audit records, in order, with bounded retries into the audit DLQ', () => {
+    const [, mapping] = one(s, 'AWS::Lambda::EventSourceMapping', {
+      FunctionName: ref(s.stack.functions.auditForwarder.fn.functionName),
+    });
+    expect(mapping.Properties).toMatchObject({
+      EventSourceArn: ref(s.stack.state.table.tableStreamArn),
+      StartingPosition: 'TRIM_HORIZON',
+      BatchSize: 100,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      BisectBatchOnFunctionError: true,
+      MaximumRetryAttempts: 100,
+      MaximumRecordAgeInSeconds: 6 * 3600,
+      ParallelizationFactor: 1,
+      DestinationConfig: { OnFailure: { Destination: ref(s.stack.queues.auditDlq.queueArn) } },
+    });
+    const filters = (mapping.Properties.FilterCriteria as { Filters: { Pattern: string }[] }).Filters;
+    expect(filters.map((f) => JSON.parse(f.Pattern))).toEqual([
+      { eventName: ['INSERT'], dynamodb: { NewImage: { kind: { S: ['audit'] } } } },
+    ]);
+  });
+
+  it('gives each function exactly the SPEC §4 environment', () => {
+    const platform = {
+      POWERTOOLS_METRICS_NAMESPACE: 'wfe',
+      POWERTOOLS_LOG_LEVEL: 'INFO',
+      NODE_OPTIONS: '--enable-source-maps',
+    };
+    const execution = {
+      TABLE_NAME: ref(s.stack.state.table.tableName),
+      EXECUTION_NAMESPACE: 'kubernaut-workflows',
+      SERVICE_ACCOUNT_NAME: 'kubernaut-workflow-runner',
+      CLUSTER_NAME: 'default',
+      COOLDOWN_PERIOD: '5m',
+      LOCK_LEASE: '15m',
+      CLUSTER_AUTH: 'eks',
+    };
+    expect(fnEnv(s, 'execute')).toEqual({
+      ...platform,
+      ...execution,
+      POWERTOOLS_SERVICE_NAME: 'execute',
+      QUEUE_URL: ref(s.stack.queues.requests.queueUrl),
+      DLQ_URL: ref(s.stack.queues.requestsDlq.queueUrl),
+    });
+    expect(fnEnv(s, 'reconcile')).toEqual({
+      ...platform,
+      ...execution,
+      POWERTOOLS_SERVICE_NAME: 'reconcile',
+    });
+    expect(fnEnv(s, 'audit-forwarder')).toEqual({
+      ...platform,
+      POWERTOOLS_SERVICE_NAME: 'audit-forwarder',
+      DATASTORAGE_URL: 'https://datastorage.invalid',
+      AUDIT_DLQ_URL: ref(s.stack.queues.auditDlq.queueUrl),
+      AUDIT_BATCH_SIZE: '100',
+      AUDIT_REQUEST_TIMEOUT: '10s',
+    });
+  });
+
+  it('warns at synth that the cluster and DataStorage are not configured', () => {
+    const annotations = Annotations.fromStack(s.stack);
+    annotations.hasWarning('/wfe', Match.stringLikeRegexp('eksClusterName is not set'));
+    annotations.hasWarning('/wfe', Match.stringLikeRegexp('dataStorageUrl is not set'));
+  });
+
+  it('creates no cluster access entry without a cluster name', () => {
+    s.template.resourceCountIs('AWS::EKS::AccessEntry', 0);
+  });
+
+  it('publishes the outputs the wfe CLI reads', () => {
+    const outputs = s.template.toJSON().Outputs as Record<string, unknown>;
+    expect(Object.keys(outputs).sort()).toEqual(Object.values(StackOutput).sort());
+    s.template.hasOutput(StackOutput.QueueUrl, { Value: ref(s.stack.queues.requests.queueUrl) });
+    s.template.hasOutput(StackOutput.TableName, { Value: ref(s.stack.state.table.tableName) });
+    s.template.hasOutput(StackOutput.DashboardName, {
+      Value: ref(s.stack.dashboard.dashboard.dashboardName),
+    });
+  });
+});
+
+describe('WfeStack with every setting given', () => {
+  let s: Synthesized;
+  beforeAll(() => {
+    s = synth({
+      ...FULL_CONTEXT,
+      stackName: 'wfe-prod',
+      maxReceiveCount: '8',
+      batchSize: '50',
+      maxBatchingWindow: '5s',
+      maxConcurrency: '20',
+      cooldownPeriod: '30s',
+      lockLease: '20m',
+      executionNamespace: 'remediation',
+      serviceAccountName: 'runner',
+      auditBatchSize: '500',
+      auditRetryAttempts: '10',
+      auditMaxRecordAge: '1h',
+      logRetentionDays: '90',
+      logLevel: 'DEBUG',
+      deletionProtection: 'false',
+    });
+  });
+
+  it('applies the queue and event source settings', () => {
+    const [, queue] = one(s, 'AWS::SQS::Queue', { RedrivePolicy: Match.objectLike({ maxReceiveCount: 8 }) });
+    expect(queue.Properties.VisibilityTimeout).toBe(6 * 30 + 5);
+    s.template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      BatchSize: 50,
+      MaximumBatchingWindowInSeconds: 5,
+      ScalingConfig: { MaximumConcurrency: 20 },
+    });
+    s.template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      BatchSize: 500,
+      MaximumRetryAttempts: 10,
+      MaximumRecordAgeInSeconds: 3600,
+    });
+  });
+
+  it('names everything after the stack and lets the table go when protection is off', () => {
+    one(s, 'AWS::Lambda::Function', { FunctionName: 'wfe-prod-execute' });
+    one(s, 'AWS::CloudWatch::Dashboard', { DashboardName: 'wfe-prod' });
+    const [, table] = one(s, 'AWS::DynamoDB::GlobalTable');
+    expect(table.DeletionPolicy).toBe('Delete');
+    expect(table.Properties.Replicas).toMatchObject([{ DeletionProtectionEnabled: false }]);
+    s.template.resourcePropertiesCountIs('AWS::Logs::LogGroup', { RetentionInDays: 90 }, 3);
+  });
+
+  it('passes the settings and the EKS cluster to the functions, and only secret ARNs, never secrets', () => {
+    const env = (name: string) => fnEnv(s, `prod-${name}`);
+    for (const name of ['execute', 'reconcile']) {
+      expect(env(name)).toMatchObject({
+        CLUSTER_AUTH: 'eks',
+        EKS_CLUSTER_NAME: 'prod-eu',
+        CLUSTER_NAME: 'prod-eu',
+        EXECUTION_NAMESPACE: 'remediation',
+        SERVICE_ACCOUNT_NAME: 'runner',
+        COOLDOWN_PERIOD: '30s',
+        LOCK_LEASE: '20m',
+        POWERTOOLS_LOG_LEVEL: 'DEBUG',
+      });
+    }
+    expect(env('audit-forwarder')).toMatchObject({
+      DATASTORAGE_URL: 'https://datastorage.example.com',
+      DATASTORAGE_TOKEN_SECRET_ARN: SECRET_ARN.token,
+      AUDIT_BATCH_SIZE: '500',
+    });
+    for (const name of ['execute', 'reconcile', 'audit-forwarder']) {
+      const keys = Object.keys(env(name));
+      expect(
+        keys.filter((k) => /TOKEN|SECRET|PASSWORD|KUBECONFIG/.test(k) && !k.endsWith('_SECRET_ARN')),
+      ).toEqual([]);
+    }
+  });
+
+  it('places every function in the given subnets and security group', () => {
+    s.template.resourcePropertiesCountIs(
+      'AWS::Lambda::Function',
+      {
+        VpcConfig: {
+          SubnetIds: ['subnet-0123456789abcdef0', 'subnet-0fedcba9876543210'],
+          SecurityGroupIds: ['sg-0123456789abcdef0'],
+        },
+      },
+      3,
+    );
+  });
+
+  it('maps the execute and reconcile roles to the Kubernetes group with EKS access entries', () => {
+    const { execute, reconcile } = s.stack.functions;
+    for (const fn of [execute, reconcile]) {
+      s.template.hasResourceProperties('AWS::EKS::AccessEntry', {
+        ClusterName: 'prod-eu',
+        PrincipalArn: s.resolve(fn.role.roleArn),
+        KubernetesGroups: ['wfe-executors'],
+        Type: 'STANDARD',
+      });
+    }
+    s.template.resourceCountIs('AWS::EKS::AccessEntry', 2);
+    expect(Annotations.fromStack(s.stack).findWarning('*', Match.stringLikeRegexp('is not set'))).toEqual([]);
+  });
+
+  it('skips the access entries when told the cluster is managed elsewhere', () => {
+    const other = synth({ ...FULL_CONTEXT, createAccessEntry: 'false' });
+    other.template.resourceCountIs('AWS::EKS::AccessEntry', 0);
+  });
+});
+
+describe('WfeStack with a kubeconfig in Secrets Manager', () => {
+  it('passes the secret ARN, not the kubeconfig, and creates no access entry', () => {
+    const s = synth(KUBECONFIG_CONTEXT);
+    for (const name of ['execute', 'reconcile']) {
+      expect(fnEnv(s, name)).toMatchObject({
+        CLUSTER_AUTH: 'kubeconfig',
+        KUBECONFIG_SECRET_ARN: SECRET_ARN.kubeconfig,
+        CLUSTER_NAME: 'on-prem-1',
+      });
+      expect(fnEnv(s, name)).not.toHaveProperty('EKS_CLUSTER_NAME');
+    }
+    s.template.resourceCountIs('AWS::EKS::AccessEntry', 0);
+  });
+});
+
+describe('the synthesized environment', () => {
+  // Tokens stand in for values CloudFormation fills in at deploy time.
+  const deployed = (env: Record<string, unknown>) =>
+    Object.fromEntries(
+      Object.entries(env).map(([k, v]) => [
+        k,
+        typeof v === 'string'
+          ? v
+          : k.endsWith('_URL')
+            ? 'https://sqs.eu-west-1.amazonaws.com/123456789012/q'
+            : 'wfe-table',
+      ]),
+    );
+
+  it.each([
+    ['EKS', FULL_CONTEXT],
+    ['kubeconfig', KUBECONFIG_CONTEXT],
+  ])('is accepted by the functions’ own configuration parsers (%s)', (_, context) => {
+    const s = synth(context);
+    expect(() => executeConfig(deployed(fnEnv(s, 'execute')))).not.toThrow();
+    expect(() => reconcileConfig(deployed(fnEnv(s, 'reconcile')))).not.toThrow();
+    expect(forwarderConfig(deployed(fnEnv(s, 'audit-forwarder')))).toMatchObject({
+      dataStorageUrl: 'https://datastorage.example.com',
+      batchSize: 100,
+    });
+  });
+});
