@@ -33,6 +33,8 @@ export interface KubeApiOptions {
   strictNamespaces?: boolean;
   /** Namespaces that exist from the start (default: default, kube-system). */
   namespaces?: string[];
+  /** How many changes a watch can resume across; older resourceVersions get 410 Expired (default 10000). */
+  watchHistory?: number;
   /** The clock for timestamps the server and simulator write (default: the system clock). */
   clock?: () => Date;
 }
@@ -56,7 +58,7 @@ export const DEFAULT_TOKEN = 'wfe-local-token';
 export async function startKubeApi(options: KubeApiOptions = {}): Promise<KubeApi> {
   const clock = options.clock ?? (() => new Date());
   const token = options.token ?? DEFAULT_TOKEN;
-  const store = new ObjectStore();
+  const store = new ObjectStore(options.watchHistory);
   const api = new ObjectApi(store, { clock, strictNamespaces: options.strictNamespaces ?? false });
   for (const namespace of options.namespaces ?? ['default', 'kube-system'])
     api.create(Namespaces, undefined, { metadata: { name: namespace } });

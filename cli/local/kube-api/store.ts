@@ -37,7 +37,7 @@ export interface KubeObject {
   [key: string]: unknown;
 }
 
-const HISTORY_LIMIT = 10_000;
+const DEFAULT_HISTORY = 10_000;
 
 function sortKeys<T extends JsonValue>(value: T): T {
   if (Array.isArray(value)) return value.map(sortKeys) as T;
@@ -67,6 +67,9 @@ export class ObjectStore {
   private readonly listeners = new Set<(change: Change) => void>();
   private readonly queue: Change[] = [];
   private emitting = false;
+
+  /** `history`: how many changes a watch can resume across (older resourceVersions are 410 Expired). */
+  constructor(private readonly historyLimit = DEFAULT_HISTORY) {}
 
   /** The current global resourceVersion. */
   get resourceVersion(): string {
@@ -157,7 +160,7 @@ export class ObjectStore {
 
   private announce(change: Change): void {
     this.history.push(change);
-    if (this.history.length > HISTORY_LIMIT) {
+    if (this.history.length > this.historyLimit) {
       const dropped = this.history.shift() as Change;
       this.oldestResumable = dropped.revision;
     }
