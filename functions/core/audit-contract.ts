@@ -84,8 +84,10 @@ function fieldViolation(field: string, rule: FieldRule, value: unknown): Violati
   if (rule.type === 'integer')
     return Number.isInteger(value) ? undefined : { field, rule: 'type', expected: 'integer' };
   if (typeof value !== 'string') return { field, rule: 'type', expected: 'string' };
-  // Lengths count characters (code points), as the schema validator does.
-  const length = [...value].length;
+  // Lengths count characters (code points), as the schema validator does. A string has between
+  // half its UTF-16 length and all of it in code points, so they are only counted when that matters.
+  const uncertain = value.length > (rule.maxLength ?? Infinity) || value.length < 2 * (rule.minLength ?? 0);
+  const length = uncertain ? [...value].length : value.length;
   if (rule.minLength !== undefined && length < rule.minLength)
     return { field, rule: 'minLength', limit: rule.minLength };
   if (rule.maxLength !== undefined && length > rule.maxLength)

@@ -50,6 +50,13 @@ describe('contractProblems', () => {
     ).toEqual([]);
   });
 
+  it('counts characters, not UTF-16 units', () => {
+    expect(contractProblems({ ...valid, correlation_id: '😀'.repeat(255) })).toEqual([]);
+    expect(contractProblems({ ...valid, correlation_id: '😀'.repeat(256) })).toEqual([
+      'correlation_id must be at most 255 characters',
+    ]);
+  });
+
   it('refuses what is not an object at all', () => {
     expect(contractProblems('event')).toEqual(['event must be an object']);
   });

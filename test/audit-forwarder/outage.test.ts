@@ -1,0 +1,104 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { type DataStorage, startDataStorage } from '../../cli/local/datastorage/server.js';
+import { MemoryDeadLetters } from '../fakes/memory-dead-letters.js';
+import { StreamShard } from '../fakes/stream-shard.js';
+import { eventKey, manyEvents } from '../fixtures/audit-events.js';
+import { outboxRecord } from '../fixtures/dynamodb-stream-events.js';
+import { captureConsole, forwarderHarness } from './harness.js';
+
+let ds: DataStorage | undefined;
+let logs: ReturnType<typeof captureConsole> | undefined;
+afterEach(async () => {
+  logs?.restore();
+  await ds?.close();
+});
+
+/** Sent, delivered, duplicated, dead-lettered and lost, counted from what DataStorage stored. */
+function tally(sent: string[], stored: string[], deadLettered: number) {
+  const unique = new Set(stored);
+  return {
+    sent: sent.length,
+    delivered: unique.size,
+    duplicated: stored.length - unique.size,
+    deadLettered,
+    lost: sent.filter((k) => !unique.has(k)).length - deadLettered,
+  };
+}
+
+describe('audit forwarding through a DataStorage outage (SPEC §6)', () => {
+  it('delivers every event, in order, none lost, after 500s for 3 consecutive invocations', async () => {
+    ds = await startDataStorage();
+    const sent = manyEvents(600, new Date(Date.now() - 30 * 60_000), 'we-outage');
+    const shard = new StreamShard(sent.map((e, i) => outboxRecord(e, i)));
+    const deadLetters = new MemoryDeadLetters();
+    const { invoke, sleeps } = forwarderHarness({
+      dataStorage: ds,
+      deadLetters,
+      batchSize: 100,
+      budgetMs: 30_000,
+    });
+    logs = captureConsole();
+
+    const checkpoints: number[] = [];
+    while (!shard.drained && shard.invocations < 50) {
+      ds.faults.clear();
+      if (shard.invocations < 3) ds.faults.databaseError();
+      await shard.invoke(invoke, 250);
+      checkpoints.push(shard.checkpoint);
+    }
+    logs.restore();
+
+    const figures = tally(sent.map(eventKey), ds.events.map(eventKey), deadLetters.entries.length);
+    const refused = ds.requests.filter((r) => r.status === 500).length;
+    console.info(
+      `outage: sent ${figures.sent}, delivered ${figures.delivered}, duplicated ${figures.duplicated}, dead-lettered ${figures.deadLettered}, lost ${figures.lost}; ${shard.invocations} invocations, ${refused} POSTs answered 500, ${sleeps.length} backoff waits (${sleeps.reduce((a, b) => a + b, 0)} ms of fake time)`,
+    );
+
+    expect(checkpoints.slice(0, 3)).toEqual([0, 0, 0]);
+    expect(figures).toEqual({ sent: 600, delivered: 600, duplicated: 0, deadLettered: 0, lost: 0 });
+    expect(ds.events.map(eventKey)).toEqual(sent.map(eventKey));
+  });
+
+  it('rides out dropped connections, 429s and a slow answer within one invocation', async () => {
+    ds = await startDataStorage();
+    ds.faults
+      .dropConnection({ times: 2 })
+      .tooManyRequests({ times: 2, retryAfterSeconds: 2 })
+      .slow(300, { times: 1 })
+      .databaseError({ times: 1 });
+    const sent = manyEvents(50, new Date(Date.now() - 10 * 60_000), 'we-flaky');
+    const deadLetters = new MemoryDeadLetters();
+    const { invoke, sleeps } = forwarderHarness({
+      dataStorage: ds,
+      deadLetters,
+      batchSize: 25,
+      requestTimeoutMs: 100,
+    });
+    logs = captureConsole();
+    const shard = new StreamShard(sent.map((e, i) => outboxRecord(e, i)));
+    await shard.invoke(invoke, 100);
+    logs.restore();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+
+    expect(shard.drained).toBe(true);
+    expect(ds.requests.map((r) => r.fault ?? r.status)).toEqual([
+      'drop-connection',
+      'drop-connection',
+      'too-many-requests',
+      'too-many-requests',
+      'slow',
+      'database-error',
+      201,
+      201,
+    ]);
+    // Backoff doubles from 200 ms (jitter fixed at ¾); Retry-After: 2 lifts the 429 waits to 2 s.
+    expect(sleeps).toEqual([150, 300, 2000, 2000, 2400, 4800]);
+    expect(tally(sent.map(eventKey), ds.events.map(eventKey), deadLetters.entries.length)).toEqual({
+      sent: 50,
+      delivered: 50,
+      duplicated: 0,
+      deadLettered: 0,
+      lost: 0,
+    });
+  });
+});
