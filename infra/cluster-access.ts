@@ -1,7 +1,7 @@
 /**
  * How execute and reconcile reach the cluster (SPEC §4): an EKS IAM token (DescribeCluster on
  * that one cluster, plus an access entry mapping both roles to a Kubernetes group that
- * examples/cluster-access-rbac.yaml binds), or a kubeconfig kept in Secrets Manager.
+ * infra/cluster-rbac.yaml binds), or a kubeconfig kept in Secrets Manager.
  */
 import { Stack } from 'aws-cdk-lib';
 import { CfnAccessEntry } from 'aws-cdk-lib/aws-eks';

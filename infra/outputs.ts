@@ -16,5 +16,11 @@ export const StackOutput = {
   ExecuteRoleArn: 'ExecuteRoleArn',
   ReconcileRoleArn: 'ReconcileRoleArn',
   AlarmTopicArn: 'AlarmTopicArn',
+  /** The settings the functions run with that a CLI command needs too (lock keys, runs, audit). */
+  ExecutionNamespace: 'ExecutionNamespace',
+  ClusterName: 'ClusterName',
+  DataStorageUrl: 'DataStorageUrl',
+  /** Present only when the stack was deployed with a DataStorage token. */
+  DataStorageTokenSecretArn: 'DataStorageTokenSecretArn',
 } as const;
 export type StackOutput = (typeof StackOutput)[keyof typeof StackOutput];

@@ -96,5 +96,14 @@ export class WfeStack extends Stack {
       'Grant this role cluster access (EKS access entry)',
     );
     output(StackOutput.AlarmTopicArn, this.alarms.topic.topicArn, 'Subscribe here to receive the alarms');
+    output(StackOutput.ExecutionNamespace, config.execution.namespace, 'Where the PipelineRuns run');
+    output(StackOutput.ClusterName, config.execution.clusterName, 'The cluster name in every lock key');
+    output(StackOutput.DataStorageUrl, config.audit.dataStorageUrl, 'Where the audit trail goes');
+    if (config.audit.tokenSecretArn)
+      output(
+        StackOutput.DataStorageTokenSecretArn,
+        config.audit.tokenSecretArn,
+        'The DataStorage bearer token (an ARN; the secret stays in Secrets Manager)',
+      );
   }
 }

@@ -199,7 +199,14 @@ describe('WfeStack with the default settings', () => {
 
   it('publishes the outputs the wfe CLI reads', () => {
     const outputs = s.template.toJSON().Outputs as Record<string, unknown>;
-    expect(Object.keys(outputs).sort()).toEqual(Object.values(StackOutput).sort());
+    const optional: string[] = [StackOutput.DataStorageTokenSecretArn];
+    expect(Object.keys(outputs).sort()).toEqual(
+      Object.values(StackOutput)
+        .filter((key) => !optional.includes(key))
+        .sort(),
+    );
+    s.template.hasOutput(StackOutput.ClusterName, { Value: 'default' });
+    s.template.hasOutput(StackOutput.ExecutionNamespace, { Value: 'kubernaut-workflows' });
     s.template.hasOutput(StackOutput.QueueUrl, { Value: ref(s.stack.queues.requests.queueUrl) });
     s.template.hasOutput(StackOutput.TableName, { Value: ref(s.stack.state.table.tableName) });
     s.template.hasOutput(StackOutput.DashboardName, {
@@ -307,6 +314,13 @@ describe('WfeStack with every setting given', () => {
     }
     s.template.resourceCountIs('AWS::EKS::AccessEntry', 2);
     expect(Annotations.fromStack(s.stack).findWarning('*', Match.stringLikeRegexp('is not set'))).toEqual([]);
+  });
+
+  it('publishes the cluster name and DataStorage settings the CLI needs, the token only as its ARN', () => {
+    s.template.hasOutput(StackOutput.ClusterName, { Value: 'prod-eu' });
+    s.template.hasOutput(StackOutput.ExecutionNamespace, { Value: 'remediation' });
+    s.template.hasOutput(StackOutput.DataStorageUrl, { Value: 'https://datastorage.example.com' });
+    s.template.hasOutput(StackOutput.DataStorageTokenSecretArn, { Value: SECRET_ARN.token });
   });
 
   it('skips the access entries when told the cluster is managed elsewhere', () => {
