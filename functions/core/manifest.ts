@@ -173,9 +173,20 @@ export function parseManifest(raw: unknown): ParsedRequest {
   if (result.success) return { ok: true, manifest: result.data };
   const reason = result.error.issues
     .slice(0, 10)
-    .map((i) => `${i.path.length > 0 ? i.path.join('.') : 'request'}: ${issueMessage(i)}`)
+    .map((i) => `${i.path.length > 0 ? fieldPath(i.path) : 'request'}: ${issueMessage(i)}`)
     .join('; ');
   return { ok: false, reason, id: readableIdentity(raw), raw };
+}
+
+/** A field path for a message: plain keys joined by dots, any other key quoted (and cut), so input never escapes. */
+function fieldPath(path: readonly PropertyKey[]): string {
+  return path
+    .map((key, i) => {
+      const text = String(key);
+      if (/^[A-Za-z0-9_-]+$/.test(text)) return i === 0 ? text : `.${text}`;
+      return `[${JSON.stringify(text.slice(0, 64))}]`;
+    })
+    .join('');
 }
 
 /** A record key's own problem is nested inside zod's generic "Invalid key in record". */
