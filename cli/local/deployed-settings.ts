@@ -1,0 +1,26 @@
+/**
+ * The settings of the deployed system that the local one copies, so `npm start` behaves as AWS
+ * does: the queues and event sources of infra/ with its defaults (infra/config.ts, queues.ts,
+ * functions.ts, wfe-stack.ts). Kept here as plain numbers because loading aws-cdk-lib would cost
+ * `wfe` seconds; test/local/system/deployed-settings.test.ts checks them against infra/.
+ */
+export const DEPLOYED = {
+  requests: {
+    /** Receives before the request queue moves a message to its DLQ (infra maxReceiveCount). */
+    maxReceiveCount: 5,
+    /** 6 × the execute timeout (30 s) + the batching window (1 s). */
+    visibilityTimeoutSeconds: 181,
+    batchSize: 10,
+    maxBatchingWindowSeconds: 1,
+  },
+  /** Dead-letter queues keep messages 14 days. */
+  deadLetterRetentionSeconds: 14 * 24 * 3600,
+  audit: {
+    /** Records per forwarder invocation (the stream's batch size, also AUDIT_BATCH_SIZE). */
+    batchSize: 100,
+    retryAttempts: 100,
+    maxRecordAgeSeconds: 6 * 3600,
+    bisectBatchOnError: true,
+  },
+  timeoutsMs: { execute: 30_000, reconcile: 60_000, auditForwarder: 60_000 },
+} as const;
