@@ -1,0 +1,365 @@
+/**
+ * The whole system on one machine, wired the way AWS wires it (SPEC §5): DynamoDB Local with the
+ * state table and its stream, a local SQS with the three queues, a cluster (the built-in Kubernetes
+ * API with its Tekton simulator, or the one KUBECONFIG names), a DataStorage (built in, or
+ * DATASTORAGE_URL), and the three real handlers behind local event sources: a queue poller for
+ * execute, a schedule for reconcile, a stream poller for the audit forwarder.
+ *
+ * Settings come from the functions' own variables (functions/platform/config.ts), so a bad value
+ * fails the same way, naming the variable. With a state directory, `.wfe/dev.json` tells `wfe`
+ * commands where everything is, and the functions log to `.wfe/dev.log`.
+ */
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
+import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { dataStorageAuditClient } from '../../functions/adapters/datastorage/audit-client.js';
+import { documentClient, executionTable } from '../../functions/adapters/dynamodb/execution-table.js';
+import { connectCluster } from '../../functions/adapters/kubernetes/cluster.js';
+import { sqsAuditDeadLetters } from '../../functions/adapters/sqs/audit-dead-letters.js';
+import { sqsRequestQueue } from '../../functions/adapters/sqs/request-queue.js';
+import { systemClock } from '../../functions/adapters/system-clock.js';
+import { createHandler as createForwarder } from '../../functions/audit-forwarder/handler.js';
+import { createHandler as createExecute } from '../../functions/execute/handler.js';
+import { executeConfig, forwarderConfig, reconcileConfig } from '../../functions/platform/config.js';
+import { METRICS_NAMESPACE } from '../../functions/platform/powertools.js';
+import { createHandler as createReconcile } from '../../functions/reconcile/handler.js';
+import { type DataStorage, startDataStorage } from './datastorage/server.js';
+import { DEPLOYED } from './deployed-settings.js';
+import { type DevState, removeDevState, writeDevState } from './dev-state.js';
+import {
+  createStateTable,
+  type DynamoDbLocal,
+  LOCAL_CREDENTIALS,
+  LOCAL_REGION,
+  startDynamoDbLocal,
+} from './dynamodb-local.js';
+import { fileLogger, type LogSink } from './file-logger.js';
+import { type KubeApi, startKubeApi } from './kube-api/index.js';
+import { isAuditInsert } from './pollers/audit-filter.js';
+import { type PollerErrorListener, pause } from './pollers/event-source.js';
+import { type Poller, startQueuePoller } from './pollers/queue-poller.js';
+import { startSchedule } from './pollers/schedule.js';
+import { startStreamPoller } from './pollers/stream-poller.js';
+import { type LocalSqs, type QueueSettings, startLocalSqs } from './sqs.js';
+
+type Env = Record<string, string | undefined>;
+
+export interface LocalSystemOptions {
+  /** COOLDOWN_PERIOD, LOCK_LEASE, CLUSTER_NAME, …, KUBECONFIG, DATASTORAGE_URL, as the functions read them. */
+  env: Env;
+  reconcileIntervalMs: number;
+  /** Where dev.json, the built-in cluster's kubeconfig and dev.log go; without it nothing is written there. */
+  stateDir?: string;
+  /** The functions' log when there is no state directory (default: discarded). */
+  log?: LogSink;
+  ports?: { dynamodb?: number; sqs?: number; kubeApi?: number; dataStorage?: number };
+  /** A DynamoDB to use instead of starting DynamoDB Local (tests share one). */
+  dynamodbEndpoint?: string;
+  tableName?: string;
+  /** The built-in simulator's run time when a run does not ask for one (default 3 s). */
+  runDurationMs?: number;
+  queue?: Partial<QueueSettings> & { batchSize?: number; batchingWindowSeconds?: number };
+  stream?: {
+    retryAttempts?: number;
+    maxRecordAgeMs?: number;
+    retryBackoff?: { baseMs: number; maxMs: number };
+  };
+  onPollerError?: PollerErrorListener;
+}
+
+export type LocalEndpoints = Omit<DevState, 'version' | 'pid' | 'startedAt'>;
+
+export interface LocalSystem {
+  endpoints: LocalEndpoints;
+  settings: { cooldownMs: number; leaseMs: number; reconcileIntervalMs: number };
+  /** The built-in engines, when they were started (tests inject faults through them). */
+  kubeApi?: KubeApi;
+  dataStorage?: DataStorage;
+  stop(): Promise<void>;
+}
+
+export const DEFAULT_TABLE_NAME = 'wfe-state';
+/** Stop waits this long for invocations in flight before closing the engines under them. */
+const DRAIN_MS = 5000;
+
+/**
+ * Reads the functions' settings from `env` before anything starts, so a bad COOLDOWN_PERIOD fails
+ * in a moment rather than after DynamoDB Local has booted. The URLs are placeholders here.
+ */
+export function checkLocalConfig(env: Env): void {
+  const placeholders = {
+    TABLE_NAME: 'check',
+    QUEUE_URL: 'http://127.0.0.1/q',
+    DLQ_URL: 'http://127.0.0.1/d',
+    AUDIT_DLQ_URL: 'http://127.0.0.1/a',
+    CLUSTER_AUTH: 'local',
+    KUBECONFIG: env.KUBECONFIG || 'built-in',
+  };
+  executeConfig({ ...env, ...placeholders });
+  forwarderConfig({ ...env, ...placeholders, DATASTORAGE_URL: env.DATASTORAGE_URL || 'http://127.0.0.1' });
+}
+
+/** Closers run last-started first; each failure is reported, none stops the others. */
+class Closers {
+  private readonly closers: { name: string; close: () => Promise<unknown> | unknown }[] = [];
+
+  add(name: string, close: () => Promise<unknown> | unknown) {
+    this.closers.push({ name, close });
+  }
+
+  async closeAll(onError: (err: unknown, name: string) => void): Promise<void> {
+    for (const { name, close } of this.closers.reverse()) {
+      try {
+        await close();
+      } catch (err) {
+        onError(err, name);
+      }
+    }
+    this.closers.length = 0;
+  }
+}
+
+export async function startLocalSystem(options: LocalSystemOptions): Promise<LocalSystem> {
+  const { env } = options;
+  checkLocalConfig(env);
+  // Locally, EMF metrics would only interleave with the progress view; the dashboard is AWS's.
+  process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
+  const closers = new Closers();
+  const stopping = new AbortController();
+  let logStream: WriteStream | undefined;
+  const ports = options.ports ?? {};
+  const logLine = (line: string) => (logStream ?? options.log)?.write(line);
+  const onPollerError: PollerErrorListener =
+    options.onPollerError ??
+    ((err, about) =>
+      logLine(
+        `${JSON.stringify({ level: 'WARN', source: about.source, message: about.detail, error: String((err as Error)?.message ?? err), timestamp: new Date().toISOString() })}\n`,
+      ));
+
+  try {
+    let stateDir = options.stateDir;
+    if (stateDir) {
+      await mkdir(stateDir, { recursive: true });
+      const file = join(stateDir, 'dev.log');
+      logStream = createWriteStream(file, { flags: 'w' });
+      const opened = logStream;
+      closers.add('log', () => new Promise<void>((resolve) => opened.end(() => resolve())));
+    } else {
+      stateDir = await mkdtemp(join(tmpdir(), 'wfe-local-'));
+      const temporary = stateDir;
+      closers.add('state directory', () => rm(temporary, { recursive: true, force: true }));
+    }
+    const log: LogSink = { write: logLine };
+
+    // The engines start side by side: DynamoDB Local's JVM takes seconds, the rest milliseconds.
+    const externalKube = env.KUBECONFIG || undefined;
+    const externalDataStorage = env.DATASTORAGE_URL || undefined;
+    const started = await Promise.allSettled([
+      options.dynamodbEndpoint
+        ? Promise.resolve(undefined)
+        : startDynamoDbLocal({ ...(ports.dynamodb ? { port: ports.dynamodb } : {}) }),
+      startLocalSqs({ port: ports.sqs, settings: options.queue }),
+      externalKube
+        ? Promise.resolve(undefined)
+        : startKubeApi({
+            port: ports.kubeApi,
+            simulator: { mode: 'auto', runDurationMs: options.runDurationMs ?? 3000 },
+          }),
+      externalDataStorage ? Promise.resolve(undefined) : startDataStorage({ port: ports.dataStorage }),
+    ]);
+    const [dynamoResult, sqsResult, kubeResult, dataStorageResult] = started;
+    const dynamodbLocal: DynamoDbLocal | undefined =
+      dynamoResult.status === 'fulfilled' ? dynamoResult.value : undefined;
+    const sqs: LocalSqs | undefined = sqsResult.status === 'fulfilled' ? sqsResult.value : undefined;
+    const kubeApi: KubeApi | undefined = kubeResult.status === 'fulfilled' ? kubeResult.value : undefined;
+    const dataStorage: DataStorage | undefined =
+      dataStorageResult.status === 'fulfilled' ? dataStorageResult.value : undefined;
+    if (dynamodbLocal) closers.add('DynamoDB Local', () => dynamodbLocal.stop());
+    if (sqs) closers.add('local SQS', () => sqs.close());
+    if (kubeApi) closers.add('built-in Kubernetes API', () => kubeApi.close());
+    if (dataStorage) closers.add('built-in DataStorage', () => dataStorage.close());
+    const failed = started.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) throw failed.reason;
+    if (!sqs) throw new Error('local SQS did not start');
+
+    const dynamodbEndpoint = options.dynamodbEndpoint ?? dynamodbLocal?.endpoint ?? '';
+    const aws = { region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS };
+    const dynamodb = new DynamoDBClient({ ...aws, endpoint: dynamodbEndpoint });
+    const streams = new DynamoDBStreamsClient({ ...aws, endpoint: dynamodbEndpoint });
+    const sqsClient = new SQSClient({ ...aws, endpoint: sqs.endpoint });
+    closers.add('clients', () => {
+      dynamodb.destroy();
+      streams.destroy();
+      sqsClient.destroy();
+    });
+
+    const tableName = options.tableName ?? DEFAULT_TABLE_NAME;
+    await createStateTable(dynamodb, tableName);
+    const streamArn = await activeStreamArn(dynamodb, tableName);
+
+    let kubeconfig = externalKube ?? '';
+    if (kubeApi) {
+      kubeconfig = join(stateDir, 'kubeconfig');
+      await writeFile(kubeconfig, kubeApi.kubeconfig(), { mode: 0o600 });
+    }
+    const dataStorageUrl = externalDataStorage ?? dataStorage?.url ?? '';
+
+    const functionEnv: Env = {
+      ...env,
+      TABLE_NAME: tableName,
+      QUEUE_URL: sqs.requests.url,
+      DLQ_URL: sqs.requestsDlq.url,
+      AUDIT_DLQ_URL: sqs.auditDlq.url,
+      DATASTORAGE_URL: dataStorageUrl,
+      CLUSTER_AUTH: 'local',
+      KUBECONFIG: kubeconfig,
+      AUDIT_BATCH_SIZE: env.AUDIT_BATCH_SIZE || String(DEPLOYED.audit.batchSize),
+    };
+    const execute = executeConfig(functionEnv);
+    const reconcile = reconcileConfig(functionEnv);
+    const forwarder = forwarderConfig(functionEnv);
+
+    const cluster = await connectCluster(execute.cluster);
+    const store = executionTable(tableName, systemClock, documentClient(dynamodb));
+    const executeHandler = createExecute({
+      store,
+      cluster,
+      queue: sqsRequestQueue(sqsClient, { queueUrl: execute.queueUrl, dlqUrl: execute.dlqUrl }),
+      clock: systemClock,
+      settings: execute.execution,
+      ...observability('execute', log),
+    });
+    const reconcileHandler = createReconcile({
+      store,
+      cluster,
+      clock: systemClock,
+      settings: reconcile.execution,
+      budget: { pageSize: 100, maxItems: 2000 },
+      ...observability('reconcile', log),
+    });
+    const forwarderHandler = createForwarder({
+      sink: dataStorageAuditClient({ url: forwarder.dataStorageUrl, timeoutMs: forwarder.requestTimeoutMs }),
+      deadLetters: sqsAuditDeadLetters(sqsClient, forwarder.auditDlqUrl),
+      clock: systemClock,
+      sleep: (ms) => pause(ms, stopping.signal),
+      settings: { batchSize: forwarder.batchSize, requestTimeoutMs: forwarder.requestTimeoutMs },
+      ...observability('audit-forwarder', log),
+    });
+
+    const pollers: Poller[] = [
+      startQueuePoller({
+        sqs: sqsClient,
+        queue: sqs.requests,
+        functionName: 'wfe-execute',
+        timeoutMs: DEPLOYED.timeoutsMs.execute,
+        handler: executeHandler,
+        batchSize: options.queue?.batchSize ?? DEPLOYED.requests.batchSize,
+        batchingWindowSeconds:
+          options.queue?.batchingWindowSeconds ?? DEPLOYED.requests.maxBatchingWindowSeconds,
+        onError: onPollerError,
+      }),
+      startSchedule({
+        intervalMs: options.reconcileIntervalMs,
+        functionName: 'wfe-reconcile',
+        timeoutMs: DEPLOYED.timeoutsMs.reconcile,
+        handler: reconcileHandler,
+        onError: onPollerError,
+      }),
+      startStreamPoller({
+        streams,
+        streamArn,
+        functionName: 'wfe-audit-forwarder',
+        timeoutMs: DEPLOYED.timeoutsMs.auditForwarder,
+        handler: forwarderHandler,
+        filter: isAuditInsert,
+        batchSize: forwarder.batchSize,
+        retryAttempts: options.stream?.retryAttempts ?? DEPLOYED.audit.retryAttempts,
+        maxRecordAgeMs: options.stream?.maxRecordAgeMs ?? DEPLOYED.audit.maxRecordAgeSeconds * 1000,
+        bisectBatchOnError: DEPLOYED.audit.bisectBatchOnError,
+        ...(options.stream?.retryBackoff ? { retryBackoff: options.stream.retryBackoff } : {}),
+        onFailure: async (failure) => {
+          await sqsClient.send(
+            new SendMessageCommand({ QueueUrl: sqs.auditDlq.url, MessageBody: JSON.stringify(failure) }),
+          );
+        },
+        onError: onPollerError,
+      }),
+    ];
+    // Registered last, so it runs first: no invocation starts once the engines begin to close.
+    closers.add('pollers', async () => {
+      stopping.abort();
+      const drained = Promise.all(pollers.map((p) => p.stop()));
+      await Promise.race([drained, new Promise((resolve) => setTimeout(resolve, DRAIN_MS).unref())]);
+    });
+
+    const endpoints: LocalEndpoints = {
+      region: LOCAL_REGION,
+      dynamodb: { endpoint: dynamodbEndpoint, tableName },
+      sqs: {
+        endpoint: sqs.endpoint,
+        queueUrl: sqs.requests.url,
+        dlqUrl: sqs.requestsDlq.url,
+        auditDlqUrl: sqs.auditDlq.url,
+      },
+      cluster: {
+        kubeconfig,
+        builtIn: Boolean(kubeApi),
+        namespace: execute.execution.namespace,
+        clusterName: execute.execution.clusterName,
+      },
+      dataStorage: { url: dataStorageUrl, builtIn: Boolean(dataStorage) },
+      logFile: options.stateDir ? join(options.stateDir, 'dev.log') : '',
+    };
+    if (options.stateDir) {
+      const dir = options.stateDir;
+      await writeDevState(dir, {
+        version: 1,
+        pid: process.pid,
+        startedAt: new Date().toISOString(),
+        ...endpoints,
+      });
+      closers.add('dev.json', () => removeDevState(dir, process.pid));
+    }
+
+    let stopped: Promise<void> | undefined;
+    return {
+      endpoints,
+      settings: {
+        cooldownMs: execute.execution.cooldownMs,
+        leaseMs: execute.execution.leaseMs,
+        reconcileIntervalMs: options.reconcileIntervalMs,
+      },
+      ...(kubeApi ? { kubeApi } : {}),
+      ...(dataStorage ? { dataStorage } : {}),
+      stop() {
+        stopped ??= closers.closeAll((err, name) => logLine(`stopping ${name} failed: ${String(err)}\n`));
+        return stopped;
+      },
+    };
+  } catch (err) {
+    stopping.abort();
+    await closers.closeAll(() => {});
+    throw err;
+  }
+}
+
+/** A function's logger (to the log file) and metrics (disabled locally; their warnings go to the log too). */
+function observability(serviceName: string, log: LogSink) {
+  const logger = fileLogger(serviceName, log);
+  return { logger, metrics: new Metrics({ namespace: METRICS_NAMESPACE, serviceName, logger }) };
+}
+
+/** The table's stream, once the table is ACTIVE (DynamoDB Local creates it in a moment). */
+async function activeStreamArn(dynamodb: DynamoDBClient, tableName: string): Promise<string> {
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const out = await dynamodb.send(new DescribeTableCommand({ TableName: tableName }));
+    if (out.Table?.TableStatus === 'ACTIVE' && out.Table.LatestStreamArn) return out.Table.LatestStreamArn;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`table ${tableName} did not become ACTIVE with a stream`);
+}
