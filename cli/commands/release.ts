@@ -1,0 +1,81 @@
+/**
+ * `wfe release TARGET --reason TEXT`: the forced release of a target's lock, audited with who and
+ * why (functions/core/force-release.ts holds the rules).
+ */
+import { systemClock } from '../../functions/adapters/system-clock.js';
+import { forceRelease, MIN_REASON_WORDS, wordCount } from '../../functions/core/force-release.js';
+import { executionKey } from '../../functions/core/manifest.js';
+import { CliError, UsageError } from '../cli-error.js';
+import { type Command, onePositional, parseCommandLine } from '../command.js';
+import { CONNECTION_HELP, CONNECTION_OPTIONS, withConnection } from '../connect.js';
+
+const OPTIONS = {
+  reason: { type: 'string' },
+  cluster: { type: 'string' },
+  ...CONNECTION_OPTIONS,
+} as const;
+
+const RUN_OUTCOME = {
+  deleted: 'its PipelineRun was deleted',
+  absent: 'it had no PipelineRun left',
+  'not-owner': "its PipelineRun name belongs to another execution's run, which was left alone",
+} as const;
+
+export const release: Command = {
+  name: 'release',
+  help: `Usage: wfe release TARGET --reason TEXT [--cluster NAME] [--stack NAME]
+
+Force-releases the lock on TARGET (e.g. payment/Deployment/payment-api) before its cooldown or
+lease would: deletes the holder's PipelineRun (only if it still belongs to the holder), deletes the
+lock, marks the holder LockReleased, and writes a workflow.lock_force_released audit record with
+who did it (the AWS caller identity, or the local user) and why. A holder still running loses its
+run and ends Failed at the next reconcile.
+
+Options:
+  --reason TEXT   why, in at least ${MIN_REASON_WORDS} words (required; it goes to the audit trail)
+  --cluster NAME  the cluster of the lock, when TARGET is locked in more than one
+${CONNECTION_HELP}
+  Against AWS, the cluster is reached with KUBECONFIG (or ~/.kube/config) and the PipelineRuns
+  are looked for in EXECUTION_NAMESPACE (default kubernaut-workflows).
+`,
+  async run(argv, context) {
+    const { values, positionals } = parseCommandLine('release', argv, OPTIONS);
+    const target = onePositional('release', positionals, 'TARGET');
+    const reason = values.reason?.trim();
+    if (!reason)
+      throw new UsageError('--reason TEXT is required: say why the lock must go (see wfe release --help)');
+    const words = wordCount(reason);
+    if (words < MIN_REASON_WORDS)
+      throw new CliError(
+        `refused: a forced release needs a reason of at least ${MIN_REASON_WORDS} words for the audit trail (got ${words})`,
+      );
+
+    await withConnection(context, values, async (connection) => {
+      const candidates = (await connection.listing.locks()).filter(
+        (l) => l.target === target && (!values.cluster || l.cluster === values.cluster),
+      );
+      const preferred = candidates.filter((l) => l.cluster === connection.settings.clusterName);
+      const matches = candidates.length > 1 && preferred.length === 1 ? preferred : candidates;
+      if (matches.length === 0) throw new CliError(`no lock on ${target} in ${connection.where}`);
+      if (matches.length > 1)
+        throw new CliError(
+          `${target} is locked in several clusters (${matches.map((l) => l.cluster).join(', ')}): choose one with --cluster`,
+        );
+      const lock = matches[0]!;
+      const releasedBy = await connection.whoami();
+      const cluster = await connection.cluster();
+      const outcome = await forceRelease(
+        { lockKey: lock.key, reason, releasedBy },
+        { store: connection.store, cluster, clock: systemClock, settings: connection.settings },
+      );
+      if (outcome.kind === 'refused') throw new CliError(`refused: ${outcome.reason}`);
+      if (outcome.kind === 'no-lock') throw new CliError(`no lock on ${target}: it was released meanwhile`);
+      if (outcome.kind === 'contended')
+        throw new CliError(`the lock on ${target} kept changing under ${outcome.rounds} attempts; try again`);
+      context.out.write(
+        `lock on ${target} released (holder ${executionKey(outcome.lock.holder)}, ${outcome.lock.state}); ${RUN_OUTCOME[outcome.run]}; audited as workflow.lock_force_released by ${releasedBy}\n`,
+      );
+    });
+    return 0;
+  },
+};

@@ -1,0 +1,190 @@
+/**
+ * Which system a `wfe` command talks to, and the clients for it. The local system when `wfe dev`
+ * runs in this checkout (found by `.wfe/dev.json`); otherwise AWS, with the default credential
+ * chain and the outputs of the stack named by --stack, WFE_STACK, or the default.
+ */
+
+import { existsSync } from 'node:fs';
+import { homedir, userInfo } from 'node:os';
+import { join } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { SQSClient, SQSClientConfig } from '@aws-sdk/client-sqs';
+import { documentClient, executionTable } from '../functions/adapters/dynamodb/execution-table.js';
+import { type TableListing, tableListing } from '../functions/adapters/dynamodb/listing.js';
+import { systemClock } from '../functions/adapters/system-clock.js';
+import type { Cluster, ExecutionStore } from '../functions/core/ports.js';
+import type { ClusterAccess } from '../functions/platform/config.js';
+import { StackOutput } from '../infra/outputs.js';
+import { awsClientConfig } from './aws/client-config.js';
+import { DEFAULT_STACK_NAME, readStackOutputs, requireOutput } from './aws/stack-outputs.js';
+import { CliError } from './cli-error.js';
+import type { CliContext } from './command.js';
+import { type DevState, readLiveDevState } from './local/dev-state.js';
+import { LOCAL_CREDENTIALS } from './local/dynamodb-local.js';
+
+/** The flag every command that talks to a system takes. */
+export const CONNECTION_OPTIONS = { stack: { type: 'string' } } as const;
+
+export const CONNECTION_HELP = `  --stack NAME     the CloudFormation stack to use when no local system runs here
+                   (default: $WFE_STACK, else ${DEFAULT_STACK_NAME})`;
+
+export interface Connection {
+  /** Where the command went, in words ("the local system (wfe dev, pid 4242)"). */
+  where: string;
+  local: boolean;
+  store: ExecutionStore;
+  listing: TableListing;
+  /** The SQS client, created (and its module loaded) on first use. */
+  sqs(): Promise<SQSClient>;
+  queueUrl: string;
+  auditDlqUrl: string;
+  /** The execution namespace (where PipelineRuns are) and, when known, the cluster name in lock keys. */
+  settings: { namespace: string; clusterName?: string };
+  dataStorage(): { url: string; token?: () => Promise<string> };
+  cluster(): Promise<Cluster>;
+  /** Who is acting: the AWS caller identity, or the local OS user. */
+  whoami(): Promise<string>;
+  close(): void;
+}
+
+function lazySqs(config: SQSClientConfig) {
+  let client: SQSClient | undefined;
+  return {
+    async get(): Promise<SQSClient> {
+      const { SQSClient } = await import('@aws-sdk/client-sqs');
+      client ??= new SQSClient(config);
+      return client;
+    },
+    destroy: () => client?.destroy(),
+  };
+}
+
+// The Kubernetes client, STS and Secrets Manager take seconds to load: only the commands that
+// use them (release, audit redrive against AWS) pay for them.
+async function connectCluster(access: ClusterAccess): Promise<Cluster> {
+  return (await import('../functions/adapters/kubernetes/cluster.js')).connectCluster(access);
+}
+
+export async function connect(context: CliContext, flags: { stack?: string }): Promise<Connection> {
+  const local = await readLiveDevState(context.cwd);
+  if (local) return localConnection(local);
+  return awsConnection(context, flags.stack || context.env.WFE_STACK || DEFAULT_STACK_NAME);
+}
+
+function localConnection(state: DevState): Connection {
+  const common = { region: state.region, credentials: LOCAL_CREDENTIALS, maxAttempts: 2 };
+  const dynamodb = new DynamoDBClient({ ...common, endpoint: state.dynamodb.endpoint });
+  const doc = documentClient(dynamodb);
+  const sqs = lazySqs({ ...common, endpoint: state.sqs.endpoint });
+  return {
+    where: `the local system (wfe dev, pid ${state.pid})`,
+    local: true,
+    store: executionTable(state.dynamodb.tableName, systemClock, doc),
+    listing: tableListing(state.dynamodb.tableName, doc),
+    sqs: sqs.get,
+    queueUrl: state.sqs.queueUrl,
+    auditDlqUrl: state.sqs.auditDlqUrl,
+    settings: { namespace: state.cluster.namespace, clusterName: state.cluster.clusterName },
+    dataStorage: () => ({ url: state.dataStorage.url }),
+    cluster: () => connectCluster({ mode: 'local', kubeconfigPath: state.cluster.kubeconfig }),
+    whoami: async () => userInfo().username,
+    close() {
+      dynamodb.destroy();
+      sqs.destroy();
+    },
+  };
+}
+
+async function awsConnection(context: CliContext, stackName: string): Promise<Connection> {
+  const { env } = context;
+  let outputs: Awaited<ReturnType<typeof readStackOutputs>>;
+  try {
+    outputs = await readStackOutputs(awsClientConfig(env, 'CLOUDFORMATION'), stackName);
+  } catch (err) {
+    throw new CliError(
+      `no system to talk to: no \`npm start\` (wfe dev) runs in this checkout, and the AWS stack "${stackName}" could not be read (${(err as Error).message})`,
+      { cause: err },
+    );
+  }
+  const tableName = requireOutput(outputs, StackOutput.TableName, stackName);
+  const queueUrl = requireOutput(outputs, StackOutput.QueueUrl, stackName);
+  const auditDlqUrl = requireOutput(outputs, StackOutput.AuditDlqUrl, stackName);
+  const dynamodb = new DynamoDBClient(awsClientConfig(env, 'DYNAMODB'));
+  const doc = documentClient(dynamodb);
+  const sqs = lazySqs(awsClientConfig(env, 'SQS'));
+  return {
+    where: `the AWS stack ${stackName}`,
+    local: false,
+    store: executionTable(tableName, systemClock, doc),
+    listing: tableListing(tableName, doc),
+    sqs: sqs.get,
+    queueUrl,
+    auditDlqUrl,
+    settings: {
+      namespace: env.EXECUTION_NAMESPACE || 'kubernaut-workflows',
+      clusterName: env.CLUSTER_NAME || undefined,
+    },
+    dataStorage() {
+      const url = env.DATASTORAGE_URL;
+      if (!url)
+        throw new CliError(
+          'set DATASTORAGE_URL to the DataStorage the stack forwards to (and DATASTORAGE_TOKEN_SECRET_ARN if it needs a token)',
+        );
+      const arn = env.DATASTORAGE_TOKEN_SECRET_ARN;
+      if (!arn) return { url };
+      const token = async () => {
+        const { secretsManagerToken } = await import('../functions/adapters/datastorage/bearer-token.js');
+        const { SecretsManagerClient } = await import('@aws-sdk/client-secrets-manager');
+        const client = new SecretsManagerClient(awsClientConfig(env, 'SECRETSMANAGER'));
+        try {
+          return await secretsManagerToken(arn, client)();
+        } finally {
+          client.destroy();
+        }
+      };
+      return { url, token };
+    },
+    cluster() {
+      const fallback = join(homedir(), '.kube', 'config');
+      const kubeconfigPath = env.KUBECONFIG || (existsSync(fallback) ? fallback : undefined);
+      if (!kubeconfigPath)
+        throw new CliError(
+          'this needs access to the cluster: set KUBECONFIG (or have ~/.kube/config) for the cluster the stack runs PipelineRuns in',
+        );
+      return connectCluster({ mode: 'local', kubeconfigPath });
+    },
+    async whoami() {
+      const { GetCallerIdentityCommand, STSClient } = await import('@aws-sdk/client-sts');
+      const sts = new STSClient(awsClientConfig(env, 'STS'));
+      try {
+        const out = await sts.send(new GetCallerIdentityCommand({}));
+        if (!out.Arn) throw new Error('STS returned no ARN');
+        return out.Arn;
+      } catch (err) {
+        throw new CliError(`could not read the AWS caller identity: ${(err as Error).message}`, {
+          cause: err,
+        });
+      } finally {
+        sts.destroy();
+      }
+    },
+    close() {
+      dynamodb.destroy();
+      sqs.destroy();
+    },
+  };
+}
+
+/** Connects, runs `use`, and closes the clients whatever happens. */
+export async function withConnection<T>(
+  context: CliContext,
+  flags: { stack?: string },
+  use: (connection: Connection) => Promise<T>,
+): Promise<T> {
+  const connection = await connect(context, flags);
+  try {
+    return await use(connection);
+  } finally {
+    connection.close();
+  }
+}

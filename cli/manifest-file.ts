@@ -1,0 +1,58 @@
+/**
+ * The documents of a manifest file, as `wfe submit -f` reads them: YAML or JSON, one document or
+ * many (YAML `---` separators, a JSON array, or a `kind: List` with `items`, as kubectl accepts),
+ * each validated with the schema the execute function uses.
+ */
+import { parseAllDocuments } from 'yaml';
+import { executionKey, type Manifest, parseRequest } from '../functions/core/manifest.js';
+import { CliError } from './cli-error.js';
+
+function flatten(value: unknown): unknown[] {
+  if (Array.isArray(value)) return value.flatMap(flatten);
+  if (value && typeof value === 'object') {
+    const list = value as { kind?: unknown; items?: unknown };
+    if (typeof list.kind === 'string' && list.kind.endsWith('List') && Array.isArray(list.items))
+      return list.items.flatMap(flatten);
+  }
+  return [value];
+}
+
+export function manifestDocuments(text: string, source: string): unknown[] {
+  const documents = parseAllDocuments(text, { prettyErrors: false });
+  const out: unknown[] = [];
+  for (const [index, doc] of documents.entries()) {
+    // A parse error in one document refuses the whole file, so the others are not sent without it.
+    const error = doc.errors[0];
+    if (error) {
+      const line = error.linePos?.[0]?.line;
+      throw new CliError(
+        `${source}${line ? ` line ${line}` : ` document ${index + 1}`} is not valid YAML or JSON: ${error.message.split('\n')[0]}`,
+        { cause: error },
+      );
+    }
+    const value: unknown = doc.toJS({ maxAliasCount: 100 });
+    if (value === null || value === undefined) continue; // an empty document, e.g. a trailing ---
+    out.push(...flatten(value));
+  }
+  if (out.length === 0) throw new CliError(`${source} holds no documents`);
+  return out;
+}
+
+/** Every document as a manifest, or one error naming the first invalid one (and how many more). */
+export function validateManifests(documents: unknown[], source: string): Manifest[] {
+  const manifests: Manifest[] = [];
+  const problems: string[] = [];
+  documents.forEach((document, index) => {
+    const parsed = parseRequest(JSON.stringify(document));
+    if (parsed.ok) manifests.push(parsed.manifest);
+    else {
+      const which = parsed.id ? `${executionKey(parsed.id)}` : `document ${index + 1}`;
+      problems.push(`${which}: ${parsed.reason}`);
+    }
+  });
+  if (problems.length > 0) {
+    const more = problems.length > 1 ? ` (and ${problems.length - 1} more invalid document(s))` : '';
+    throw new CliError(`${source} is not valid, nothing was submitted: ${problems[0]}${more}`);
+  }
+  return manifests;
+}

@@ -1,0 +1,54 @@
+/**
+ * Output formats shared by the commands: kubectl-like tables (`-o wide` adds columns), JSON and YAML.
+ */
+import { stringify } from 'yaml';
+import { UsageError } from './cli-error.js';
+
+export const OutputFormat = { Table: 'table', Wide: 'wide', Json: 'json', Yaml: 'yaml' } as const;
+export type OutputFormat = (typeof OutputFormat)[keyof typeof OutputFormat];
+
+const FORMATS: readonly string[] = Object.values(OutputFormat);
+
+/** The `-o` flag; absent means a table. */
+export function outputFormat(command: string, value: string | undefined): OutputFormat {
+  if (value === undefined) return OutputFormat.Table;
+  if (!FORMATS.includes(value))
+    throw new UsageError(
+      `-o must be one of ${FORMATS.join(', ')}, got "${value}" (see wfe ${command} --help)`,
+    );
+  return value as OutputFormat;
+}
+
+export const OUTPUT_OPTION = { output: { type: 'string', short: 'o' } } as const;
+
+/** Columns padded to their widest cell, separated by three spaces, as kubectl prints them. */
+export function table(headers: readonly string[], rows: readonly (readonly string[])[]): string {
+  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: readonly string[]) =>
+    cells
+      .map((cell, i) => (i === cells.length - 1 ? cell : cell.padEnd(widths[i]!)))
+      .join('   ')
+      .trimEnd();
+  return [line(headers), ...rows.map(line)].join('\n') + '\n';
+}
+
+export function json(value: unknown): string {
+  return `${JSON.stringify(value, null, 2)}\n`;
+}
+
+export function yaml(value: unknown): string {
+  return stringify(value, { lineWidth: 0 });
+}
+
+/** kubectl's short ages: 42s, 5m10s under ten minutes, 3h, 2d. */
+export function age(since: string | Date | undefined, now: Date): string {
+  if (since === undefined) return '<unknown>';
+  const seconds = Math.max(0, Math.floor((now.getTime() - new Date(since).getTime()) / 1000));
+  if (seconds < 60) return `${seconds}s`;
+  const minutes = Math.floor(seconds / 60);
+  if (minutes < 10) return seconds % 60 === 0 ? `${minutes}m` : `${minutes}m${seconds % 60}s`;
+  if (minutes < 60 * 3) return `${minutes}m`;
+  const hours = Math.floor(minutes / 60);
+  if (hours < 48) return `${hours}h`;
+  return `${Math.floor(hours / 24)}d`;
+}
