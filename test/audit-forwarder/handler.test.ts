@@ -163,13 +163,13 @@ describe('audit-forwarder handler', () => {
   it('retries a POST that timed out, and the event is stored once', async () => {
     logs = captureConsole();
     const before = ds.requests.length;
-    ds.faults.slow(400, { times: 1 });
+    ds.faults.slow(900, { times: 1 });
     const event = startedEvent({ name: 'we-timeout-1' }, minutesAgo(3));
-    const { invoke, sleeps } = forwarderHarness({ dataStorage: ds, requestTimeoutMs: 100 });
+    const { invoke, sleeps } = forwarderHarness({ dataStorage: ds, requestTimeoutMs: 500 });
     expect(await invoke(streamEvent([outboxRecord(event, 0)]))).toEqual({ batchItemFailures: [] });
     expect(ds.requests.slice(before).map((r) => r.fault ?? r.status)).toEqual(['slow', 201]);
     expect(sleeps).toHaveLength(1);
-    await new Promise((resolve) => setTimeout(resolve, 400));
+    await new Promise((resolve) => setTimeout(resolve, 500));
     expect(await readBack({ correlation_id: 'we-timeout-1' })).toHaveLength(1);
   });
 
@@ -181,7 +181,7 @@ describe('audit-forwarder handler', () => {
       const { invoke } = forwarderHarness({
         dataStorage: secured,
         token: async () => tokens.shift()!,
-        budgetMs: 10_000,
+        budgetMs: 30_000,
       });
       const event = startedEvent({ name: 'we-token-1' }, minutesAgo(2));
       const result = await invoke(streamEvent([outboxRecord(event, 0)]));

