@@ -39,6 +39,7 @@ interface SliceResult extends IsolationResult {
   refusals: number;
 }
 
+/** Delivers `items` in order, parking each refused one alone; stops at the first it cannot finish. */
 export async function deliverIsolating<T extends { event: AuditEventRequest }>(
   items: T[],
   delivery: IsolatingDelivery<T>,

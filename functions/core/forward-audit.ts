@@ -113,6 +113,7 @@ function classify(record: AuditStreamRecord, now: Date): Step {
 
 const message = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
+/** Forwards one stream batch; the report's `resumeAt` is the batch item failure to return. */
 export async function forwardAudit(
   records: readonly AuditStreamRecord[],
   deps: ForwardAuditDeps,

@@ -34,6 +34,7 @@ const RECEIVE_MAX = 10;
 
 const message = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
+/** One pass over the dead-letter queue; see the report for what is left and why. */
 export async function redriveAudit({
   queue,
   sink,
