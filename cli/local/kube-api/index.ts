@@ -13,13 +13,13 @@ import { ObjectApi } from './operations.js';
 import { RequestLog } from './request-log.js';
 import { Namespaces } from './resources.js';
 import { createKubeServer } from './server.js';
-import { type SimulatorOptions, TektonSimulator } from './simulator.js';
-import { ObjectStore } from './store.js';
+import { type Simulator, type SimulatorOptions, TektonSimulator } from './simulator.js';
+import { ObjectStore, type StoreReader } from './store.js';
 
 export type { FaultHandle, FaultSpec, FaultStatus, Faults } from './faults.js';
 export type { RequestFilter, RequestLog, RequestRecord } from './request-log.js';
-export type { FailOptions, SimulatorOptions, SucceedOptions, TektonSimulator } from './simulator.js';
-export type { KubeObject, ObjectStore } from './store.js';
+export type { FailOptions, Simulator, SimulatorOptions, SucceedOptions } from './simulator.js';
+export type { KubeObject, StoreReader } from './store.js';
 
 export interface KubeApiOptions {
   /** Default: a free port. */
@@ -46,8 +46,10 @@ export interface KubeApi {
   kubeconfig(): string;
   /** A loaded KubeConfig for this server. */
   kubeConfig(): KubeConfig;
-  store: ObjectStore;
-  simulator: TektonSimulator;
+  /** Read access to every stored object. */
+  store: StoreReader;
+  /** The Tekton simulator's manual controls (in auto mode they work too). */
+  simulator: Simulator;
   faults: Faults;
   requests: RequestLog;
   close(): Promise<void>;

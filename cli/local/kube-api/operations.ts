@@ -364,6 +364,7 @@ export class ObjectApi {
       ADMISSION[type.plural]?.validate(next, current);
     }
     metadataOf(next).resourceVersion = currentMeta.resourceVersion as string;
+    // A write that changes nothing keeps its resourceVersion and wakes no watcher, as on a real apiserver.
     if (jsonEqual(withoutVersion(next), withoutVersion(current))) return current;
     if (type.tracksGeneration && !jsonEqual(specPart(type, next), specPart(type, current)))
       metadataOf(next).generation = Number(currentMeta.generation ?? 0) + 1;

@@ -25,6 +25,7 @@ import type { ObjectStore } from './store.js';
 import { serveWatch, Watches } from './watch.js';
 
 const MAX_BODY_BYTES = 3 * 1024 * 1024;
+/** Readable by anyone, as the system:public-info-viewer role allows on a real cluster. */
 const UNAUTHENTICATED_PATHS = new Set(['/healthz', '/livez', '/readyz', '/version']);
 
 export interface ServerParts {
@@ -228,6 +229,7 @@ export function createKubeServer(parts: ServerParts): KubeServer {
     });
     const target = resolvePath(url.pathname);
     const info: RequestInfo = { method, pathname: url.pathname, search: url.search, target };
+    // Faults come before authentication: a sick apiserver or its load balancer fails whatever the credentials.
     const fault: FaultSpec | undefined = parts.faults.take(info);
     if (fault?.delayMs) await wait(fault.delayMs);
     if (fault?.drop) {

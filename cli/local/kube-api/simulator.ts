@@ -64,6 +64,28 @@ const TIMED_OUT_BY_PIPELINE = 'TaskRun cancelled as the PipelineRun it belongs t
 
 const statusOf = (run: JsonObject): JsonObject => (isJsonObject(run.status) ? run.status : {});
 const specOf = (run: JsonObject): JsonObject => (isJsonObject(run.spec) ? run.spec : {});
+/** Tekton runs each TaskRun as the PipelineRun's taskRunTemplate service account. */
+function serviceAccountOf(run: JsonObject): string {
+  const template = specOf(run).taskRunTemplate;
+  const account = isJsonObject(template) ? template.serviceAccountName : undefined;
+  return typeof account === 'string' && account ? account : 'default';
+}
+
+/** The simulator as tests drive it. */
+export type Simulator = Pick<
+  TektonSimulator,
+  | 'get'
+  | 'start'
+  | 'resolving'
+  | 'pending'
+  | 'succeed'
+  | 'fail'
+  | 'timeOut'
+  | 'cancel'
+  | 'setStatus'
+  | 'delete'
+>;
+
 export class TektonSimulator {
   private readonly tasks: string[];
 
@@ -349,11 +371,7 @@ export class TektonSimulator {
         },
         spec: {
           taskRef: { kind: 'Task', name: task },
-          serviceAccountName: String(
-            (isJsonObject(specOf(run).taskRunTemplate) &&
-              (specOf(run).taskRunTemplate as JsonObject).serviceAccountName) ||
-              'default',
-          ),
+          serviceAccountName: serviceAccountOf(run),
         },
       });
     }

@@ -37,6 +37,13 @@ export interface KubeObject {
   [key: string]: unknown;
 }
 
+/** What tests may do with the store: read, never write behind the API's back. */
+export interface StoreReader {
+  readonly resourceVersion: string;
+  get(resource: ResourceName, namespace: string | undefined, name: string): KubeObject | undefined;
+  list(resource: ResourceName, namespace?: string): KubeObject[];
+}
+
 const DEFAULT_HISTORY = 10_000;
 
 function sortKeys<T extends JsonValue>(value: T): T {
@@ -58,7 +65,7 @@ function metaOf(object: JsonObject): { name: string; namespace?: string } {
   };
 }
 
-export class ObjectStore {
+export class ObjectStore implements StoreReader {
   private readonly buckets = new Map<string, Map<string, JsonObject>>();
   private revision = 0;
   private readonly history: Change[] = [];
