@@ -5,27 +5,17 @@ import {
   wasExecutionFailure,
 } from '../../functions/core/failure-reason.js';
 
+import { CLASSIFICATION_MATRIX } from '../fixtures/classification-matrix.js';
+
 describe('WE-6 failure classification (Kubernaut failure_analysis.go)', () => {
-  it.each([
-    ['TaskRunFailed', 'task failed with exit code 1', true, 'TaskFailed', true],
-    ['TaskRunFailed', 'task failed: OOMKilled', true, 'OOMKilled', true],
-    ['PipelineRunTimeout', 'PipelineRun exceeded timeout of 10 minutes', true, 'DeadlineExceeded', true],
-    ['TaskRunFailed', 'task failed: pods is forbidden: User cannot create resource', true, 'Forbidden', true],
-    ['TaskRunCreationFailed', 'exceeded quota: compute resources', false, 'ResourceExhausted', false],
-    [
-      'TaskRunValidationFailed',
-      'invalid configuration: missing required parameter',
-      false,
-      'ConfigurationError',
-      false,
-    ],
-    ['TaskRunImagePullFailed', 'Failed to pull image: image pull backoff', false, 'ImagePullBackOff', false],
-    ['PipelineRunFailed', 'unexpected error occurred', false, 'Unknown', false],
-  ])('%s "%s" (started=%s) → %s, wasExecutionFailure=%s', (reason, message, started, expected, executed) => {
-    const classified = classifyFailure(reason, message);
-    expect(classified).toBe(expected);
-    expect(wasExecutionFailure({ started, childCount: 0 }, classified)).toBe(executed);
-  });
+  it.each(CLASSIFICATION_MATRIX)(
+    '%s "%s" (started=%s) → %s, wasExecutionFailure=%s',
+    (reason, message, started, expected, executed) => {
+      const classified = classifyFailure(reason, message);
+      expect(classified).toBe(expected);
+      expect(wasExecutionFailure({ started, childCount: 0 }, classified)).toBe(executed);
+    },
+  );
 
   it('classifies a real Tekton task failure message as TaskFailed', () => {
     expect(classifyFailure('Failed', 'Tasks Completed: 1 (Failed: 1, Cancelled 0), Skipped: 0')).toBe(

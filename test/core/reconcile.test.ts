@@ -9,6 +9,7 @@ import { fixedClock } from '../fakes/clock.js';
 import { MemoryCluster } from '../fakes/memory-cluster.js';
 import { MemoryStore } from '../fakes/memory-store.js';
 import { RecordingLog, RecordingMetrics, RecordingQueue } from '../fakes/recorders.js';
+import { CLASSIFICATION_MATRIX } from '../fixtures/classification-matrix.js';
 import { body } from '../fixtures/manifests.js';
 
 const NS = 'kubernaut-workflows';
@@ -111,22 +112,7 @@ describe('WE-6 sync', () => {
     expect(s.execution('we-1').status.completionTime).toBe('2026-03-01T10:00:05.000Z');
   });
 
-  it.each([
-    ['TaskRunFailed', 'task failed with exit code 1', true, 'TaskFailed', true],
-    ['TaskRunFailed', 'task failed: OOMKilled', true, 'OOMKilled', true],
-    ['PipelineRunTimeout', 'PipelineRun exceeded timeout of 10 minutes', true, 'DeadlineExceeded', true],
-    ['TaskRunFailed', 'task failed: pods is forbidden: User cannot create resource', true, 'Forbidden', true],
-    ['TaskRunCreationFailed', 'exceeded quota: compute resources', false, 'ResourceExhausted', false],
-    [
-      'TaskRunValidationFailed',
-      'invalid configuration: missing required parameter',
-      false,
-      'ConfigurationError',
-      false,
-    ],
-    ['TaskRunImagePullFailed', 'Failed to pull image: image pull backoff', false, 'ImagePullBackOff', false],
-    ['PipelineRunFailed', 'unexpected error occurred', false, 'Unknown', false],
-  ])(
+  it.each(CLASSIFICATION_MATRIX)(
     'classifies %s "%s" (started=%s) as %s, wasExecutionFailure=%s',
     async (reason, message, started, expected, executed) => {
       const s = system();
