@@ -11,7 +11,8 @@
  *
  * Every record ends delivered, parked or at/after the resume point: nothing is dropped. A record
  * that has waited in the stream longer than `giveUpAfterMs` is parked instead of failed again,
- * before the stream's retention (24 h) could expire it.
+ * with its event, before the event source mapping gives up on it (its on-failure destination
+ * receives only shard and sequence numbers) or the stream's 24 h retention expires it.
  */
 
 import { contractProblems, timestampBound } from './audit-contract.js';
@@ -46,6 +47,7 @@ export interface ForwardSettings {
   /** Time kept back to park records and return before the invocation times out. */
   reserveMs?: number;
   retry?: { baseMs: number; maxMs: number };
+  /** How long a record may wait in the stream before it is parked rather than failed again. */
   giveUpAfterMs?: number;
 }
 
@@ -74,7 +76,9 @@ export interface ForwardReport {
 export const FORWARD_DEFAULTS = {
   reserveMs: 1000,
   retry: { baseMs: 200, maxMs: 20_000 },
-  giveUpAfterMs: 6 * 3600_000,
+  // Inside the mapping's limits as deployed: maxRecordAge 6 h, and 100 retries of the
+  // 35–50 s an invocation spends retrying (60 s timeout), so about an hour at the least.
+  giveUpAfterMs: 30 * 60_000,
 } as const;
 
 type Sendable = { sequenceNumber: string; event: AuditEventRequest; record: unknown; enteredAt?: Date };

@@ -1,5 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { type DataStorage, startDataStorage } from '../../cli/local/datastorage/server.js';
+import { dataStorageAuditClient } from '../../functions/adapters/datastorage/audit-client.js';
+import { redriveAudit } from '../../functions/core/redrive-audit.js';
 import { MemoryDeadLetters } from '../fakes/memory-dead-letters.js';
 import { StreamShard } from '../fakes/stream-shard.js';
 import { eventKey, manyEvents } from '../fixtures/audit-events.js';
@@ -28,7 +30,7 @@ function tally(sent: string[], stored: string[], deadLettered: number) {
 describe('audit forwarding through a DataStorage outage (SPEC §6)', () => {
   it('delivers every event, in order, none lost, after 500s for 3 consecutive invocations', async () => {
     ds = await startDataStorage();
-    const sent = manyEvents(600, new Date(Date.now() - 30 * 60_000), 'we-outage');
+    const sent = manyEvents(600, new Date(Date.now() - 12 * 60_000), 'we-outage');
     const shard = new StreamShard(sent.map((e, i) => outboxRecord(e, i)));
     const deadLetters = new MemoryDeadLetters();
     const { invoke, sleeps } = forwarderHarness({
@@ -96,5 +98,40 @@ describe('audit forwarding through a DataStorage outage (SPEC §6)', () => {
       deadLettered: 0,
       lost: 0,
     });
+  });
+
+  it('parks what has waited past the give-up age while DataStorage is down, and a redrive delivers it', async () => {
+    ds = await startDataStorage();
+    ds.faults.databaseError();
+    const sent = manyEvents(40, new Date(Date.now() - 10 * 60_000), 'we-long-outage');
+    const shard = new StreamShard(sent.map((e, i) => outboxRecord(e, i)));
+    const deadLetters = new MemoryDeadLetters();
+    const { invoke, clock } = forwarderHarness({ dataStorage: ds, deadLetters, budgetMs: 60_000 });
+    logs = captureConsole();
+    // The stream keeps retrying; each retry comes a minute later on the fake clock.
+    while (!shard.drained && shard.invocations < 100) {
+      await shard.invoke(invoke, 100);
+      clock.advance(60_000);
+    }
+    logs.restore();
+    expect(shard.drained).toBe(true);
+    expect(ds.events).toEqual([]);
+    expect(deadLetters.entries.map((e) => e.event)).toEqual(sent);
+    expect(deadLetters.entries[0]!.reason).toMatch(
+      /^DataStorage unavailable for the \d+m\d+s this record has waited in the stream: DataStorage answered 500: Failed to write audit events batch to database$/,
+    );
+
+    ds.faults.clear();
+    const report = await redriveAudit({
+      queue: deadLetters,
+      sink: dataStorageAuditClient({ url: ds.url, timeoutMs: 10_000 }),
+    });
+    const figures = tally(sent.map(eventKey), ds.events.map(eventKey), deadLetters.messages.length);
+    console.info(
+      `long outage: ${shard.invocations} invocations before the give-up age, ${sent.length} parked; redrive delivered ${report.delivered}; sent ${figures.sent}, delivered ${figures.delivered}, duplicated ${figures.duplicated}, still parked ${figures.deadLettered}, lost ${figures.lost}`,
+    );
+    expect(report).toEqual({ delivered: 40, failed: [], remaining: 0 });
+    expect(figures).toEqual({ sent: 40, delivered: 40, duplicated: 0, deadLettered: 0, lost: 0 });
+    expect(ds.events.map(eventKey)).toEqual(sent.map(eventKey));
   });
 });

@@ -222,7 +222,10 @@ describe('forwardAudit', () => {
   });
 
   it('dead-letters records that have waited in the stream past the give-up age instead of failing them again', async () => {
-    const { sink, deadLetters, deps } = setup({ budgetMs: 10_000 });
+    const { sink, deadLetters, deps } = setup({
+      budgetMs: 10_000,
+      settings: { giveUpAfterMs: 6 * 3600_000 },
+    });
     sink.unavailable = Infinity;
     const sent = events(4);
     const now = Date.parse(NOW);

@@ -50,7 +50,8 @@ export function decodeDeadLetter(body: string | undefined): AuditDeadLetter | { 
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
     return { unreadable: 'body is not a JSON object' };
-  const { reason, problem, event, record } = parsed as Record<string, unknown>;
+  const { reason, problem, event, record, DDBStreamBatchInfo } = parsed as Record<string, unknown>;
+  if (DDBStreamBatchInfo) return { unreadable: onFailureRecord(DDBStreamBatchInfo) };
   if (typeof reason !== 'string') return { unreadable: 'body has no reason' };
   return {
     reason,
@@ -58,4 +59,13 @@ export function decodeDeadLetter(body: string | undefined): AuditDeadLetter | { 
     ...(problem === null || problem === undefined ? {} : { problem }),
     ...(typeof event === 'object' && event !== null ? { event: event as AuditDeadLetter['event'] } : {}),
   };
+}
+
+/**
+ * The event source mapping's on-failure destination shares this queue, and its messages name a
+ * range of the stream instead of carrying the records.
+ */
+function onFailureRecord(info: unknown): string {
+  const { shardId, startSequenceNumber, endSequenceNumber } = info as Record<string, unknown>;
+  return `a stream on-failure record (shard ${String(shardId)}, sequence numbers ${String(startSequenceNumber)} to ${String(endSequenceNumber)}): it carries no events; they can be read from the stream only within its 24 h retention`;
 }

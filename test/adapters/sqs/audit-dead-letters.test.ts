@@ -87,4 +87,24 @@ describe('sqsAuditDeadLetterQueue', () => {
     expect(await queue.depth()).toBe(2);
     expect(await queue.receive(10)).toHaveLength(2);
   });
+
+  it('says what a Lambda on-failure record is, rather than just that it is unreadable', async () => {
+    const url = await newQueue();
+    const onFailure = {
+      requestContext: { condition: 'RetryAttemptsExhausted', approximateInvokeCount: 101 },
+      DDBStreamBatchInfo: {
+        shardId: 'shardId-00000001',
+        startSequenceNumber: '4421584500000000017450439',
+        endSequenceNumber: '4421584500000000017450539',
+        batchSize: 2,
+        streamArn: 'arn:aws:dynamodb:us-east-1:123456789012:table/wfe-state/stream/x',
+      },
+    };
+    await sqs.client.send(new SendMessageCommand({ QueueUrl: url, MessageBody: JSON.stringify(onFailure) }));
+    const [received] = await sqsAuditDeadLetterQueue(sqs.client, url, { waitTimeSeconds: 0 }).receive(10);
+    expect(received!.entry).toEqual({
+      unreadable:
+        'a stream on-failure record (shard shardId-00000001, sequence numbers 4421584500000000017450439 to 4421584500000000017450539): it carries no events; they can be read from the stream only within its 24 h retention',
+    });
+  });
 });
