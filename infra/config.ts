@@ -100,7 +100,11 @@ const settings = z.object({
   dataStorageTokenSecretArn: secretArn.optional(),
   auditBatchSize: integer(1, 1000, 100),
   auditRequestTimeout: duration(1, 30, '10s'),
-  auditRetryAttempts: integer(0, 10_000, 100),
+  // The forwarder parks a record (with its event) in the audit DLQ once it has waited auditGiveUpAfter;
+  // the stream's own give-up (record age, retries) must come well after, or records would leave the
+  // stream as bare sequence numbers that no redrive can replay.
+  auditGiveUpAfter: duration(60, 12 * 3600, '30m'),
+  auditRetryAttempts: integer(0, 10_000, 10_000),
   auditMaxRecordAge: duration(60, 24 * 3600, '6h'),
 
   maxReceiveCount: integer(1, 1000, 5),
@@ -160,6 +164,11 @@ function crossChecks(s: Settings, ctx: z.RefinementCtx) {
   }
   for (const key of ['maxBatchingWindow', 'auditMaxRecordAge'] as const)
     if (!Number.isInteger(seconds(s[key]))) problem(key, 'must be a whole number of seconds');
+  if (seconds(s.auditMaxRecordAge) < 2 * seconds(s.auditGiveUpAfter))
+    problem(
+      'auditMaxRecordAge',
+      'must be at least twice auditGiveUpAfter, so the forwarder parks records before the stream drops them',
+    );
   // Lambda only gathers more than 10 SQS messages when it may wait for them.
   if (s.batchSize > 10 && seconds(s.maxBatchingWindow) < 1)
     problem('batchSize', 'above 10 needs maxBatchingWindow of at least 1s');
@@ -202,6 +211,7 @@ function toConfig(s: Settings) {
       tokenSecretArn: s.dataStorageTokenSecretArn,
       batchSize: s.auditBatchSize,
       requestTimeout: s.auditRequestTimeout,
+      giveUpAfter: s.auditGiveUpAfter,
       retryAttempts: s.auditRetryAttempts,
       maxRecordAgeSeconds: seconds(s.auditMaxRecordAge),
     },

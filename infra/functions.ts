@@ -126,6 +126,7 @@ export class Functions extends Construct {
         AUDIT_DLQ_URL: queues.auditDlq.queueUrl,
         AUDIT_BATCH_SIZE: String(config.audit.batchSize),
         AUDIT_REQUEST_TIMEOUT: config.audit.requestTimeout,
+        AUDIT_GIVE_UP_AFTER: config.audit.giveUpAfter,
         ...(config.audit.tokenSecretArn ? { DATASTORAGE_TOKEN_SECRET_ARN: config.audit.tokenSecretArn } : {}),
       },
     });

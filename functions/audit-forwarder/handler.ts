@@ -102,7 +102,11 @@ export function depsFromEnv(env: Record<string, string | undefined>): AuditForwa
     deadLetters: sqsAuditDeadLetters(new SQSClient({}), config.auditDlqUrl),
     clock: { now: () => new Date() },
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-    settings: { batchSize: config.batchSize, requestTimeoutMs: config.requestTimeoutMs },
+    settings: {
+      batchSize: config.batchSize,
+      requestTimeoutMs: config.requestTimeoutMs,
+      giveUpAfterMs: config.giveUpAfterMs,
+    },
     logger,
     metrics,
   };

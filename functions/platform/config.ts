@@ -139,6 +139,7 @@ export function forwarderConfig(env: Env) {
         .max(1000, 'AUDIT_BATCH_SIZE must be at most 1000')
         .default(1000),
       AUDIT_REQUEST_TIMEOUT: duration('AUDIT_REQUEST_TIMEOUT', '10s', 100),
+      AUDIT_GIVE_UP_AFTER: duration('AUDIT_GIVE_UP_AFTER', '30m', 60_000),
     }),
     env,
   );
@@ -148,5 +149,6 @@ export function forwarderConfig(env: Env) {
     auditDlqUrl: v.AUDIT_DLQ_URL,
     batchSize: v.AUDIT_BATCH_SIZE,
     requestTimeoutMs: v.AUDIT_REQUEST_TIMEOUT,
+    giveUpAfterMs: v.AUDIT_GIVE_UP_AFTER,
   };
 }

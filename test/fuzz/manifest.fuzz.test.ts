@@ -21,6 +21,7 @@ const PARAM_NAME = /^[A-Z][A-Z0-9_]*$/;
 const settings = { namespace: 'kubernaut-workflows', serviceAccountName: 'kubernaut-workflow-runner' };
 
 /** Strings that probe the edges: empty, long, unicode, control characters, separators, injections. */
+// biome-ignore lint/suspicious/noTemplateCurlyInString: a template-injection probe is the point
 const hostile = fc.oneof(
   fc.string(),
   fc.string({ unit: 'grapheme', maxLength: 80 }),

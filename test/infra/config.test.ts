@@ -29,7 +29,8 @@ describe('parseInfraConfig', () => {
         dataStorageUrl: PLACEHOLDER_DATASTORAGE_URL,
         batchSize: 100,
         requestTimeout: '10s',
-        retryAttempts: 100,
+        giveUpAfter: '30m',
+        retryAttempts: 10_000,
       },
       requests: { maxReceiveCount: 5, batchSize: 10, maxBatchingWindowSeconds: 1, maxConcurrency: 5 },
       logs: { retentionDays: 30, level: 'INFO' },
@@ -84,6 +85,7 @@ describe('parseInfraConfig', () => {
     [{ cooldownPeriod: '5 minutes' }, 'cooldownPeriod', 'duration'],
     [{ lockLease: '0' }, 'lockLease', 'duration'],
     [{ auditBatchSize: 5000 }, 'auditBatchSize', 'at most 1000'],
+    [{ auditMaxRecordAge: '45m' }, 'auditMaxRecordAge', 'at least twice auditGiveUpAfter'],
     [{ clusterAuth: 'gke' }, 'clusterAuth', 'eks'],
     [{ clusterAuth: 'kubeconfig' }, 'kubeconfigSecretArn', 'required when clusterAuth=kubeconfig'],
     [

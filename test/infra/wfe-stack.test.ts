@@ -139,7 +139,7 @@ describe('WfeStack with the default settings', () => {
       BatchSize: 100,
       FunctionResponseTypes: ['ReportBatchItemFailures'],
       BisectBatchOnFunctionError: true,
-      MaximumRetryAttempts: 100,
+      MaximumRetryAttempts: 10_000,
       MaximumRecordAgeInSeconds: 6 * 3600,
       ParallelizationFactor: 1,
       DestinationConfig: { OnFailure: { Destination: ref(s.stack.queues.auditDlq.queueArn) } },
@@ -184,6 +184,7 @@ describe('WfeStack with the default settings', () => {
       AUDIT_DLQ_URL: ref(s.stack.queues.auditDlq.queueUrl),
       AUDIT_BATCH_SIZE: '100',
       AUDIT_REQUEST_TIMEOUT: '10s',
+      AUDIT_GIVE_UP_AFTER: '30m',
     });
   });
 
@@ -232,6 +233,7 @@ describe('WfeStack with every setting given', () => {
       auditBatchSize: '500',
       auditRetryAttempts: '10',
       auditMaxRecordAge: '1h',
+      auditGiveUpAfter: '20m',
       logRetentionDays: '90',
       logLevel: 'DEBUG',
       deletionProtection: 'false',

@@ -49,7 +49,11 @@ describe('configuration (SPEC §4)', () => {
 
   it('validates the forwarder settings', () => {
     const env = { DATASTORAGE_URL: 'http://datastorage:8080', AUDIT_DLQ_URL: base.DLQ_URL };
-    expect(forwarderConfig(env)).toMatchObject({ batchSize: 1000, requestTimeoutMs: 10_000 });
+    expect(forwarderConfig(env)).toMatchObject({
+      batchSize: 1000,
+      requestTimeoutMs: 10_000,
+      giveUpAfterMs: 1_800_000,
+    });
     expect(() => forwarderConfig({ ...env, AUDIT_BATCH_SIZE: '5000' })).toThrow(
       'AUDIT_BATCH_SIZE must be at most 1000',
     );

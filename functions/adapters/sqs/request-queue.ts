@@ -12,7 +12,9 @@ const MAX_REASON = 4096;
 export function sqsRequestQueue(sqs: SQSClient, urls: { queueUrl: string; dlqUrl: string }): RequestQueue {
   return {
     async defer(body, delaySeconds) {
-      await sqs.send(new SendMessageCommand({ QueueUrl: urls.queueUrl, MessageBody: body, DelaySeconds: delaySeconds }));
+      await sqs.send(
+        new SendMessageCommand({ QueueUrl: urls.queueUrl, MessageBody: body, DelaySeconds: delaySeconds }),
+      );
     },
     async deadLetter(body, reason) {
       await sqs.send(
