@@ -1,6 +1,6 @@
 /**
- * The SQS event source mapping, locally: long-polls the queue for up to `batchSize` messages
- * (waiting the batching window), invokes the handler with a real-shaped SQSEvent, and deletes the
+ * The SQS event source mapping, locally: polls the queue and gathers up to `batchSize` messages
+ * (for at most the batching window after the first), invokes the handler with a real-shaped SQSEvent, and deletes the
  * messages the handler did not report in `batchItemFailures`. Failed messages are left alone: they
  * reappear after the queue's visibility timeout, and the queue's redrive policy moves them to the
  * DLQ after maxReceiveCount receives. A handler that throws fails the whole batch.
@@ -23,7 +23,7 @@ export interface QueuePollerOptions {
   handler: LambdaHandler<SQSEvent, SQSBatchResponse | undefined>;
   /** Messages per invocation, 1–10 (default 10). */
   batchSize?: number;
-  /** How long a receive waits to fill the batch, in whole seconds, 0–20 (default 1). */
+  /** How long a batch may gather after its first message, in seconds (default 1). */
   batchingWindowSeconds?: number;
   onError?: PollerErrorListener;
   /** After each invocation: how many messages it got, and how many were left for a retry. */
@@ -36,6 +36,9 @@ export interface Poller {
 }
 
 const RECEIVE_RETRY_MS = 1000;
+/** How often an empty queue is looked at again, and a batch being gathered topped up. */
+const IDLE_POLL_MS = 100;
+const GATHER_POLL_MS = 50;
 
 function toRecord(message: Message, queue: { arn: string }): SQSRecord {
   const a = message.Attributes ?? {};
@@ -89,12 +92,14 @@ export function startQueuePoller(options: QueuePollerOptions): Poller {
   const controller = new AbortController();
   const { signal } = controller;
 
-  async function receive(): Promise<Message[]> {
+  async function receive(max: number): Promise<Message[]> {
     const out = await sqs.send(
       new ReceiveMessageCommand({
         QueueUrl: queue.url,
-        MaxNumberOfMessages: batchSize,
-        WaitTimeSeconds: windowSeconds,
+        MaxNumberOfMessages: max,
+        // A short poll: local-aws-sqs holds a long poll for its whole wait even once messages are
+        // there, which SQS does not; the batching window is kept here instead.
+        WaitTimeSeconds: 0,
         // local-aws-sqs reads the older AttributeNames; SQS itself reads either.
         AttributeNames: ['All'],
         MessageSystemAttributeNames: ['All'],
@@ -102,10 +107,24 @@ export function startQueuePoller(options: QueuePollerOptions): Poller {
       }),
       { abortSignal: signal },
     );
-    // A message whose visibility ran out during the wait can come twice; Lambda never delivers it twice in a batch.
-    const latest = new Map<string, Message>();
-    for (const m of out.Messages ?? []) latest.set(m.MessageId ?? '', m);
-    return [...latest.values()];
+    return out.Messages ?? [];
+  }
+
+  /** Gathers a batch as Lambda does: until it is full, or the window has passed since the first message. */
+  async function gather(): Promise<Message[]> {
+    const batch = new Map<string, Message>();
+    let windowEnds: number | undefined;
+    while (!signal.aborted) {
+      // A message seen again keeps its newest receipt handle; Lambda never delivers one twice in a batch.
+      for (const m of await receive(batchSize - batch.size)) batch.set(m.MessageId ?? '', m);
+      if (batch.size >= batchSize) break;
+      if (batch.size > 0) {
+        windowEnds ??= Date.now() + windowSeconds * 1000;
+        if (Date.now() >= windowEnds) break;
+      }
+      await pause(batch.size > 0 ? GATHER_POLL_MS : IDLE_POLL_MS, signal);
+    }
+    return [...batch.values()];
   }
 
   async function invoke(records: SQSRecord[]): Promise<void> {
@@ -150,7 +169,7 @@ export function startQueuePoller(options: QueuePollerOptions): Poller {
     while (!signal.aborted) {
       let messages: Message[];
       try {
-        messages = await receive();
+        messages = await gather();
       } catch (err) {
         if (signal.aborted) break;
         onError(err, { source: 'queue poller', detail: 'ReceiveMessage' });
@@ -158,7 +177,6 @@ export function startQueuePoller(options: QueuePollerOptions): Poller {
         continue;
       }
       if (messages.length > 0) await invoke(messages.map((m) => toRecord(m, queue)));
-      else if (windowSeconds === 0) await pause(200, signal);
     }
   })();
 
