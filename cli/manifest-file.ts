@@ -17,16 +17,21 @@ function flatten(value: unknown): unknown[] {
   return [value];
 }
 
+/** The 1-based line of a character offset; an error at the very end points at the last line. */
+function lineAt(text: string, offset: number): number {
+  const before = text.slice(0, offset).replace(/\n+$/, '');
+  return before.split('\n').length;
+}
+
 export function manifestDocuments(text: string, source: string): unknown[] {
   const documents = parseAllDocuments(text, { prettyErrors: false });
   const out: unknown[] = [];
-  for (const [index, doc] of documents.entries()) {
+  for (const doc of documents) {
     // A parse error in one document refuses the whole file, so the others are not sent without it.
     const error = doc.errors[0];
     if (error) {
-      const line = error.linePos?.[0]?.line;
       throw new CliError(
-        `${source}${line ? ` line ${line}` : ` document ${index + 1}`} is not valid YAML or JSON: ${error.message.split('\n')[0]}`,
+        `${source} line ${lineAt(text, error.pos[0])} is not valid YAML or JSON: ${error.message.split('\n')[0]}`,
         { cause: error },
       );
     }
