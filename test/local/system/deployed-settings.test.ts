@@ -1,0 +1,20 @@
+import { describe, expect, it } from 'vitest';
+import { DEPLOYED } from '../../../cli/local/deployed-settings.js';
+import { parseInfraConfig } from '../../../infra/config.js';
+import { EXECUTE_TIMEOUT } from '../../../infra/functions.js';
+
+describe('deployed settings the local system copies', () => {
+  it('match the CDK app with its defaults', () => {
+    const config = parseInfraConfig({});
+    expect(DEPLOYED.requests.maxReceiveCount).toBe(config.requests.maxReceiveCount);
+    expect(DEPLOYED.requests.batchSize).toBe(config.requests.batchSize);
+    expect(DEPLOYED.requests.maxBatchingWindowSeconds).toBe(config.requests.maxBatchingWindowSeconds);
+    expect(DEPLOYED.requests.visibilityTimeoutSeconds).toBe(
+      6 * EXECUTE_TIMEOUT.toSeconds() + config.requests.maxBatchingWindowSeconds,
+    );
+    expect(DEPLOYED.timeoutsMs.execute).toBe(EXECUTE_TIMEOUT.toMilliseconds());
+    expect(DEPLOYED.audit.batchSize).toBe(config.audit.batchSize);
+    expect(DEPLOYED.audit.retryAttempts).toBe(config.audit.retryAttempts);
+    expect(DEPLOYED.audit.maxRecordAgeSeconds).toBe(config.audit.maxRecordAgeSeconds);
+  });
+});

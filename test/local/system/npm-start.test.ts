@@ -1,0 +1,201 @@
+/**
+ * `npm start` end to end: `wfe dev` as a child process, as a user runs it, with the examples on, a
+ * short cooldown and a fast schedule. Every example must reach its expected end with its audit trail
+ * in DataStorage, and Ctrl-C (SIGINT) must leave no process behind. Then the same with the cluster
+ * and DataStorage started separately and given through KUBECONFIG and DATASTORAGE_URL.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { DevState } from '../../../cli/local/dev-state.js';
+import { type Example, loadExamples } from '../../../cli/local/examples.js';
+import { correlationId, executionKey } from '../../../functions/core/manifest.js';
+import { wfe } from '../../cli/harness.js';
+import { eventually } from '../pollers/eventually.js';
+import { descendants, isRunning } from './process-tree.js';
+
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+const BIN = join(ROOT, 'bin/wfe.mjs');
+const COOLDOWN_MS = 5000;
+
+interface ExecutionObject {
+  status: {
+    phase: string;
+    startTime?: string;
+    completionTime?: string;
+    failureDetails?: { reason: string };
+    deduplicatedBy?: string;
+    conditions: { type: string; status: string }[];
+  };
+}
+
+interface Started {
+  child: ChildProcess;
+  output: () => string;
+  exited: Promise<number | null>;
+}
+
+const children: ChildProcess[] = [];
+
+function start(args: string[], options: { cwd: string; env?: Record<string, string> }): Started {
+  const child = spawn(process.execPath, args, {
+    cwd: options.cwd,
+    env: { ...process.env, ...options.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  children.push(child);
+  let output = '';
+  child.stdout?.on('data', (chunk) => {
+    output += chunk;
+  });
+  child.stderr?.on('data', (chunk) => {
+    output += chunk;
+  });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return { child, output: () => output, exited };
+}
+
+/** Starts one of the built-in engines as its own process and waits for its "listening on URL" line. */
+async function startEngine(entry: string, args: string[]): Promise<Started & { url: string }> {
+  // From the checkout, where `--import tsx` resolves.
+  const engine = start(['--import', 'tsx', join(ROOT, entry), ...args], { cwd: ROOT });
+  let url = '';
+  await eventually(() => {
+    url = /listening on (http:\/\/\S+)/.exec(engine.output())?.[1] ?? '';
+    expect(url, engine.output()).not.toBe('');
+  }, 20_000);
+  return { ...engine, url };
+}
+
+const expectedTrail = (example: Example) => {
+  if (example.expect?.reason === 'Deduplicated') return ['workflow.failed'];
+  return example.expect?.phase === 'Completed'
+    ? ['workflow.completed', 'workflow.started']
+    : ['workflow.failed', 'workflow.started'];
+};
+
+async function runToTheEnd(options: { env?: Record<string, string>; dataStorageUrl?: string }) {
+  const dir = await mkdtemp(join(tmpdir(), 'wfe-npm-start-'));
+  const startedAt = Date.now();
+  const dev = start([BIN, 'dev', '--run-duration', '1s'], {
+    cwd: dir,
+    env: { COOLDOWN_PERIOD: '5s', RECONCILE_INTERVAL: '1s', ...options.env },
+  });
+  const stateFile = join(dir, '.wfe', 'dev.json');
+  await eventually(() => expect(existsSync(stateFile), dev.output()).toBe(true), 45_000, 200);
+  const state = JSON.parse(await readFile(stateFile, 'utf8')) as DevState;
+  expect(state.pid).toBe(dev.child.pid);
+  const dataStorageUrl = options.dataStorageUrl ?? state.dataStorage.url;
+
+  const examples = await loadExamples();
+  expect(examples.map((e) => e.expect?.reason ?? e.expect?.phase)).toEqual([
+    'Completed',
+    'Completed',
+    'Deduplicated',
+    'TaskFailed',
+    'Completed',
+  ]);
+  const objects = new Map<string, ExecutionObject>();
+  await eventually(
+    async () => {
+      for (const example of examples) {
+        const got = await wfe(['get', executionKey(example.id), '-o', 'json'], { cwd: dir });
+        expect(got.code, `${executionKey(example.id)}: ${got.err}\n${dev.output()}`).toBe(0);
+        const object = JSON.parse(got.out);
+        expect(object.status.phase, executionKey(example.id)).toBe(example.expect?.phase);
+        objects.set(executionKey(example.id), object);
+      }
+    },
+    45_000,
+    500,
+  );
+
+  for (const example of examples) {
+    const status = objects.get(executionKey(example.id))?.status;
+    if (example.expect?.reason) expect(status?.failureDetails?.reason).toBe(example.expect.reason);
+    if (example.expect?.reason === 'Deduplicated')
+      expect(status?.deduplicatedBy).toBe('payment/we-rr-payment-oom-7f3a');
+  }
+
+  // The waiter waited out its predecessor's cooldown, then ran.
+  const waiter = examples.find((e) => e.after?.phase === 'Completed');
+  expect(waiter).toBeDefined();
+  const waited = objects.get(executionKey(waiter!.id))?.status;
+  const predecessor = objects.get(executionKey(waiter!.after!.id))?.status;
+  expect(Date.parse(waited?.startTime ?? '')).toBeGreaterThanOrEqual(
+    Date.parse(predecessor?.completionTime ?? '') + COOLDOWN_MS,
+  );
+  expect(waited?.conditions.find((c) => c.type === 'CooldownActive')).toMatchObject({ status: 'False' });
+
+  // Each example's audit trail is in DataStorage.
+  await eventually(
+    async () => {
+      for (const example of examples) {
+        const query = new URL('/api/v1/audit/events', dataStorageUrl);
+        query.searchParams.set('correlation_id', correlationId(example.manifest));
+        const page = (await (await fetch(query)).json()) as {
+          data: { event_type: string; resource_id: string }[];
+        };
+        const types = page.data.filter((e) => e.resource_id === example.id.name).map((e) => e.event_type);
+        expect(types.sort(), executionKey(example.id)).toEqual(expectedTrail(example));
+      }
+    },
+    15_000,
+    500,
+  );
+  await eventually(() => expect(dev.output()).toMatch(/all 5 examples reached their expected end/), 10_000);
+
+  // Ctrl-C: everything it started goes, and nothing is left behind.
+  const tree = descendants(dev.child.pid ?? 0);
+  expect(tree.some((p) => p.command.includes('DynamoDBLocal.jar'))).toBe(true);
+  dev.child.kill('SIGINT');
+  const code = await Promise.race([
+    dev.exited,
+    new Promise((resolve) => setTimeout(() => resolve('timeout'), 20_000)),
+  ]);
+  expect(code, dev.output()).toBe(0);
+  await eventually(() => expect(tree.filter((p) => isRunning(p.pid))).toEqual([]), 10_000, 100);
+  expect(existsSync(stateFile)).toBe(false);
+  expect(dev.output()).toMatch(/wfe dev: stopped/);
+  await rm(dir, { recursive: true, force: true });
+  return { output: dev.output(), seconds: (Date.now() - startedAt) / 1000 };
+}
+
+describe('npm start (wfe dev), end to end', () => {
+  afterEach(() => {
+    for (const child of children.splice(0)) if (child.exitCode === null) child.kill('SIGKILL');
+  });
+
+  it('runs every example to its expected end with its audit trail, and stops cleanly on SIGINT', async () => {
+    const { output, seconds } = await runToTheEnd({});
+    expect(output).toMatch(/cluster {9}built-in Kubernetes API/);
+    expect(output).toMatch(/DataStorage {5}built-in/);
+    expect(seconds).toBeLessThan(60);
+  }, 90_000);
+
+  it('does the same against a separately started cluster (KUBECONFIG) and DataStorage (DATASTORAGE_URL)', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'wfe-engines-'));
+    const kubeconfig = join(dir, 'kubeconfig');
+    const [kube, dataStorage] = await Promise.all([
+      startEngine('cli/local/kube-api/main.ts', ['--kubeconfig-out', kubeconfig, '--run-duration', '1s']),
+      startEngine('cli/local/datastorage/main.ts', []),
+    ]);
+    const { output, seconds } = await runToTheEnd({
+      env: { KUBECONFIG: kubeconfig, DATASTORAGE_URL: dataStorage.url },
+      dataStorageUrl: dataStorage.url,
+    });
+    expect(output).toContain(`cluster         KUBECONFIG ${kubeconfig}`);
+    expect(output).toContain(`DataStorage     ${dataStorage.url} (DATASTORAGE_URL)`);
+    expect(seconds).toBeLessThan(60);
+    // wfe dev stops what it started, never what it was given.
+    expect(isRunning(kube.child.pid ?? 0) && isRunning(dataStorage.child.pid ?? 0)).toBe(true);
+    kube.child.kill('SIGTERM');
+    dataStorage.child.kill('SIGTERM');
+    await Promise.all([kube.exited, dataStorage.exited]);
+    await rm(dir, { recursive: true, force: true });
+  }, 120_000);
+});
