@@ -1,0 +1,104 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { StackOutput } from '../../infra/outputs.js';
+import { eventually } from '../local/pollers/eventually.js';
+import { startFakeAws } from './fake-aws.js';
+import { manifestFile } from './fixtures.js';
+import { type CliSystem, startCliSystem, wfe } from './harness.js';
+
+const CALLER = 'arn:aws:iam::123456789012:user/alice';
+
+describe('wfe against AWS (stack outputs, default credential chain)', () => {
+  let cli: CliSystem;
+  let aws: Awaited<ReturnType<typeof startFakeAws>>;
+  let dir: string;
+  let env: Record<string, string>;
+
+  beforeAll(async () => {
+    cli = await startCliSystem({ COOLDOWN_PERIOD: '10m' });
+    const e = cli.system.endpoints;
+    aws = await startFakeAws(
+      {
+        name: 'wfe-prod',
+        outputs: {
+          [StackOutput.TableName]: e.dynamodb.tableName,
+          [StackOutput.QueueUrl]: e.sqs.queueUrl,
+          [StackOutput.DlqUrl]: e.sqs.dlqUrl,
+          [StackOutput.AuditDlqUrl]: e.sqs.auditDlqUrl,
+        },
+      },
+      CALLER,
+    );
+    // A directory where no `wfe dev` runs: commands go to "AWS".
+    dir = await mkdtemp(join(tmpdir(), 'wfe-aws-'));
+    env = {
+      WFE_STACK: 'wfe-prod',
+      AWS_REGION: 'us-east-1',
+      AWS_ACCESS_KEY_ID: 'test',
+      AWS_SECRET_ACCESS_KEY: 'test',
+      AWS_ENDPOINT_URL_CLOUDFORMATION: aws.url,
+      AWS_ENDPOINT_URL_STS: aws.url,
+      AWS_ENDPOINT_URL_DYNAMODB: e.dynamodb.endpoint,
+      AWS_ENDPOINT_URL_SQS: e.sqs.endpoint,
+      KUBECONFIG: e.cluster.kubeconfig,
+      DATASTORAGE_URL: e.dataStorage.url,
+    };
+  });
+  afterAll(async () => {
+    await aws?.close();
+    await cli?.stop();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  const run = (args: string[], extra: Record<string, string> = {}) =>
+    wfe(args, { cwd: dir, env: { ...env, ...extra } });
+
+  it('submits, gets and lists through the stack outputs', async () => {
+    const file = await manifestFile(dir, 'aws.yaml', [
+      { name: 'we-aws', namespace: 'prod', target: 'prod/Deployment/web' },
+    ]);
+    expect(await run(['submit', '-f', file])).toMatchObject({ code: 0, out: 'prod/we-aws submitted\n' });
+    await eventually(
+      async () => expect((await run(['get', 'prod/we-aws'])).out).toMatch(/Completed/),
+      15_000,
+    );
+    expect((await run(['list'])).out).toMatch(/prod\s+we-aws\s+Completed/);
+    expect((await run(['get', 'prod/nope'])).err).toBe(
+      'wfe get: workflowexecution prod/nope not found in the AWS stack wfe-prod\n',
+    );
+  });
+
+  it('force-releases as the AWS caller identity', async () => {
+    await eventually(async () => expect((await run(['locks'])).out).toMatch(/cooling/), 10_000);
+    const reason = 'releasing so the on-call engineer can retry the remediation during this incident';
+    const result = await run(['release', 'prod/Deployment/web', '--reason', reason]);
+    expect(result.err).toBe('');
+    expect(result.out).toMatch(new RegExp(`by ${CALLER}\\n$`));
+    await eventually(async () => {
+      const url = new URL('/api/v1/audit/events?correlation_id=we-aws', cli.system.dataStorage?.url);
+      const events = (
+        (await (await fetch(url)).json()) as { data: { event_type: string; actor_id: string }[] }
+      ).data;
+      expect(events.find((e) => e.event_type === 'workflow.lock_force_released')?.actor_id).toBe(CALLER);
+    }, 10_000);
+  });
+
+  it('redrives the audit DLQ to DATASTORAGE_URL, and says when it is not set', async () => {
+    expect(await run(['audit', 'redrive'])).toMatchObject({
+      code: 0,
+      out: expect.stringMatching(/^delivered 0, failed 0/),
+    });
+    const unset = await run(['audit', 'redrive'], { DATASTORAGE_URL: '' });
+    expect(unset).toMatchObject({ code: 1, err: expect.stringMatching(/set DATASTORAGE_URL/) });
+  });
+
+  it('fails with one line for a stack that does not exist, naming it', async () => {
+    const result = await run(['list', '--stack', 'wfe-missing']);
+    expect(result.code).toBe(1);
+    expect(result.err).toMatch(
+      /^wfe list: no system to talk to: .*AWS stack "wfe-missing" could not be read \(Stack with id wfe-missing does not exist\)\n$/,
+    );
+  });
+});

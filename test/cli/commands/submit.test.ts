@@ -1,0 +1,104 @@
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { manifest } from '../../fixtures/manifests.js';
+import { eventually } from '../../local/pollers/eventually.js';
+import { manifestFile } from '../fixtures.js';
+import { type CliSystem, startCliSystem } from '../harness.js';
+
+describe('wfe submit', () => {
+  let cli: CliSystem;
+  beforeAll(async () => {
+    cli = await startCliSystem();
+  });
+  afterAll(() => cli?.stop());
+
+  const phaseOf = async (ref: string) => {
+    const got = await cli.run(['get', ref, '-o', 'json']);
+    return got.code === 0 ? (JSON.parse(got.out).status.phase as string) : undefined;
+  };
+
+  it('validates and sends every document of a multi-document YAML file, printing each identity', async () => {
+    const file = await manifestFile(cli.dir, 'two.yaml', [
+      { name: 'we-submit-a', namespace: 'team', target: 'team/Deployment/a' },
+      { name: 'we-submit-b', namespace: 'team', target: 'team/Deployment/b' },
+    ]);
+    const result = await cli.run(['submit', '-f', file]);
+    expect(result).toMatchObject({ code: 0, err: '' });
+    expect(result.out).toBe('team/we-submit-a submitted\nteam/we-submit-b submitted\n');
+    await eventually(async () => expect(await phaseOf('team/we-submit-b')).toBeDefined(), 10_000);
+    expect(await phaseOf('team/we-submit-a')).toBeDefined();
+  });
+
+  it('takes JSON (an array of manifests) and standard input', async () => {
+    const file = await manifestFile(
+      cli.dir,
+      'one.json',
+      [
+        { name: 'we-submit-json', target: 'default/Deployment/json' },
+        { name: 'we-submit-json2', target: 'default/Deployment/json2' },
+      ],
+      'json',
+    );
+    expect((await cli.run(['submit', '--file', file])).out).toContain('default/we-submit-json2 submitted');
+    const stdin = JSON.stringify(manifest({ name: 'we-submit-stdin', target: 'default/Deployment/stdin' }));
+    expect(await cli.run(['submit', '-f', '-'], { stdin })).toMatchObject({
+      code: 0,
+      out: 'default/we-submit-stdin submitted\n',
+    });
+  });
+
+  it('refuses a file with an invalid document, naming it and the problem, and sends none of it', async () => {
+    const file = await manifestFile(cli.dir, 'mixed.yaml', [
+      { name: 'we-submit-never', target: 'default/Deployment/never' },
+      { name: 'we-submit-bad', target: 'only-one-part' },
+    ]);
+    const result = await cli.run(['submit', '-f', file]);
+    expect(result.code).toBe(1);
+    expect(result.out).toBe('');
+    expect(result.err.trim().split('\n')).toHaveLength(1);
+    expect(result.err).toMatch(
+      /nothing was submitted: default\/we-submit-bad: spec\.targetResource: .*format/,
+    );
+    // A request sent after it is processed; had the valid one been sent, it would have been first.
+    await cli.run([
+      'submit',
+      '-f',
+      await manifestFile(cli.dir, 'marker.yaml', [
+        { name: 'we-submit-marker', target: 'default/Deployment/m' },
+      ]),
+    ]);
+    await eventually(async () => expect(await phaseOf('default/we-submit-marker')).toBeDefined(), 10_000);
+    expect(await phaseOf('default/we-submit-never')).toBeUndefined();
+  });
+
+  it('says where a file is not valid YAML', async () => {
+    const file = join(cli.dir, 'broken.yaml');
+    await writeFile(file, 'apiVersion: kubernaut.ai/v1alpha1\nkind: [unclosed\n');
+    const result = await cli.run(['submit', '-f', file]);
+    expect(result.code).toBe(1);
+    expect(result.err).toMatch(/^wfe submit: .*broken\.yaml line \d+ is not valid YAML or JSON/);
+  });
+
+  it('fails clearly on a missing file, an empty file, and no -f', async () => {
+    expect(await cli.run(['submit', '-f', join(cli.dir, 'nope.yaml')])).toMatchObject({
+      code: 1,
+      err: expect.stringMatching(/cannot read .*nope\.yaml: ENOENT/),
+    });
+    const empty = join(cli.dir, 'empty.yaml');
+    await writeFile(empty, '---\n');
+    expect((await cli.run(['submit', '-f', empty])).err).toMatch(/holds no documents/);
+    expect(await cli.run(['submit'])).toMatchObject({
+      code: 2,
+      err: expect.stringMatching(/-f FILE is required/),
+    });
+    expect(await cli.run(['submit', '-f', empty, '--bogus'])).toMatchObject({ code: 2 });
+  });
+
+  it('has --help', async () => {
+    expect(await cli.run(['submit', '--help'])).toMatchObject({
+      code: 0,
+      out: expect.stringMatching(/^Usage: wfe submit -f FILE/),
+    });
+  });
+});

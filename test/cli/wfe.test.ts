@@ -1,0 +1,39 @@
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const BIN = fileURLToPath(new URL('../../bin/wfe.mjs', import.meta.url));
+const run = (args: string[], env: Record<string, string> = {}) =>
+  spawnSync(process.execPath, [BIN, ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, ...env },
+    timeout: 30_000,
+  });
+
+describe('bin/wfe.mjs', () => {
+  it('runs the TypeScript sources with no build step, with help on every command', () => {
+    const top = run(['--help']);
+    expect(top.status).toBe(0);
+    for (const command of ['submit', 'get', 'list', 'locks', 'release', 'dev'])
+      expect(top.stdout).toContain(`  ${command}`);
+    for (const command of [
+      ['submit'],
+      ['get'],
+      ['list'],
+      ['locks'],
+      ['release'],
+      ['audit', 'redrive'],
+      ['dev'],
+    ]) {
+      const help = run([...command, '--help']);
+      expect(help.status, command.join(' ')).toBe(0);
+      expect(help.stdout).toMatch(new RegExp(`^Usage: wfe ${command.join(' ')}`));
+    }
+  }, 60_000);
+
+  it('exits non-zero with one line on stderr', () => {
+    const result = run(['get']);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toBe('wfe get: NAMESPACE/NAME is required (see wfe get --help)\n');
+  });
+});
