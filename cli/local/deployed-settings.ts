@@ -18,7 +18,7 @@ export const DEPLOYED = {
   audit: {
     /** Records per forwarder invocation (the stream's batch size, also AUDIT_BATCH_SIZE). */
     batchSize: 100,
-    retryAttempts: 100,
+    retryAttempts: 10_000,
     maxRecordAgeSeconds: 6 * 3600,
     bisectBatchOnError: true,
   },

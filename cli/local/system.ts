@@ -247,7 +247,11 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
       deadLetters: sqsAuditDeadLetters(sqsClient, forwarder.auditDlqUrl),
       clock: systemClock,
       sleep: (ms) => pause(ms, stopping.signal),
-      settings: { batchSize: forwarder.batchSize, requestTimeoutMs: forwarder.requestTimeoutMs },
+      settings: {
+        batchSize: forwarder.batchSize,
+        requestTimeoutMs: forwarder.requestTimeoutMs,
+        giveUpAfterMs: forwarder.giveUpAfterMs,
+      },
       ...observability('audit-forwarder', log),
     });
 
