@@ -14,19 +14,16 @@ const auditText = (p: ExecutionProgress) =>
 const expectText = (p: ExecutionProgress) =>
   p.expect ? `${p.expect.reached ? 'yes' : 'not yet'}: ${p.expect.text}` : '';
 
-function summary(rows: ExecutionProgress[], startedAt: number, now: number): string {
+const allReached = (rows: ExecutionProgress[]) => {
   const examples = rows.filter((r) => r.expect);
-  if (examples.length === 0) return `${rows.length} execution(s)`;
-  const reached = examples.filter((r) => r.expect?.reached).length;
-  if (reached === examples.length)
-    return `all ${examples.length} examples reached their expected end (${Math.round((now - startedAt) / 1000)}s after start); submit more with npx wfe submit -f FILE`;
-  return `${reached} of ${examples.length} examples at their expected end`;
-}
+  return examples.length > 0 && examples.every((r) => r.expect?.reached);
+};
 
 export class ProgressView {
   private drawnLines = 0;
   private readonly printed = new Map<string, string>();
-  private allReachedAnnounced = false;
+  /** When every example first stood at its expected end. */
+  private reachedAt: number | undefined;
 
   constructor(
     private readonly out: Output,
@@ -38,8 +35,21 @@ export class ProgressView {
   }
 
   render(rows: ExecutionProgress[], now = Date.now()): void {
-    if (this.live) this.redraw(rows, now);
-    else this.logChanges(rows, now);
+    const announce = this.reachedAt === undefined && allReached(rows);
+    if (announce) this.reachedAt = now;
+    if (this.live) this.redraw(rows);
+    else this.logChanges(rows, now, announce);
+  }
+
+  private summary(rows: ExecutionProgress[]): string {
+    const examples = rows.filter((r) => r.expect);
+    if (examples.length === 0) return `${rows.length} execution(s)`;
+    if (this.reachedAt !== undefined) {
+      const seconds = Math.round((this.reachedAt - this.startedAt) / 1000);
+      return `all ${examples.length} examples reached their expected end (${seconds}s after start); submit more with npx wfe submit -f FILE`;
+    }
+    const reached = examples.filter((r) => r.expect?.reached).length;
+    return `${reached} of ${examples.length} examples at their expected end`;
   }
 
   /** Forgets the drawn block, so text written after it is not overwritten by the next redraw. */
@@ -47,25 +57,22 @@ export class ProgressView {
     this.drawnLines = 0;
   }
 
-  private redraw(rows: ExecutionProgress[], now: number): void {
-    const width = this.out.columns ?? 160;
+  private redraw(rows: ExecutionProgress[]): void {
+    const width = this.out.columns || 160;
     const body = table(
       HEADERS,
-      rows.map((r) => [r.key, r.phase, r.target, r.lock.text, auditText(r), expectText(r), r.detail]),
+      rows.map((r) => [r.key, r.phase, r.target, r.lock.text, auditText(r), expectMark(r), r.detail]),
     );
-    const lines = [
-      ...body.trimEnd().split('\n'),
-      '',
-      summary(rows, this.startedAt, now),
-      'Ctrl-C stops everything.',
-    ].map((line) => (line.length >= width ? `${line.slice(0, width - 2)}…` : line));
+    const lines = [...body.trimEnd().split('\n'), '', this.summary(rows), 'Ctrl-C stops everything.'].map(
+      (line) => (line.length >= width ? `${line.slice(0, width - 2)}…` : line),
+    );
     // Back to the first line of the previous block, then clear everything below it.
     const up = this.drawnLines > 0 ? `\x1b[${this.drawnLines}F` : '';
     this.out.write(`${up}\x1b[J${lines.join('\n')}\n`);
     this.drawnLines = lines.length;
   }
 
-  private logChanges(rows: ExecutionProgress[], now: number): void {
+  private logChanges(rows: ExecutionProgress[], now: number, announce: boolean): void {
     const time = new Date(now).toISOString().slice(11, 19);
     for (const r of rows) {
       const line = `${r.key} phase=${r.phase} target=${r.target} lock="${r.lock.state}" audit="${auditText(r)}"${r.detail ? ` detail="${r.detail}"` : ''}${r.expect ? ` expected="${expectText(r)}"` : ''}`;
@@ -73,10 +80,6 @@ export class ProgressView {
       this.printed.set(r.key, line);
       this.out.write(`${time} ${line}\n`);
     }
-    const examples = rows.filter((r) => r.expect);
-    if (!this.allReachedAnnounced && examples.length > 0 && examples.every((r) => r.expect?.reached)) {
-      this.allReachedAnnounced = true;
-      this.out.write(`${time} ${summary(rows, this.startedAt, now)}\n`);
-    }
+    if (announce) this.out.write(`${time} ${this.summary(rows)}\n`);
   }
 }
