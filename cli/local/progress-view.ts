@@ -13,6 +13,9 @@ const auditText = (p: ExecutionProgress) =>
   p.audit.recorded === 0 ? '-' : `${p.audit.delivered}/${p.audit.recorded} delivered`;
 const expectText = (p: ExecutionProgress) =>
   p.expect ? `${p.expect.reached ? 'yes' : 'not yet'}: ${p.expect.text}` : '';
+/** The live view is short of room: a mark instead of words. */
+const expectMark = (p: ExecutionProgress) =>
+  p.expect ? `${p.expect.reached ? '✓' : '…'} ${p.expect.text}` : '';
 
 const allReached = (rows: ExecutionProgress[]) => {
   const examples = rows.filter((r) => r.expect);
