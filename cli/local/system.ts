@@ -13,21 +13,10 @@ import { createWriteStream, type WriteStream } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Metrics } from '@aws-lambda-powertools/metrics';
 import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
-import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { dataStorageAuditClient } from '../../functions/adapters/datastorage/audit-client.js';
-import { documentClient, executionTable } from '../../functions/adapters/dynamodb/execution-table.js';
-import { connectCluster } from '../../functions/adapters/kubernetes/cluster.js';
-import { sqsAuditDeadLetters } from '../../functions/adapters/sqs/audit-dead-letters.js';
-import { sqsRequestQueue } from '../../functions/adapters/sqs/request-queue.js';
-import { systemClock } from '../../functions/adapters/system-clock.js';
-import { createHandler as createForwarder } from '../../functions/audit-forwarder/handler.js';
-import { createHandler as createExecute } from '../../functions/execute/handler.js';
-import { executeConfig, forwarderConfig, reconcileConfig } from '../../functions/platform/config.js';
-import { METRICS_NAMESPACE } from '../../functions/platform/powertools.js';
-import { createHandler as createReconcile } from '../../functions/reconcile/handler.js';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { executeConfig, forwarderConfig } from '../../functions/platform/config.js';
 import { type DataStorage, startDataStorage } from './datastorage/server.js';
 import { DEPLOYED } from './deployed-settings.js';
 import { type DevState, removeDevState, writeDevState } from './dev-state.js';
@@ -38,13 +27,10 @@ import {
   LOCAL_REGION,
   startDynamoDbLocal,
 } from './dynamodb-local.js';
-import { fileLogger, type LogSink } from './file-logger.js';
+import type { LogSink } from './file-logger.js';
+import { startFunctions } from './functions.js';
 import { type KubeApi, startKubeApi } from './kube-api/index.js';
-import { isAuditInsert } from './pollers/audit-filter.js';
-import { type PollerErrorListener, pause } from './pollers/event-source.js';
-import { type Poller, startQueuePoller } from './pollers/queue-poller.js';
-import { startSchedule } from './pollers/schedule.js';
-import { startStreamPoller } from './pollers/stream-poller.js';
+import type { PollerErrorListener } from './pollers/event-source.js';
 import { type LocalSqs, type QueueSettings, startLocalSqs } from './sqs.js';
 
 type Env = Record<string, string | undefined>;
@@ -220,80 +206,20 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
       KUBECONFIG: kubeconfig,
       AUDIT_BATCH_SIZE: env.AUDIT_BATCH_SIZE || String(DEPLOYED.audit.batchSize),
     };
-    const execute = executeConfig(functionEnv);
-    const reconcile = reconcileConfig(functionEnv);
-    const forwarder = forwarderConfig(functionEnv);
-
-    const cluster = await connectCluster(execute.cluster);
-    const store = executionTable(tableName, systemClock, documentClient(dynamodb));
-    const executeHandler = createExecute({
-      store,
-      cluster,
-      queue: sqsRequestQueue(sqsClient, { queueUrl: execute.queueUrl, dlqUrl: execute.dlqUrl }),
-      clock: systemClock,
-      settings: execute.execution,
-      ...observability('execute', log),
+    const functions = await startFunctions({
+      env: functionEnv,
+      clients: { dynamodb, streams, sqs: sqsClient },
+      streamArn,
+      auditDlqUrl: sqs.auditDlq.url,
+      requests: sqs.requests,
+      log,
+      stopping: stopping.signal,
+      reconcileIntervalMs: options.reconcileIntervalMs,
+      queue: options.queue,
+      stream: options.stream,
+      onPollerError,
     });
-    const reconcileHandler = createReconcile({
-      store,
-      cluster,
-      clock: systemClock,
-      settings: reconcile.execution,
-      budget: { pageSize: 100, maxItems: 2000 },
-      ...observability('reconcile', log),
-    });
-    const forwarderHandler = createForwarder({
-      sink: dataStorageAuditClient({ url: forwarder.dataStorageUrl, timeoutMs: forwarder.requestTimeoutMs }),
-      deadLetters: sqsAuditDeadLetters(sqsClient, forwarder.auditDlqUrl),
-      clock: systemClock,
-      sleep: (ms) => pause(ms, stopping.signal),
-      settings: {
-        batchSize: forwarder.batchSize,
-        requestTimeoutMs: forwarder.requestTimeoutMs,
-        giveUpAfterMs: forwarder.giveUpAfterMs,
-      },
-      ...observability('audit-forwarder', log),
-    });
-
-    const pollers: Poller[] = [
-      startQueuePoller({
-        sqs: sqsClient,
-        queue: sqs.requests,
-        functionName: 'wfe-execute',
-        timeoutMs: DEPLOYED.timeoutsMs.execute,
-        handler: executeHandler,
-        batchSize: options.queue?.batchSize ?? DEPLOYED.requests.batchSize,
-        batchingWindowSeconds:
-          options.queue?.batchingWindowSeconds ?? DEPLOYED.requests.maxBatchingWindowSeconds,
-        onError: onPollerError,
-      }),
-      startSchedule({
-        intervalMs: options.reconcileIntervalMs,
-        functionName: 'wfe-reconcile',
-        timeoutMs: DEPLOYED.timeoutsMs.reconcile,
-        handler: reconcileHandler,
-        onError: onPollerError,
-      }),
-      startStreamPoller({
-        streams,
-        streamArn,
-        functionName: 'wfe-audit-forwarder',
-        timeoutMs: DEPLOYED.timeoutsMs.auditForwarder,
-        handler: forwarderHandler,
-        filter: isAuditInsert,
-        batchSize: forwarder.batchSize,
-        retryAttempts: options.stream?.retryAttempts ?? DEPLOYED.audit.retryAttempts,
-        maxRecordAgeMs: options.stream?.maxRecordAgeMs ?? DEPLOYED.audit.maxRecordAgeSeconds * 1000,
-        bisectBatchOnError: DEPLOYED.audit.bisectBatchOnError,
-        ...(options.stream?.retryBackoff ? { retryBackoff: options.stream.retryBackoff } : {}),
-        onFailure: async (failure) => {
-          await sqsClient.send(
-            new SendMessageCommand({ QueueUrl: sqs.auditDlq.url, MessageBody: JSON.stringify(failure) }),
-          );
-        },
-        onError: onPollerError,
-      }),
-    ];
+    const { pollers, settings } = functions;
     // Registered last, so it runs first: no invocation starts once the engines begin to close.
     closers.add('pollers', async () => {
       stopping.abort();
@@ -313,8 +239,8 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
       cluster: {
         kubeconfig,
         builtIn: Boolean(kubeApi),
-        namespace: execute.execution.namespace,
-        clusterName: execute.execution.clusterName,
+        namespace: settings.namespace,
+        clusterName: settings.clusterName,
       },
       dataStorage: { url: dataStorageUrl, builtIn: Boolean(dataStorage) },
       logFile: options.stateDir ? join(options.stateDir, 'dev.log') : '',
@@ -334,8 +260,8 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
     return {
       endpoints,
       settings: {
-        cooldownMs: execute.execution.cooldownMs,
-        leaseMs: execute.execution.leaseMs,
+        cooldownMs: settings.cooldownMs,
+        leaseMs: settings.leaseMs,
         reconcileIntervalMs: options.reconcileIntervalMs,
       },
       ...(kubeApi ? { kubeApi } : {}),
@@ -350,12 +276,6 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
     await closers.closeAll(() => {});
     throw err;
   }
-}
-
-/** A function's logger (to the log file) and metrics (disabled locally; their warnings go to the log too). */
-function observability(serviceName: string, log: LogSink) {
-  const logger = fileLogger(serviceName, log);
-  return { logger, metrics: new Metrics({ namespace: METRICS_NAMESPACE, serviceName, logger }) };
 }
 
 /** The table's stream, once the table is ACTIVE (DynamoDB Local creates it in a moment). */

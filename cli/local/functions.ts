@@ -1,0 +1,143 @@
+/**
+ * The three functions as the local system runs them: the real handlers (functions/<name>/handler.ts),
+ * configured from the functions' own variables, with their dependencies pointed at the local
+ * engines, behind the event sources AWS would give them: the queue poller for execute, the schedule
+ * for reconcile, the stream poller (with the deployed filter and retry limits) for the forwarder.
+ */
+import { Metrics } from '@aws-lambda-powertools/metrics';
+
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
+import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { dataStorageAuditClient } from '../../functions/adapters/datastorage/audit-client.js';
+import { documentClient, executionTable } from '../../functions/adapters/dynamodb/execution-table.js';
+import { connectCluster } from '../../functions/adapters/kubernetes/cluster.js';
+import { sqsAuditDeadLetters } from '../../functions/adapters/sqs/audit-dead-letters.js';
+import { sqsRequestQueue } from '../../functions/adapters/sqs/request-queue.js';
+import { systemClock } from '../../functions/adapters/system-clock.js';
+import { createHandler as createForwarder } from '../../functions/audit-forwarder/handler.js';
+import { createHandler as createExecute } from '../../functions/execute/handler.js';
+import {
+  type ExecutionSettings,
+  executeConfig,
+  forwarderConfig,
+  reconcileConfig,
+} from '../../functions/platform/config.js';
+import { METRICS_NAMESPACE } from '../../functions/platform/powertools.js';
+import { createHandler as createReconcile } from '../../functions/reconcile/handler.js';
+import { DEPLOYED } from './deployed-settings.js';
+import { fileLogger, type LogSink } from './file-logger.js';
+import { isAuditInsert } from './pollers/audit-filter.js';
+import { type PollerErrorListener, pause } from './pollers/event-source.js';
+import { type Poller, startQueuePoller } from './pollers/queue-poller.js';
+import { startSchedule } from './pollers/schedule.js';
+import { startStreamPoller } from './pollers/stream-poller.js';
+import type { LocalQueue } from './sqs.js';
+
+export interface FunctionsInput {
+  /** The functions' environment, local endpoints filled in (TABLE_NAME, QUEUE_URL, KUBECONFIG, …). */
+  env: Record<string, string | undefined>;
+  clients: { dynamodb: DynamoDBClient; streams: DynamoDBStreamsClient; sqs: SQSClient };
+  streamArn: string;
+  requests: LocalQueue;
+  /** The stream mapping's on-failure destination. */
+  auditDlqUrl: string;
+  log: LogSink;
+  /** Aborted when the system stops: sleeps end, and handlers see no time left. */
+  stopping: AbortSignal;
+  reconcileIntervalMs: number;
+  queue?: { batchSize?: number; batchingWindowSeconds?: number };
+  stream?: {
+    retryAttempts?: number;
+    maxRecordAgeMs?: number;
+    retryBackoff?: { baseMs: number; maxMs: number };
+  };
+  onPollerError: PollerErrorListener;
+}
+
+/** A function's logger (to the log file) and metrics (disabled locally; their warnings go to the log too). */
+function observability(serviceName: string, log: LogSink) {
+  const logger = fileLogger(serviceName, log);
+  return { logger, metrics: new Metrics({ namespace: METRICS_NAMESPACE, serviceName, logger }) };
+}
+
+export async function startFunctions(
+  input: FunctionsInput,
+): Promise<{ pollers: Poller[]; settings: ExecutionSettings }> {
+  const { env, clients, log, onPollerError } = input;
+  // Each throws naming a bad variable, as the deployed functions do at their cold start.
+  const execute = executeConfig(env);
+  const reconcile = reconcileConfig(env);
+  const forwarder = forwarderConfig(env);
+
+  const cluster = await connectCluster(execute.cluster);
+  const store = executionTable(execute.tableName, systemClock, documentClient(clients.dynamodb));
+  const executeHandler = createExecute({
+    store,
+    cluster,
+    queue: sqsRequestQueue(clients.sqs, { queueUrl: execute.queueUrl, dlqUrl: execute.dlqUrl }),
+    clock: systemClock,
+    settings: execute.execution,
+    ...observability('execute', log),
+  });
+  const reconcileHandler = createReconcile({
+    store,
+    cluster,
+    clock: systemClock,
+    settings: reconcile.execution,
+    budget: { pageSize: 100, maxItems: 2000 },
+    ...observability('reconcile', log),
+  });
+  const forwarderHandler = createForwarder({
+    sink: dataStorageAuditClient({ url: forwarder.dataStorageUrl, timeoutMs: forwarder.requestTimeoutMs }),
+    deadLetters: sqsAuditDeadLetters(clients.sqs, forwarder.auditDlqUrl),
+    clock: systemClock,
+    sleep: (ms) => pause(ms, input.stopping),
+    settings: {
+      batchSize: forwarder.batchSize,
+      requestTimeoutMs: forwarder.requestTimeoutMs,
+      giveUpAfterMs: forwarder.giveUpAfterMs,
+    },
+    ...observability('audit-forwarder', log),
+  });
+
+  const pollers: Poller[] = [
+    startQueuePoller({
+      sqs: clients.sqs,
+      queue: input.requests,
+      functionName: 'wfe-execute',
+      timeoutMs: DEPLOYED.timeoutsMs.execute,
+      handler: executeHandler,
+      batchSize: input.queue?.batchSize ?? DEPLOYED.requests.batchSize,
+      batchingWindowSeconds: input.queue?.batchingWindowSeconds ?? DEPLOYED.requests.maxBatchingWindowSeconds,
+      onError: onPollerError,
+    }),
+    startSchedule({
+      intervalMs: input.reconcileIntervalMs,
+      functionName: 'wfe-reconcile',
+      timeoutMs: DEPLOYED.timeoutsMs.reconcile,
+      handler: reconcileHandler,
+      onError: onPollerError,
+    }),
+    startStreamPoller({
+      streams: clients.streams,
+      streamArn: input.streamArn,
+      functionName: 'wfe-audit-forwarder',
+      timeoutMs: DEPLOYED.timeoutsMs.auditForwarder,
+      handler: forwarderHandler,
+      filter: isAuditInsert,
+      batchSize: forwarder.batchSize,
+      retryAttempts: input.stream?.retryAttempts ?? DEPLOYED.audit.retryAttempts,
+      maxRecordAgeMs: input.stream?.maxRecordAgeMs ?? DEPLOYED.audit.maxRecordAgeSeconds * 1000,
+      bisectBatchOnError: DEPLOYED.audit.bisectBatchOnError,
+      ...(input.stream?.retryBackoff ? { retryBackoff: input.stream.retryBackoff } : {}),
+      onFailure: async (failure) => {
+        await clients.sqs.send(
+          new SendMessageCommand({ QueueUrl: input.auditDlqUrl, MessageBody: JSON.stringify(failure) }),
+        );
+      },
+      onError: onPollerError,
+    }),
+  ];
+  return { pollers, settings: execute.execution };
+}
