@@ -205,7 +205,7 @@ async function createAndRecord(
   lock: Lock,
   deps: ExecuteDeps,
 ): Promise<ExecuteOutcome | 'retry'> {
-  const { cluster, settings, clock } = deps;
+  const { settings, clock } = deps;
   const manifest = execution.manifest!;
   const run = buildPipelineRun(manifest, settings);
   let adopted: boolean;

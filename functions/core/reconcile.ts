@@ -17,7 +17,7 @@ import { auditEvent } from './audit-event.js';
 import { formatDuration } from './duration.js';
 import { type Execution, isTerminal } from './execution.js';
 import { coolingLock, runningLock, sameExecution } from './lock.js';
-import { type ExecutionId, executionKey } from './manifest.js';
+import { executionKey } from './manifest.js';
 import { isOwnedBy, pipelineRunName } from './pipeline-run.js';
 import {
   type Clock,

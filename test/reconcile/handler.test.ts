@@ -169,15 +169,13 @@ describe('reconcile handler (issue: The reconcile function)', () => {
     const batches = Array.from({ length: items.length / 25 }, (_, i) => items.slice(i * 25, i * 25 + 25));
     for (let i = 0; i < batches.length; i += 16) {
       await Promise.all(
-        batches
-          .slice(i, i + 16)
-          .map((batch) =>
-            engines.table.doc.send(
-              new BatchWriteCommand({
-                RequestItems: { [engines.table.tableName]: batch.map((Item) => ({ PutRequest: { Item } })) },
-              }),
-            ),
+        batches.slice(i, i + 16).map((batch) =>
+          engines.table.doc.send(
+            new BatchWriteCommand({
+              RequestItems: { [engines.table.tableName]: batch.map((Item) => ({ PutRequest: { Item } })) },
+            }),
           ),
+        ),
       );
     }
     const withHistory = await measure();
