@@ -20,7 +20,12 @@ import { descendants, isRunning } from './process-tree.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const BIN = join(ROOT, 'bin/wfe.mjs');
-const COOLDOWN_MS = 5000;
+/**
+ * Short, yet long enough that the waiter reaches execute while its target still cools down on a
+ * loaded machine: the predecessor's end is seen at a reconcile tick, and its completion time is
+ * the PipelineRun's, truncated to the second.
+ */
+const COOLDOWN_MS = 10_000;
 
 interface ExecutionObject {
   status: {
@@ -29,7 +34,7 @@ interface ExecutionObject {
     completionTime?: string;
     failureDetails?: { reason: string };
     deduplicatedBy?: string;
-    conditions: { type: string; status: string }[];
+    conditions: { type: string; status: string; reason: string }[];
   };
 }
 
@@ -83,7 +88,7 @@ async function runToTheEnd(options: { env?: Record<string, string>; dataStorageU
   const startedAt = Date.now();
   const dev = start([BIN, 'dev', '--run-duration', '1s'], {
     cwd: dir,
-    env: { COOLDOWN_PERIOD: '5s', RECONCILE_INTERVAL: '1s', ...options.env },
+    env: { COOLDOWN_PERIOD: `${COOLDOWN_MS / 1000}s`, RECONCILE_INTERVAL: '1s', ...options.env },
   });
   const stateFile = join(dir, '.wfe', 'dev.json');
   await eventually(() => expect(existsSync(stateFile), dev.output()).toBe(true), 45_000, 200);
@@ -129,7 +134,10 @@ async function runToTheEnd(options: { env?: Record<string, string>; dataStorageU
   expect(Date.parse(waited?.startTime ?? '')).toBeGreaterThanOrEqual(
     Date.parse(predecessor?.completionTime ?? '') + COOLDOWN_MS,
   );
-  expect(waited?.conditions.find((c) => c.type === 'CooldownActive')).toMatchObject({ status: 'False' });
+  expect(
+    waited?.conditions.find((c) => c.type === 'CooldownActive'),
+    `the waiter should have waited Pending: ${JSON.stringify({ waited, predecessor })}`,
+  ).toMatchObject({ status: 'False', reason: 'CooldownElapsed' });
 
   // Each example's audit trail is in DataStorage.
   await eventually(
