@@ -1,0 +1,61 @@
+/**
+ * How much work each measurement does. `full` is what `npm run bench` reports; `small` only proves
+ * the code still runs end to end and produces the right shape (the smoke test), so its figures
+ * mean little.
+ */
+export interface Scale {
+  name: 'full' | 'small';
+  lifecycle: { executions: number };
+  reconcile: { active: number; finished: number };
+  waiter: {
+    samples: number;
+    cooldownMs: number;
+    /** Queue poller batching windows to compare: the deployed 1 s, and 0. */
+    batchingWindowsSeconds: number[];
+  };
+  release: { rounds: number; perRound: number; cooldownMs: number; intervalMs: number };
+  bundles: { initRuns: number };
+  /** execute and its baseline stop at their count or after budgetMs (the baseline after half). */
+  throughput: {
+    executions: number;
+    puts: number;
+    budgetMs: number;
+    auditEvents: number;
+    auditBatchSizes: number[];
+  };
+}
+
+export const FULL: Scale = {
+  name: 'full',
+  lifecycle: { executions: 50 },
+  reconcile: { active: 100, finished: 10_000 },
+  // 4 s: Tekton's whole-second completionTime can eat 1 s of it, and a tick on a loaded machine more;
+  // each waiter must reach execute before the cooldown ends to be deferred at all.
+  waiter: { samples: 20, cooldownMs: 4000, batchingWindowsSeconds: [1, 0] },
+  // Cooldown > interval + 1 s: Tekton's whole-second completionTime can eat up to 1 s of it, and the
+  // first scheduled tick must come after the cooldown ends for the tick's phase to be random.
+  release: { rounds: 6, perRound: 4, cooldownMs: 3000, intervalMs: 1000 },
+  bundles: { initRuns: 7 },
+  throughput: {
+    executions: 300,
+    puts: 2000,
+    budgetMs: 15_000,
+    auditEvents: 10_000,
+    auditBatchSizes: [100, 1000],
+  },
+};
+
+export const SMALL: Scale = {
+  name: 'small',
+  lifecycle: { executions: 5 },
+  reconcile: { active: 10, finished: 300 },
+  waiter: { samples: 3, cooldownMs: 3000, batchingWindowsSeconds: [0] },
+  release: { rounds: 1, perRound: 2, cooldownMs: 2000, intervalMs: 500 },
+  bundles: { initRuns: 1 },
+  throughput: { executions: 20, puts: 50, budgetMs: 2000, auditEvents: 200, auditBatchSizes: [100] },
+};
+
+/** BENCH_SCALE=small selects the smoke-test scale; anything else is the full bench. */
+export function scaleFromEnv(env: Record<string, string | undefined> = process.env): Scale {
+  return env.BENCH_SCALE === 'small' ? SMALL : FULL;
+}

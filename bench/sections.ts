@@ -1,0 +1,15 @@
+/** The measurements, in the order of SPEC §7. */
+import type { BenchContext } from './context.js';
+import type { Section } from './figures.js';
+import { measureLifecycle } from './lifecycle.js';
+import { measureReconcileReads } from './reconcile-reads.js';
+
+export interface SectionRunner {
+  id: string;
+  measure(ctx: BenchContext): Promise<Section>;
+}
+
+export const SECTIONS: SectionRunner[] = [
+  { id: 'lifecycle', measure: measureLifecycle },
+  { id: 'reconcile', measure: measureReconcileReads },
+];
