@@ -3,6 +3,8 @@ import type { BenchContext } from './context.js';
 import type { Section } from './figures.js';
 import { measureLifecycle } from './lifecycle.js';
 import { measureReconcileReads } from './reconcile-reads.js';
+import { measureReleaseLateness } from './release-lateness.js';
+import { measureWaiterLateness } from './waiter-lateness.js';
 
 export interface SectionRunner {
   id: string;
@@ -12,4 +14,6 @@ export interface SectionRunner {
 export const SECTIONS: SectionRunner[] = [
   { id: 'lifecycle', measure: measureLifecycle },
   { id: 'reconcile', measure: measureReconcileReads },
+  { id: 'waiter', measure: measureWaiterLateness },
+  { id: 'release', measure: measureReleaseLateness },
 ];
