@@ -1,4 +1,5 @@
 /** The measurements, in the order of SPEC §7. */
+import { measureBundles } from './bundles.js';
 import type { BenchContext } from './context.js';
 import type { Section } from './figures.js';
 import { measureLifecycle } from './lifecycle.js';
@@ -16,4 +17,5 @@ export const SECTIONS: SectionRunner[] = [
   { id: 'reconcile', measure: measureReconcileReads },
   { id: 'waiter', measure: measureWaiterLateness },
   { id: 'release', measure: measureReleaseLateness },
+  { id: 'bundles', measure: measureBundles },
 ];
