@@ -1,6 +1,8 @@
 /** The measurements, in the order of SPEC §7. */
+import { measureAuditThroughput } from './audit-throughput.js';
 import { measureBundles } from './bundles.js';
 import type { BenchContext } from './context.js';
+import { measureExecuteThroughput } from './execute-throughput.js';
 import type { Section } from './figures.js';
 import { measureLifecycle } from './lifecycle.js';
 import { measureReconcileReads } from './reconcile-reads.js';
@@ -18,4 +20,6 @@ export const SECTIONS: SectionRunner[] = [
   { id: 'waiter', measure: measureWaiterLateness },
   { id: 'release', measure: measureReleaseLateness },
   { id: 'bundles', measure: measureBundles },
+  { id: 'executeThroughput', measure: measureExecuteThroughput },
+  { id: 'auditThroughput', measure: measureAuditThroughput },
 ];
