@@ -32,7 +32,13 @@ import {
   type StateChange,
 } from './ports.js';
 import { lockKey } from './target.js';
-import { deferred, toFailedBeforeExecution, toRunning, withLockReleased } from './transitions.js';
+import {
+  deferred,
+  startTimeOf,
+  toFailedBeforeExecution,
+  toRunning,
+  withLockReleased,
+} from './transitions.js';
 import { recordWorkflowEvent } from './workflow-events.js';
 
 export interface ExecuteSettings {
@@ -182,14 +188,15 @@ async function createRun(
   execution: Execution,
   run: ReturnType<typeof buildPipelineRun>,
   deps: ExecuteDeps,
-): Promise<{ adopted: boolean } | { busyWith: ExecutionId | undefined }> {
+): Promise<{ adopted: boolean; runStartTime?: string } | { busyWith: ExecutionId | undefined }> {
   for (let tries = 0; tries < 3; tries++) {
     const created = await deps.cluster.createPipelineRun(run);
     if (created === 'created') {
       deps.metrics.add(MetricName.PipelineRunCreations, 'Count', 1);
       return { adopted: false };
     }
-    if (isOwnedBy(created.exists.labels, execution.id)) return { adopted: true };
+    if (isOwnedBy(created.exists.labels, execution.id))
+      return { adopted: true, runStartTime: created.exists.startTime };
     const owner = ownerOf(created.exists.labels);
     const ownerExecution = owner ? await deps.store.read(owner) : undefined;
     if (!owner || !ownerExecution || !isTerminal(ownerExecution.status.phase)) return { busyWith: owner };
@@ -208,25 +215,28 @@ async function createAndRecord(
   const { settings, clock } = deps;
   const manifest = execution.manifest!;
   const run = buildPipelineRun(manifest, settings);
+  const askedAt = clock.now();
   let adopted: boolean;
+  let runStartTime: string | undefined;
   try {
     const created = await createRun(execution, run, deps);
     if ('busyWith' in created) return deduplicate(execution, created.busyWith, deps, lock);
-    adopted = created.adopted;
+    ({ adopted, runStartTime } = created);
   } catch (err) {
     if (!(err instanceof ClusterRejectedError)) throw err;
     return failCreation(execution, lock, err, deps);
   }
   const now = clock.now();
+  const startTime = startTimeOf(askedAt, runStartTime);
   const next = toRunning(
     execution,
     { name: run.metadata.name, namespace: run.metadata.namespace, adopted },
-    now,
+    startTime,
   );
   const written = await deps.store.write({
     executions: [{ next, expectVersion: execution.version }],
     lock: { op: 'put', lock: runningLock(lock, now, deps.settings.leaseMs), expectVersion: lock.version },
-    audit: [auditEvent('workflow.started', next, now)],
+    audit: [auditEvent('workflow.started', next, startTime)],
   });
   if (!written.ok) return 'retry';
   return { kind: 'started', id: executionKey(execution.id), pipelineRun: run.metadata.name, adopted };

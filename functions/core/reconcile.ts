@@ -33,6 +33,7 @@ import { countCompletedTasks, deletedExternally, failureDetails, runOutcome } fr
 import { lockKey } from './target.js';
 import {
   runningRefreshed,
+  startTimeOf,
   toCompleted,
   toFailedBeforeExecution,
   toFailedRun,
@@ -272,11 +273,12 @@ async function settleStuck(lock: Lock, holder: Execution, deps: ReconcileDeps, r
   const now = deps.clock.now();
   const run = await deps.cluster.getPipelineRun(deps.settings.namespace, lock.pipelineRunName);
   if (run && isOwnedBy(run.labels, holder.id)) {
-    const next = toRunning(holder, { name: run.name, namespace: run.namespace, adopted: true }, now);
+    const startTime = startTimeOf(now, run.startTime);
+    const next = toRunning(holder, { name: run.name, namespace: run.namespace, adopted: true }, startTime);
     await deps.store.write({
       executions: [{ next, expectVersion: holder.version }],
       lock: { op: 'put', lock: runningLock(lock, now, deps.settings.leaseMs), expectVersion: lock.version },
-      audit: [auditEvent('workflow.started', next, now)],
+      audit: [auditEvent('workflow.started', next, startTime)],
     });
     return;
   }

@@ -52,6 +52,17 @@ export function auditRecorded(execution: Execution, eventType: string, now: Date
   );
 }
 
+/**
+ * When an execution started: when its run was asked for, or, for a run found already there (adopted
+ * after a crash, a redelivery or an expired lease), when that run started if that was earlier. The
+ * start is recorded after the fact, possibly after the run has ended; stamping it with the moment
+ * of recording would put startTime after completionTime.
+ */
+export function startTimeOf(askedAt: Date, runStartTime?: string): Date {
+  const runStart = runStartTime ? Date.parse(runStartTime) : Number.NaN;
+  return Number.isNaN(runStart) || runStart >= askedAt.getTime() ? askedAt : new Date(runStart);
+}
+
 export function toRunning(
   execution: Execution,
   run: { name: string; namespace: string; adopted: boolean },
