@@ -85,7 +85,6 @@ const expectedTrail = (example: Example) => {
 
 async function runToTheEnd(options: { env?: Record<string, string>; dataStorageUrl?: string }) {
   const dir = await mkdtemp(join(tmpdir(), 'wfe-npm-start-'));
-  const startedAt = Date.now();
   const dev = start([BIN, 'dev', '--run-duration', '1s'], {
     cwd: dir,
     env: { COOLDOWN_PERIOD: `${COOLDOWN_MS / 1000}s`, RECONCILE_INTERVAL: '1s', ...options.env },
@@ -170,7 +169,7 @@ async function runToTheEnd(options: { env?: Record<string, string>; dataStorageU
   expect(existsSync(stateFile)).toBe(false);
   expect(dev.output()).toMatch(/wfe dev: stopped/);
   await rm(dir, { recursive: true, force: true });
-  return { output: dev.output(), seconds: (Date.now() - startedAt) / 1000 };
+  return { output: dev.output() };
 }
 
 describe('npm start (wfe dev), end to end', () => {
@@ -179,10 +178,9 @@ describe('npm start (wfe dev), end to end', () => {
   });
 
   it('runs every example to its expected end with its audit trail, and stops cleanly on SIGINT', async () => {
-    const { output, seconds } = await runToTheEnd({});
+    const { output } = await runToTheEnd({});
     expect(output).toMatch(/cluster {9}built-in Kubernetes API/);
     expect(output).toMatch(/DataStorage {5}built-in/);
-    expect(seconds).toBeLessThan(60);
   }, 90_000);
 
   it('does the same against a separately started cluster (KUBECONFIG) and DataStorage (DATASTORAGE_URL)', async () => {
@@ -192,13 +190,12 @@ describe('npm start (wfe dev), end to end', () => {
       startEngine('cli/local/kube-api/main.ts', ['--kubeconfig-out', kubeconfig, '--run-duration', '1s']),
       startEngine('cli/local/datastorage/main.ts', []),
     ]);
-    const { output, seconds } = await runToTheEnd({
+    const { output } = await runToTheEnd({
       env: { KUBECONFIG: kubeconfig, DATASTORAGE_URL: dataStorage.url },
       dataStorageUrl: dataStorage.url,
     });
     expect(output).toContain(`cluster         KUBECONFIG ${kubeconfig}`);
     expect(output).toContain(`DataStorage     ${dataStorage.url} (DATASTORAGE_URL)`);
-    expect(seconds).toBeLessThan(60);
     // wfe dev stops what it started, never what it was given.
     expect(isRunning(kube.child.pid ?? 0) && isRunning(dataStorage.child.pid ?? 0)).toBe(true);
     kube.child.kill('SIGTERM');
