@@ -2,7 +2,7 @@
  * `wfe` argv → command. Commands load on demand, so `wfe get` never pays for what `wfe dev`
  * imports. Every failure ends here as one line on stderr and a non-zero exit code.
  */
-import { CliError, UsageError } from './cli-error.js';
+import { CliError } from './cli-error.js';
 import type { CliContext, Command } from './command.js';
 
 interface Entry {
@@ -111,7 +111,6 @@ export async function runCli(argv: string[], context: CliContext): Promise<numbe
     if (context.env.WFE_DEBUG && err instanceof Error) context.err.write(`${err.stack ?? err.message}\n`);
     const message = err instanceof Error ? err.message : String(err);
     context.err.write(`wfe ${resolved.name}: ${firstLine(message)}\n`);
-    if (err instanceof CliError) return err.exitCode;
-    return err instanceof UsageError ? 2 : 1;
+    return err instanceof CliError ? err.exitCode : 1;
   }
 }

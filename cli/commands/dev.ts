@@ -12,7 +12,7 @@ import { parseDuration } from '../../functions/core/duration.js';
 import { executionKey } from '../../functions/core/manifest.js';
 import { CliError, UsageError } from '../cli-error.js';
 import { type CliContext, type Command, noPositionals, parseCommandLine } from '../command.js';
-import { isAlive, readLiveDevState, stateDirFor } from '../local/dev-state.js';
+import { readLiveDevState, stateDirFor } from '../local/dev-state.js';
 import { LOCAL_CREDENTIALS } from '../local/dynamodb-local.js';
 import {
   type Example,
@@ -95,7 +95,7 @@ Options:
       : 3000;
 
     const running = await readLiveDevState(context.cwd);
-    if (running && isAlive(running.pid))
+    if (running)
       throw new CliError(`wfe dev already runs in this checkout (pid ${running.pid}); stop it first`);
 
     const env = { ...context.env };
@@ -119,7 +119,15 @@ Options:
     );
     const stateDir = stateDirFor(context.cwd);
     const startedAt = Date.now();
-    const system = await startLocalSystem({ env, reconcileIntervalMs, stateDir, ports, runDurationMs });
+    let system: LocalSystem;
+    try {
+      system = await startLocalSystem({ env, reconcileIntervalMs, stateDir, ports, runDurationMs });
+    } catch (err) {
+      // Ctrl-C in a terminal reaches DynamoDB Local's JVM too, which then "fails" to start.
+      if (!signal.aborted) throw err;
+      out.write('wfe dev: stopped before it was up\n');
+      return 0;
+    }
     try {
       if (signal.aborted) return 0;
       out.write(header(system, context, examples, runDurationMs, startedAt));
