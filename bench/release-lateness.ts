@@ -49,6 +49,7 @@ export async function measureReleaseLateness(ctx: BenchContext): Promise<Section
   const { kube, cluster, close } = await benchCluster();
   const deletedAt = new Map<string, number>();
   const samples: Sample[] = [];
+  let skipped = 0;
   try {
     const wiring = { store: observed(table.store, deletedAt), cluster, clock: systemClock, cooldownMs };
     const execute = executeHandler(wiring);
@@ -65,7 +66,12 @@ export async function measureReleaseLateness(ctx: BenchContext): Promise<Section
       for (const t of targets) {
         const key = lockKey('default', t);
         const lock = await table.store.readLock(key);
-        if (lock?.state !== 'cooling' || !lock.releaseAt) throw new Error(`${t} did not start its cooldown`);
+        // Gone already: the recording tick outlasted the cooldown and released it too (a slow machine).
+        if (!lock || deletedAt.has(key)) {
+          skipped++;
+          continue;
+        }
+        if (lock.state !== 'cooling' || !lock.releaseAt) throw new Error(`${t} did not start its cooldown`);
         due.set(key, { target: t, releaseAt: Date.parse(lock.releaseAt) });
       }
 
@@ -80,6 +86,7 @@ export async function measureReleaseLateness(ctx: BenchContext): Promise<Section
           return scheduled(event, context);
         },
       });
+      if (due.size === 0) continue;
       const deadline = Math.max(...[...due.values()].map((d) => d.releaseAt)) + 3 * intervalMs + 5000;
       while ([...due.keys()].some((k) => !deletedAt.has(k)) && Date.now() < deadline) await sleep(50);
       await schedule.stop();
@@ -99,6 +106,8 @@ export async function measureReleaseLateness(ctx: BenchContext): Promise<Section
     await table.destroy();
   }
 
+  if (samples.length === 0)
+    throw new Error('no lock was still cooling after its tick: the cooldown is too short for this machine');
   const lateness = summarize(samples.map((s) => s.latenessMs));
   const waitForTick = summarize(samples.map((s) => s.tickAt - s.releaseAt));
   const deployedMaxMs = 60_000;
@@ -148,7 +157,12 @@ export async function measureReleaseLateness(ctx: BenchContext): Promise<Section
     notes: [
       'Lateness = wait for the next scheduled tick (uniform over the interval) + the tick’s work up to the lock delete.',
       'As deployed, the clean-up (PipelineRun deleted, lock deleted, LockReleased) runs 0–60 s after the cooldown; a waiter takes the expired lock over itself.',
+      ...(skipped > 0
+        ? [
+            `${skipped} lock(s) were released by the very tick that recorded their end (it outlasted the cooldown): not counted.`,
+          ]
+        : []),
     ],
-    details: { lateness, waitForTick, samples },
+    details: { lateness, waitForTick, skipped, samples },
   };
 }

@@ -29,12 +29,12 @@ export const FULL: Scale = {
   name: 'full',
   lifecycle: { executions: 50 },
   reconcile: { active: 100, finished: 10_000 },
-  // 4 s: Tekton's whole-second completionTime can eat 1 s of it, and a tick on a loaded machine more;
+  // 5 s: Tekton's whole-second completionTime can eat 1 s of it, and a tick on a loaded machine more;
   // each waiter must reach execute before the cooldown ends to be deferred at all.
-  waiter: { samples: 20, cooldownMs: 4000, batchingWindowsSeconds: [1, 0] },
-  // Cooldown > interval + 1 s: Tekton's whole-second completionTime can eat up to 1 s of it, and the
-  // first scheduled tick must come after the cooldown ends for the tick's phase to be random.
-  release: { rounds: 6, perRound: 4, cooldownMs: 3000, intervalMs: 1000 },
+  waiter: { samples: 20, cooldownMs: 5000, batchingWindowsSeconds: [1, 0] },
+  // Cooldown > interval + 1 s + a tick: Tekton's whole-second completionTime can eat up to 1 s of it,
+  // and the first scheduled tick must come after the cooldown ends for the tick's phase to be random.
+  release: { rounds: 6, perRound: 4, cooldownMs: 4000, intervalMs: 1000 },
   bundles: { initRuns: 7 },
   throughput: {
     executions: 300,
@@ -50,7 +50,7 @@ export const SMALL: Scale = {
   lifecycle: { executions: 5 },
   reconcile: { active: 10, finished: 300 },
   waiter: { samples: 3, cooldownMs: 3000, batchingWindowsSeconds: [0] },
-  release: { rounds: 1, perRound: 2, cooldownMs: 2000, intervalMs: 500 },
+  release: { rounds: 1, perRound: 2, cooldownMs: 3000, intervalMs: 500 },
   bundles: { initRuns: 1 },
   throughput: { executions: 20, puts: 50, budgetMs: 2000, auditEvents: 200, auditBatchSizes: [100] },
 };
