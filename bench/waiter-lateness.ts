@@ -137,7 +137,7 @@ export async function measureWaiterLateness(ctx: BenchContext): Promise<Section>
             round(execution.p50, 0),
             'ms',
             {
-              note: 'take-over: lock, old run deleted, new run created, Running recorded',
+              note: 'reads, the lock taken over; startTime is when execute asks the cluster for the run',
             },
           ),
         );
