@@ -5,7 +5,15 @@
  * its query endpoint as Kubernaut's tests read them.
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { type AuditEvent, auditEventsOf, type Harness, request, startAcceptance, unique } from './harness.js';
+import {
+  type AuditEvent,
+  auditEventsOf,
+  completeRun,
+  type Harness,
+  request,
+  startAcceptance,
+  unique,
+} from './harness.js';
 
 vi.setConfig({ maxConcurrency: 32, testTimeout: 60_000 });
 
@@ -47,6 +55,7 @@ describe.concurrent('Comprehensive Audit Trail Integration Tests', () => {
       // Written in the same transaction as the phase change: the same instant.
       expect(event!.event_timestamp).toBe(running.status.startTime);
       expect(event!.event_data.started_at).toBe(running.status.startTime);
+      await completeRun(h, running.status.pipelineRunRef!.name);
     });
 
     it('BR-WE-005: should include required audit metadata in workflow.started event — the whole envelope and payload, no terminal fields (WE-9)', async () => {
@@ -75,6 +84,7 @@ describe.concurrent('Comprehensive Audit Trail Integration Tests', () => {
         expect(data[key], key).toBeTruthy();
       for (const key of ['completed_at', 'duration', 'failure_reason', 'failure_message', 'failed_task_name'])
         expect(data[key], key).toBeUndefined();
+      await completeRun(h, String(data.pipelinerun_name));
     });
   });
 

@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   auditEventsOf,
+  completeRun,
   condition,
   type Harness,
   request,
@@ -33,13 +34,14 @@ describe.concurrent('Conditions Integration', () => {
         reason: 'PipelineCreated',
         message: `PipelineRun ${runName} created in ${h.namespace} namespace`,
       });
+      await completeRun(h, runName);
     });
   });
 
   describe('TektonPipelineRunning condition', () => {
     it('should be set when PipelineRun starts executing — Succeeded=Unknown/Running (WE-5, WE-6)', async () => {
       const { name, target } = unique('cond-running');
-      const { run } = await runningHeld(h, name, target);
+      const { run, runName } = await runningHeld(h, name, target);
       expect(run.status?.conditions?.find((c) => c.type === 'Succeeded')).toMatchObject({
         status: 'Unknown',
         reason: 'Running',
@@ -54,6 +56,7 @@ describe.concurrent('Conditions Integration', () => {
         reason: 'PipelineStarted',
       });
       expect(we.status.phase).toBe('Running');
+      await completeRun(h, runName);
     });
   });
 

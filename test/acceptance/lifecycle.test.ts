@@ -101,12 +101,14 @@ spec:
       expect(startTime).toBeGreaterThanOrEqual(sentAt - 1000);
       expect(startTime).toBeLessThanOrEqual(Date.now());
       expect(running.status.completionTime).toBeUndefined();
+      await completeRun(h, running.status.pipelineRunRef!.name);
     });
 
     it('should set PipelineRunRef when Running (WE-5)', async () => {
       const { name, target } = unique('ref');
       const { running, run } = await runningHeld(h, name, target);
       expect(running.status.pipelineRunRef).toEqual({ name: run.metadata.name });
+      await completeRun(h, run.metadata.name);
     });
   });
 
