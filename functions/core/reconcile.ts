@@ -141,7 +141,11 @@ async function syncOne(execution: Execution, deps: ReconcileDeps, report: Reconc
     if (changed) await deps.store.write({ executions: [{ next, expectVersion: execution.version }] });
     return;
   }
-  const completionTime = outcome.completionTime ? new Date(outcome.completionTime) : now;
+  // Tekton's completionTime has whole seconds; startTime does not: a run that ended within the second
+  // it started would otherwise show completionTime before startTime.
+  const reported = outcome.completionTime ? Date.parse(outcome.completionTime) : now.getTime();
+  const started = execution.status.startTime ? Date.parse(execution.status.startTime) : reported;
+  const completionTime = new Date(Math.max(reported, started));
   if (outcome.kind === 'succeeded') {
     await end(
       toCompleted(execution, outcome.summary, completionTime, now),
