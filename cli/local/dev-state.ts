@@ -4,7 +4,7 @@
  * whose process is gone (killed hard) is ignored.
  */
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 
 export interface DevState {
@@ -57,9 +57,12 @@ export async function readLiveDevState(cwd: string): Promise<DevState | undefine
   return state.version === 1 && isAlive(state.pid) ? state : undefined;
 }
 
+/** Written whole or not at all (a rename), so a reader never sees half a file. */
 export async function writeDevState(dir: string, state: DevState): Promise<void> {
   await mkdir(dir, { recursive: true });
-  await writeFile(join(dir, STATE_FILE), `${JSON.stringify(state, null, 2)}\n`, { mode: 0o600 });
+  const partial = join(dir, `${STATE_FILE}.${process.pid}.tmp`);
+  await writeFile(partial, `${JSON.stringify(state, null, 2)}\n`, { mode: 0o600 });
+  await rename(partial, join(dir, STATE_FILE));
 }
 
 /** Removes the file if it still describes this process (a newer `wfe dev` may have replaced it). */
