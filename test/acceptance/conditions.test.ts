@@ -115,7 +115,7 @@ describe.concurrent('Conditions Integration', () => {
         (we) => Boolean(condition(we, 'LockReleased')),
         'LockReleased',
         {
-          timeoutMs: h.cooldownMs + 15_000,
+          timeoutMs: h.cooldownMs + 30_000,
         },
       );
       expect(released.status.conditions.map((c) => c.type)).toEqual([...kubernauts, 'LockReleased']);

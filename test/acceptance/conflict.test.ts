@@ -178,7 +178,7 @@ describe.concurrent('WorkflowExecution HandleAlreadyExists - Race Conditions', (
       expect(event!.event_data).toMatchObject({ failure_reason: 'Deduplicated' });
       // The lock this execution briefly held cools down and goes; the other's run stays (Dec bug #1 deleted it).
       await h.waitForExecution(name, (we) => Boolean(condition(we, 'LockReleased')), 'LockReleased', {
-        timeoutMs: h.cooldownMs + 15_000,
+        timeoutMs: h.cooldownMs + 30_000,
       });
       const still = await h.pipelineRun(expectedRunName(target));
       expect(still?.metadata.uid).toBe(created.metadata.uid);
@@ -199,7 +199,7 @@ describe.concurrent('WorkflowExecution HandleAlreadyExists - Race Conditions', (
           const we = await h.get(second);
           return we?.status.pipelineRunRef ? we : undefined;
         },
-        { timeoutMs: h.cooldownMs + 15_000 },
+        { timeoutMs: h.cooldownMs + 30_000 },
       );
       expect(next.status.pipelineRunRef!.name).toBe(done.status.pipelineRunRef!.name);
       expect(next.status.pipelineRunRef!.name).toBe(expectedRunName(first.target));

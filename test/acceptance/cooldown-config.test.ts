@@ -39,7 +39,7 @@ describe.concurrent('Custom Cooldown Configuration', () => {
           return Boolean(we.status.startTime);
         },
         'to start after the cooldown',
-        { timeoutMs: h.cooldownMs + 15_000, intervalMs: 100 },
+        { timeoutMs: h.cooldownMs + 30_000, intervalMs: 100 },
       );
       // Kubernaut: Pending within 3 s, for the cooldown; then only "retrievable". Here: every look
       // before the release time saw it Pending, and it started at the cooldown's end, to the second.
@@ -78,7 +78,7 @@ describe.concurrent('Custom Cooldown Configuration', () => {
       expect(Date.parse(running.status.startTime!)).toBeLessThan(releaseAt);
       expect(condition(running, 'CooldownActive')).toBeUndefined();
       const next = await h.waitForExecution(waiter, (we) => Boolean(we.status.startTime), 'to start', {
-        timeoutMs: h.cooldownMs + 15_000,
+        timeoutMs: h.cooldownMs + 30_000,
       });
       expect(Date.parse(next.status.startTime!)).toBeGreaterThanOrEqual(releaseAt);
     });

@@ -73,7 +73,7 @@ describe.concurrent('WorkflowExecution Lifecycle E2E', () => {
     const next = `e2e-nocompletion-next-${name.slice(-8)}`;
     await h.submit(request({ name: next, target }));
     const started = await h.waitForExecution(next, (we) => Boolean(we.status.startTime), 'to start', {
-      timeoutMs: h.cooldownMs + 15_000,
+      timeoutMs: h.cooldownMs + 30_000,
     });
     expect(Date.parse(started.status.startTime!)).toBeGreaterThanOrEqual(
       Date.parse(failed.status.completionTime!) + h.cooldownMs,
@@ -97,7 +97,7 @@ describe.concurrent('WorkflowExecution Observability E2E', () => {
         const reasons = events.map((e) => e.reason);
         return reasons.includes('WorkflowCompleted') && reasons.includes('LockReleased') ? events : undefined;
       },
-      { timeoutMs: h.cooldownMs + 15_000 },
+      { timeoutMs: h.cooldownMs + 30_000 },
     );
     const completed = okEvents.find((e) => e.reason === 'WorkflowCompleted')!;
     expect(completed).toMatchObject({

@@ -62,7 +62,7 @@ describe.concurrent('BR-WE-007: Handle Externally Deleted PipelineRun', () => {
         (we) => Boolean(condition(we, 'LockReleased')),
         'LockReleased',
         {
-          timeoutMs: h.cooldownMs + 15_000,
+          timeoutMs: h.cooldownMs + 30_000,
         },
       );
       expect(later.status.phase).toBe('Failed');
@@ -125,7 +125,7 @@ describe.concurrent('BR-WE-007: Handle Externally Deleted PipelineRun', () => {
         (we) => Boolean(condition(we, 'LockReleased')),
         'LockReleased',
         {
-          timeoutMs: h.cooldownMs + 15_000,
+          timeoutMs: h.cooldownMs + 30_000,
         },
       );
       expect(await h.pipelineRun(done.status.pipelineRunRef!.name)).toBeUndefined();

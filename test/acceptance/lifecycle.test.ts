@@ -165,7 +165,7 @@ spec:
         const done = await second.waitForPhase(name, 'Completed');
         expect(done.status.completionTime).toBe(completionTime);
         await second.waitForExecution(name, (we) => Boolean(condition(we, 'LockReleased')), 'LockReleased', {
-          timeoutMs: second.cooldownMs + 15_000,
+          timeoutMs: second.cooldownMs + 30_000,
         });
         expect(await second.pipelineRun(runName)).toBeUndefined();
         expect(await second.locks()).toEqual([]);

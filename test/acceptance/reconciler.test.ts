@@ -450,7 +450,7 @@ describe.concurrent('WorkflowExecution Controller Reconciliation', () => {
         (w) => Boolean(condition(w, 'LockReleased')),
         'LockReleased',
         {
-          timeoutMs: h.cooldownMs + 15_000,
+          timeoutMs: h.cooldownMs + 30_000,
         },
       );
       // Kubernaut looked for the run in "default" (where it never was); it is in the execution namespace.
@@ -479,7 +479,7 @@ describe.concurrent('WorkflowExecution Controller Reconciliation', () => {
       });
       // The stolen lock is still the failed execution's until its cooldown ends (WE-6, WE-7).
       await h.waitForExecution(name, (w) => Boolean(condition(w, 'LockReleased')), 'LockReleased', {
-        timeoutMs: h.cooldownMs + 15_000,
+        timeoutMs: h.cooldownMs + 30_000,
       });
       const next = `stolen-next-${name.slice(-8)}`;
       await h.submit(request({ name: next, target }));
@@ -514,7 +514,7 @@ describe.concurrent('WorkflowExecution Controller Reconciliation', () => {
         (w) => Boolean(condition(w, 'LockReleased')),
         'LockReleased',
         {
-          timeoutMs: h.cooldownMs + 15_000,
+          timeoutMs: h.cooldownMs + 30_000,
         },
       );
       // Never before the cooldown's end. (How soon after it — SPEC §7's 1 s — is measured by `npm run
@@ -554,7 +554,7 @@ describe.concurrent('WorkflowExecution Controller Reconciliation', () => {
         ).toBeLessThanOrEqual(1000);
       }
       const started = await h.waitForExecution(waiter, (w) => Boolean(w.status.startTime), 'to start', {
-        timeoutMs: h.cooldownMs + 15_000,
+        timeoutMs: h.cooldownMs + 30_000,
       });
       expect(Date.parse(started.status.startTime!)).toBeGreaterThanOrEqual(releaseAtOf(done));
     });
@@ -570,7 +570,7 @@ describe.concurrent('WorkflowExecution Controller Reconciliation', () => {
           const found = (await h.events(runName)).filter((e) => e.reason === 'LockReleased');
           return found.length > 0 ? found : undefined;
         },
-        { timeoutMs: h.cooldownMs + 15_000 },
+        { timeoutMs: h.cooldownMs + 30_000 },
       );
       expect(events).toHaveLength(1);
       const [event] = events;
@@ -606,7 +606,7 @@ describe.concurrent('WorkflowExecution Controller Reconciliation', () => {
         (w) => Boolean(condition(w, 'LockReleased')),
         'LockReleased',
         {
-          timeoutMs: h.cooldownMs + 15_000,
+          timeoutMs: h.cooldownMs + 30_000,
         },
       );
       expect(Date.parse(condition(released, 'LockReleased')!.lastTransitionTime)).toBeGreaterThanOrEqual(
