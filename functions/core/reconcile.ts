@@ -15,7 +15,7 @@
  */
 import { auditEvent } from './audit-event.js';
 import { formatDuration } from './duration.js';
-import { type Execution, isTerminal } from './execution.js';
+import { type Execution, isTerminal, type PipelineRunStatusSummary } from './execution.js';
 import { coolingLock, runningLock, sameExecution } from './lock.js';
 import { executionKey } from './manifest.js';
 import { isOwnedBy, pipelineRunName } from './pipeline-run.js';
@@ -135,7 +135,7 @@ async function syncOne(execution: Execution, deps: ReconcileDeps, report: Reconc
   if (outcome.kind === 'running') {
     const next = runningRefreshed(execution, outcome.summary, outcome.message, now);
     const changed =
-      JSON.stringify(next.status.pipelineRunStatus) !== JSON.stringify(execution.status.pipelineRunStatus) ||
+      !sameSummary(next.status.pipelineRunStatus, execution.status.pipelineRunStatus) ||
       next.status.conditions.TektonPipelineRunning?.message !==
         execution.status.conditions.TektonPipelineRunning?.message;
     if (changed) await deps.store.write({ executions: [{ next, expectVersion: execution.version }] });
@@ -165,6 +165,17 @@ async function syncOne(execution: Execution, deps: ReconcileDeps, report: Reconc
     'workflow.failed',
     deps,
     report,
+  );
+}
+
+/** Field by field: a summary read back from DynamoDB has its keys in another order than a fresh one. */
+function sameSummary(a?: PipelineRunStatusSummary, b?: PipelineRunStatusSummary): boolean {
+  return (
+    a?.status === b?.status &&
+    a?.reason === b?.reason &&
+    a?.message === b?.message &&
+    a?.completedTasks === b?.completedTasks &&
+    a?.totalTasks === b?.totalTasks
   );
 }
 

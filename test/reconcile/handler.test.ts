@@ -120,6 +120,20 @@ describe('reconcile handler (issue: The reconcile function)', () => {
     expect(events().map((ev) => ev.reason)).toContain('WorkflowFailed');
   });
 
+  it('WE-6: a run still going is not rewritten by a tick that finds nothing changed', async () => {
+    await submit('we-1');
+    engines.kube.simulator.start(NS, RUN);
+    await tick();
+    const writes = engines.store.stats.writeRequests;
+    await tick();
+    await tick();
+    expect(engines.store.stats.writeRequests).toBe(writes);
+    expect((await read('we-1'))?.status.pipelineRunStatus).toMatchObject({
+      status: 'Unknown',
+      totalTasks: 1,
+    });
+  });
+
   it('WE-6: a run deleted externally fails the execution; the lock is still released after cooldown', async () => {
     await submit('we-1');
     engines.kube.simulator.delete(NS, RUN);

@@ -60,6 +60,7 @@ export interface StoreStats {
   itemsRead: number;
   writeRequests: number;
   itemsWritten: number;
+  /** Always 0: the store has no Scan; kept so a report can say so. */
   scans: number;
 }
 
@@ -139,14 +140,14 @@ export function executionTable(
 
   const store = {
     async read(id: ExecutionId): Promise<Execution | undefined> {
-      const out = await doc.send(
+      const item = await read(
         new GetCommand({
           TableName: tableName,
           Key: { pk: executionPk(id), sk: EXECUTION_SK },
           ConsistentRead: true,
         }),
       );
-      return out.Item ? toExecution(out.Item) : undefined;
+      return item ? toExecution(item) : undefined;
     },
 
     async readLock(key: string): Promise<Lock | undefined> {
