@@ -109,7 +109,9 @@ const settings = z.object({
 
   maxReceiveCount: integer(1, 1000, 5),
   batchSize: integer(1, 10_000, 10),
-  maxBatchingWindow: duration(0, 300, '1s'),
+  // No window by default: a lone deferred request is invoked as soon as it is visible, so a waiter starts
+  // at its cooldown's end (WE-3) instead of after another second of batching.
+  maxBatchingWindow: duration(0, 300, '0s'),
   maxConcurrency: integer(2, 1000, 5),
 
   logRetentionDays: integer(1, 9999, 30).refine((d) => retentionDays.includes(d), {

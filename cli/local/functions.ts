@@ -14,7 +14,7 @@ import { documentClient, executionTable } from '../../functions/adapters/dynamod
 import { connectCluster } from '../../functions/adapters/kubernetes/cluster.js';
 import { sqsAuditDeadLetters } from '../../functions/adapters/sqs/audit-dead-letters.js';
 import { sqsRequestQueue } from '../../functions/adapters/sqs/request-queue.js';
-import { systemClock } from '../../functions/adapters/system-clock.js';
+import { sleep, systemClock } from '../../functions/adapters/system-clock.js';
 import { createHandler as createForwarder } from '../../functions/audit-forwarder/handler.js';
 import { createHandler as createExecute } from '../../functions/execute/handler.js';
 import {
@@ -77,6 +77,7 @@ export async function startFunctions(
     cluster,
     queue: sqsRequestQueue(clients.sqs, { queueUrl: execute.queueUrl, dlqUrl: execute.dlqUrl }),
     clock: systemClock,
+    sleep,
     settings: execute.execution,
     ...observability('execute', log),
   });

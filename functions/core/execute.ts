@@ -57,6 +57,12 @@ export interface ExecuteDeps {
   metrics: Metrics;
   log: Log;
   settings: ExecuteSettings;
+  /**
+   * Waits in place (a real timer in Lambda, the fake clock in tests). With it, a request whose
+   * cooldown ends within a second waits that out instead of being deferred, and deferrals round
+   * down, so the start lands on the cooldown's end rather than up to a second after it (WE-3).
+   */
+  sleep?: (ms: number) => Promise<void>;
 }
 
 export type ExecuteOutcome =
@@ -70,6 +76,8 @@ export type ExecuteOutcome =
 
 /** SQS caps DelaySeconds at 15 minutes; a longer wait is deferred again when the message returns. */
 const MAX_DELAY_SECONDS = 900;
+/** A cooldown ending this soon is waited out in the invocation rather than with another round trip through SQS. */
+const WAIT_IN_PLACE_MS = 1000;
 /** Concurrent writers on one target resolve within a few rounds; more means something is wrong. */
 const MAX_ROUNDS = 8;
 
@@ -125,8 +133,14 @@ async function attempt(
   switch (decision.kind) {
     case 'busy':
       return deduplicate(execution, decision.holder, deps);
-    case 'cooling':
+    case 'cooling': {
+      const remaining = decision.until.getTime() - now.getTime();
+      if (deps.sleep && remaining <= WAIT_IN_PLACE_MS) {
+        await deps.sleep(remaining);
+        return 'retry';
+      }
       return defer(body, execution, decision.until, deps);
+    }
     case 'held-by-me':
       return createAndRecord(execution, decision.lock, deps);
     case 'acquire':
@@ -328,9 +342,11 @@ async function defer(
     const written = await deps.store.write({ executions: [{ next, expectVersion: execution.version }] });
     if (!written.ok) return 'retry';
   }
+  // SQS delays are whole seconds: round down when the rest can be waited out in place, else up.
+  const seconds = (until.getTime() - now.getTime()) / 1000;
   const delaySeconds = Math.min(
     MAX_DELAY_SECONDS,
-    Math.max(1, Math.ceil((until.getTime() - now.getTime()) / 1000)),
+    Math.max(1, deps.sleep ? Math.floor(seconds) : Math.ceil(seconds)),
   );
   await deps.queue.defer(body, delaySeconds);
   deps.metrics.add(MetricName.CooldownDeferrals, 'Count', 1);

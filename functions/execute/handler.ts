@@ -14,7 +14,7 @@ import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda'
 import { executionTable } from '../adapters/dynamodb/execution-table.js';
 import { connectCluster } from '../adapters/kubernetes/cluster.js';
 import { sqsRequestQueue } from '../adapters/sqs/request-queue.js';
-import { systemClock } from '../adapters/system-clock.js';
+import { sleep, systemClock } from '../adapters/system-clock.js';
 import { type ExecuteDeps, execute } from '../core/execute.js';
 import { executeConfig } from '../platform/config.js';
 import { logPort } from '../platform/log.js';
@@ -57,6 +57,7 @@ export async function depsFromEnv(env: Record<string, string | undefined>): Prom
     cluster: await connectCluster(config.cluster),
     queue: sqsRequestQueue(new SQSClient({}), { queueUrl: config.queueUrl, dlqUrl: config.dlqUrl }),
     clock: systemClock,
+    sleep,
     settings: config.execution,
     logger,
     metrics,

@@ -261,6 +261,26 @@ describe('WE-3 cooldown gate', () => {
     ]);
   });
 
+  it("lands on the cooldown's end to the second: deferrals round down and the last fraction is waited out", async () => {
+    const s = system();
+    const slept: number[] = [];
+    const deps = {
+      ...s.deps,
+      sleep: async (ms: number) => {
+        slept.push(ms);
+        s.clock.advance(ms);
+      },
+    };
+    await execute(body({ name: 'we-1' }), deps);
+    s.finish('we-1');
+    s.clock.advance(2500); // 7.5 s of the 10 s cooldown left
+    expect(await execute(body({ name: 'we-2' }), deps)).toMatchObject({ kind: 'deferred', delaySeconds: 7 });
+    s.clock.advance(7000); // SQS delivers the deferred message 0.5 s before the end
+    expect(await execute(s.queue.deferred[0]!.body, deps)).toMatchObject({ kind: 'started' });
+    expect(slept).toEqual([500]);
+    expect(s.store.execution('default', 'we-2')!.status.startTime).toBe('2026-03-01T10:00:10.000Z');
+  });
+
   it("deletes the previous holder's run on take-over (owner-checked), then creates its own", async () => {
     const s = system();
     await execute(body({ name: 'we-1' }), s.deps);

@@ -32,7 +32,7 @@ describe('parseInfraConfig', () => {
         giveUpAfter: '30m',
         retryAttempts: 10_000,
       },
-      requests: { maxReceiveCount: 5, batchSize: 10, maxBatchingWindowSeconds: 1, maxConcurrency: 5 },
+      requests: { maxReceiveCount: 5, batchSize: 10, maxBatchingWindowSeconds: 0, maxConcurrency: 5 },
       logs: { retentionDays: 30, level: 'INFO' },
       alarmEmail: undefined,
       vpc: undefined,

@@ -104,7 +104,7 @@ describe('WfeStack with the default settings', () => {
       FunctionName: ref(s.stack.functions.execute.fn.functionName),
       EventSourceArn: ref(s.stack.queues.requests.queueArn),
       BatchSize: 10,
-      MaximumBatchingWindowInSeconds: 1,
+      MaximumBatchingWindowInSeconds: 0,
       FunctionResponseTypes: ['ReportBatchItemFailures'],
       ScalingConfig: { MaximumConcurrency: 5 },
     });
