@@ -8,10 +8,10 @@ export const DEPLOYED = {
   requests: {
     /** Receives before the request queue moves a message to its DLQ (infra maxReceiveCount). */
     maxReceiveCount: 5,
-    /** 6 × the execute timeout (30 s) + the batching window (1 s). */
-    visibilityTimeoutSeconds: 181,
+    /** 6 × the execute timeout (30 s) + the batching window (none). */
+    visibilityTimeoutSeconds: 180,
     batchSize: 10,
-    maxBatchingWindowSeconds: 1,
+    maxBatchingWindowSeconds: 0,
   },
   /** Dead-letter queues keep messages 14 days. */
   deadLetterRetentionSeconds: 14 * 24 * 3600,

@@ -23,7 +23,7 @@ export interface QueuePollerOptions {
   handler: LambdaHandler<SQSEvent, SQSBatchResponse | undefined>;
   /** Messages per invocation, 1–10 (default 10). */
   batchSize?: number;
-  /** How long a batch may gather after its first message, in seconds (default 1). */
+  /** How long a batch may gather after its first message, in seconds (default 0: invoke at once). */
   batchingWindowSeconds?: number;
   onError?: PollerErrorListener;
   /** After each invocation: how many messages it got, and how many were left for a retry. */
@@ -87,7 +87,7 @@ export function failedMessageIds(response: unknown, records: SQSRecord[]): Set<s
 export function startQueuePoller(options: QueuePollerOptions): Poller {
   const { sqs, queue, handler } = options;
   const batchSize = options.batchSize ?? 10;
-  const windowSeconds = options.batchingWindowSeconds ?? 1;
+  const windowSeconds = options.batchingWindowSeconds ?? 0;
   const onError = options.onError ?? (() => {});
   const controller = new AbortController();
   const { signal } = controller;
