@@ -52,3 +52,39 @@ export function age(since: string | Date | undefined, now: Date): string {
   if (hours < 48) return `${hours}h`;
   return `${Math.floor(hours / 24)}d`;
 }
+
+/**
+ * Prints a listing the way kubectl does: the resources as a json or yaml list, or a table (wider
+ * with -o wide); an empty table is a note on stderr, so piped output stays empty.
+ */
+export function printList<T>(
+  context: { out: { write(text: string): unknown }; err: { write(text: string): unknown } },
+  format: OutputFormat,
+  list: {
+    items: readonly T[];
+    /** The json/yaml document around the resources. */
+    document: (resources: unknown[]) => unknown;
+    resource: (item: T) => unknown;
+    empty: string;
+    headers: readonly string[];
+    wideHeaders: readonly string[];
+    row: (item: T, wide: boolean) => readonly string[];
+  },
+): void {
+  if (format === 'json' || format === 'yaml') {
+    const body = list.document(list.items.map(list.resource));
+    context.out.write(format === 'json' ? json(body) : yaml(body));
+    return;
+  }
+  if (list.items.length === 0) {
+    context.err.write(`${list.empty}\n`);
+    return;
+  }
+  const wide = format === 'wide';
+  context.out.write(
+    table(
+      wide ? list.wideHeaders : list.headers,
+      list.items.map((item) => list.row(item, wide)),
+    ),
+  );
+}

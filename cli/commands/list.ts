@@ -11,7 +11,7 @@ import {
   executionResource,
   executionRow,
 } from '../execution-view.js';
-import { json, OUTPUT_OPTION, outputFormat, table, yaml } from '../print.js';
+import { OUTPUT_OPTION, outputFormat, printList } from '../print.js';
 
 const OPTIONS = {
   phase: { type: 'string' },
@@ -45,22 +45,15 @@ ${CONNECTION_HELP}
       connection.listing.executions({ phase: phase as Phase | undefined, target: values.target }),
     );
     const now = new Date();
-    if (format === 'json' || format === 'yaml') {
-      const body = { apiVersion: 'v1', kind: 'List', items: executions.map(executionResource) };
-      context.out.write(format === 'json' ? json(body) : yaml(body));
-      return 0;
-    }
-    if (executions.length === 0) {
-      context.err.write('No executions found.\n');
-      return 0;
-    }
-    const wide = format === 'wide';
-    context.out.write(
-      table(
-        wide ? EXECUTION_WIDE_HEADERS : EXECUTION_HEADERS,
-        executions.map((e) => executionRow(e, now, wide)),
-      ),
-    );
+    printList(context, format, {
+      items: executions,
+      document: (items) => ({ apiVersion: 'v1', kind: 'List', items }),
+      resource: executionResource,
+      empty: 'No executions found.',
+      headers: EXECUTION_HEADERS,
+      wideHeaders: EXECUTION_WIDE_HEADERS,
+      row: (e, wide) => executionRow(e, now, wide),
+    });
     return 0;
   },
 };

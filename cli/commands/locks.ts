@@ -4,7 +4,7 @@
 import { type Command, noPositionals, parseCommandLine } from '../command.js';
 import { CONNECTION_HELP, CONNECTION_OPTIONS, withConnection } from '../connect.js';
 import { LOCK_HEADERS, LOCK_WIDE_HEADERS, lockResource, lockRow } from '../lock-view.js';
-import { json, OUTPUT_OPTION, outputFormat, table, yaml } from '../print.js';
+import { OUTPUT_OPTION, outputFormat, printList } from '../print.js';
 
 const OPTIONS = { ...OUTPUT_OPTION, ...CONNECTION_OPTIONS } as const;
 
@@ -26,22 +26,15 @@ ${CONNECTION_HELP}
     const format = outputFormat('locks', values.output);
     const found = await withConnection(context, values, (connection) => connection.listing.locks());
     const now = new Date();
-    if (format === 'json' || format === 'yaml') {
-      const body = { items: found.map(lockResource) };
-      context.out.write(format === 'json' ? json(body) : yaml(body));
-      return 0;
-    }
-    if (found.length === 0) {
-      context.err.write('No locks held.\n');
-      return 0;
-    }
-    const wide = format === 'wide';
-    context.out.write(
-      table(
-        wide ? LOCK_WIDE_HEADERS : LOCK_HEADERS,
-        found.map((l) => lockRow(l, now, wide)),
-      ),
-    );
+    printList(context, format, {
+      items: found,
+      document: (items) => ({ items }),
+      resource: lockResource,
+      empty: 'No locks held.',
+      headers: LOCK_HEADERS,
+      wideHeaders: LOCK_WIDE_HEADERS,
+      row: (l, wide) => lockRow(l, now, wide),
+    });
     return 0;
   },
 };
