@@ -55,6 +55,8 @@ export interface Wiring {
   cluster: Cluster;
   clock: Clock;
   cooldownMs: number;
+  /** Waits in place, as deployed (functions/execute/handler.ts); only real-clock runs give it. */
+  sleep?: (ms: number) => Promise<void>;
 }
 
 /**
@@ -67,6 +69,7 @@ export function executeHandler(w: Wiring, queue: RequestQueue = countingQueue())
     cluster: w.cluster,
     queue,
     clock: w.clock,
+    sleep: w.sleep,
     settings: settings(w.cooldownMs),
     ...quiet('execute'),
   });

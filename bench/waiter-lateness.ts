@@ -3,8 +3,9 @@
  * arrives while its target cools down is re-sent by execute to the request queue with
  * DelaySeconds; this measures from the cooldown's end (the lock's releaseAt) to the waiter's
  * startTime, through a real local SQS (local-aws-sqs honours DelaySeconds), the local queue poller
- * and the execute handler, on the real clock. Measured with the deployed batching window (1 s)
- * and with none, since the window adds to every deferred start.
+ * and the execute handler, on the real clock. Measured with the deployed batching window (none)
+ * and with 1 s for comparison, since a window adds to every deferred start; the §7 target is
+ * checked on the deployed one.
  *
  * Per sample: a holder runs; its run succeeds; a reconcile tick records Completed and starts the
  * cooldown; after a random pause the waiter is sent to execute, which defers it.
@@ -15,7 +16,7 @@ import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../cli/local/dynamodb-local.js'
 import { startQueuePoller } from '../cli/local/pollers/queue-poller.js';
 import { startLocalSqs } from '../cli/local/sqs.js';
 import { sqsRequestQueue } from '../functions/adapters/sqs/request-queue.js';
-import { systemClock } from '../functions/adapters/system-clock.js';
+import { systemClock, sleep as waitInPlace } from '../functions/adapters/system-clock.js';
 import { pipelineRunName } from '../functions/core/pipeline-run.js';
 import { lockKey } from '../functions/core/target.js';
 import { benchCluster } from './cluster.js';
@@ -30,14 +31,18 @@ const ROUND = 5;
 
 /**
  * One waiter. lateness = rounding + delivery + execute: the message becomes visible `rounding`
- * after the cooldown's end, is handed to execute `delivery` later, which starts it `execute` later.
+ * after the cooldown's end (≤ 0: early), is handed to execute `delivery` later, which waits out
+ * what is left of the cooldown and starts it `execute` later.
  */
 interface Sample {
   waiter: string;
   releaseAt: number;
   deferredAt: number;
   startedAt: number;
-  /** ⌈time left⌉ − time left: DelaySeconds is whole seconds, so the message comes back this late. */
+  /**
+   * ⌊time left⌋ − time left (≤ 0): DelaySeconds is whole seconds and execute rounds down, so the
+   * message comes back up to a second early and execute waits the rest out in place.
+   */
   roundingMs: number;
   deliveryMs: number;
   executeMs: number;
@@ -71,7 +76,7 @@ export async function measureWaiterLateness(ctx: BenchContext): Promise<Section>
           : `window ${windowSeconds} s`;
       ctx.progress(`waiter lateness: ${samples} samples, poller ${label}`);
       const table = await benchTable(ctx.dynamodbEndpoint, systemClock, `waiter-${windowSeconds}`);
-      const wiring = { store: table.store, cluster, clock: systemClock, cooldownMs };
+      const wiring = { store: table.store, cluster, clock: systemClock, sleep: waitInPlace, cooldownMs };
       const queue = sqsRequestQueue(sqsClient, { queueUrl: sqs.requests.url, dlqUrl: sqs.requestsDlq.url });
       const errors: string[] = [];
       // When the poller invoked execute with each waiter: splits lateness into delivery and execution.
@@ -120,7 +125,10 @@ export async function measureWaiterLateness(ctx: BenchContext): Promise<Section>
           }),
           figure(`${id}.max`, `waiter start lateness max, ${label}`, round(lateness.max, 0), 'ms', {
             baseline: { label: 'rounding max', value: round(rounding.max, 0), unit: 'ms' },
-            target: atMost(lateness.max, 1000, '≤ 1000 ms, every sample'),
+            target:
+              windowSeconds === DEPLOYED.requests.maxBatchingWindowSeconds
+                ? atMost(lateness.max, 1000, '≤ 1000 ms, every sample')
+                : undefined,
           }),
           figure(
             `${id}.deliveryP50`,
@@ -137,7 +145,7 @@ export async function measureWaiterLateness(ctx: BenchContext): Promise<Section>
             round(execution.p50, 0),
             'ms',
             {
-              note: 'reads, the lock taken over; startTime is when execute asks the cluster for the run',
+              note: 'reads, the wait in place for the rest of the cooldown, the lock taken over; startTime is when execute asks the cluster for the run',
             },
           ),
         );
@@ -165,7 +173,7 @@ export async function measureWaiterLateness(ctx: BenchContext): Promise<Section>
     figures,
     notes: [
       'Real clock, local SQS with DelaySeconds, the local queue poller (batch size 10) and the execute handler.',
-      'SQS delays are whole seconds, so execute asks for ⌈time left⌉: 0–1 s late by construction (the baseline column).',
+      'SQS delays are whole seconds: execute asks for ⌊time left⌋, so the message is back 0–1 s early (the baseline column, ≤ 0) and execute waits the rest out in place (inside "execute").',
       'A batching window holds a lone message for the whole window before invoking (Lambda does the same).',
     ],
     details,
@@ -249,7 +257,8 @@ async function startsOf(
       if (e?.status.phase === 'Running' && e.status.startTime) {
         waiting.delete(p.waiter);
         const left = p.releaseAt - p.deferredAt;
-        const visibleAt = p.deferredAt + Math.ceil(left / 1000) * 1000;
+        // As execute computes DelaySeconds (functions/core/execute.ts defer): rounded down, at least 1.
+        const visibleAt = p.deferredAt + Math.max(1, Math.floor(left / 1000)) * 1000;
         const startedAt = Date.parse(e.status.startTime);
         const invoked = invokedAt.get(p.waiter) ?? Number.NaN;
         samples.push({
