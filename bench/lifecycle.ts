@@ -142,7 +142,7 @@ export async function measureLifecycle(ctx: BenchContext): Promise<Section> {
           'req',
           {
             target: atMost(idleWrites, 0, '0 (WE-6: only when changed)'),
-            note: 'a run that lasts m minutes costs about m more writes under a 1-minute schedule',
+            note: 'a tick writes a running execution only when its summary changed',
           },
         ),
         figure(
@@ -152,7 +152,7 @@ export async function measureLifecycle(ctx: BenchContext): Promise<Section> {
           'req',
           {
             baseline: { label: 'counted on the wire', value: per(all.readRequests), unit: 'req' },
-            note: 'the store’s own counter misses store.read()',
+            note: 'the store’s own counter (ExecutionStore.stats), checked against the wire',
           },
         ),
         figure('lifecycle.kubeRequests', 'Kubernetes API requests / execution', per(kubeCalls.total), 'req', {
@@ -162,7 +162,7 @@ export async function measureLifecycle(ctx: BenchContext): Promise<Section> {
       notes: [
         'Counted at the DynamoDB client (a middleware sees every command); injected clock, cooldown 5m passed by advancing it.',
         'Each reconcile tick handled all executions at once, so its index queries are shared.',
-        'store.stats counts the store’s reads through readLock and the index queries, but not store.read() (the execution GetItem).',
+        'store.stats is the store’s own counter of its reads (read, readLock, the index queries); it must agree with the wire.',
       ],
       details: {
         executions: n,
