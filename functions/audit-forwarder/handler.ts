@@ -48,10 +48,31 @@ export function toStreamRecord(record: DynamoDBRecord): AuditStreamRecord {
     return { ...base, image: { ok: false, error: 'the record carries no new image', raw: stream } };
   try {
     const item = unmarshall(stream.NewImage as Record<string, AttributeValue>);
+    // An audit record travels as JSON (to DataStorage, or to the dead-letter queue): a value JSON
+    // cannot carry would fail both and block the shard, so such an image is undecodable (raw kept).
+    const notJson = item.kind === 'audit' ? valueJsonCannotCarry(item) : undefined;
+    if (notJson) return { ...base, image: { ok: false, error: notJson, raw: stream } };
     return { ...base, image: { ok: true, item } };
   } catch (err) {
     return { ...base, image: { ok: false, error: (err as Error).message, raw: stream } };
   }
+}
+
+/** Where a decoded image holds what the SDK gives for DynamoDB types JSON has no word for. */
+function valueJsonCannotCarry(value: unknown, path = ''): string | undefined {
+  const at = path || 'the image';
+  if (typeof value === 'bigint') return `${at} is a number beyond JavaScript's safe integer range (${value})`;
+  if (value instanceof Set) return `${at} is a DynamoDB set`;
+  if (ArrayBuffer.isView(value)) return `${at} is DynamoDB binary`;
+  if (typeof value !== 'object' || value === null) return undefined;
+  for (const [key, child] of Object.entries(value)) {
+    const problem = valueJsonCannotCarry(
+      child,
+      Array.isArray(value) ? `${path}[${key}]` : path ? `${path}.${key}` : key,
+    );
+    if (problem) return problem;
+  }
+  return undefined;
 }
 
 export function createHandler(deps: AuditForwarderDeps) {

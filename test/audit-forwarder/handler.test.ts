@@ -215,6 +215,30 @@ describe('audit-forwarder handler', () => {
     ]);
   });
 
+  it('dead-letters an audit image that decodes to values JSON cannot carry, so it cannot block the shard', async () => {
+    logs = captureConsole();
+    const deadLetters = new MemoryDeadLetters();
+    const event = startedEvent({ name: 'we-bigint' }, minutesAgo(2));
+    const record = outboxRecord(event, 0);
+    // Not something wfe writes, but a hand edit can: a number beyond the safe integer range (the
+    // SDK decodes it to a BigInt, which neither the DataStorage POST nor the dead-letter message can encode).
+    const image = record.dynamodb!.NewImage!;
+    image.event!.M!.event_data!.M!.retries = { N: '123456789012345678901' };
+    const { invoke } = forwarderHarness({ dataStorage: ds, deadLetters });
+    expect(
+      await invoke(streamEvent([record, outboxRecord(startedEvent({ name: 'we-next' }, minutesAgo(1)), 1)])),
+    ).toEqual({
+      batchItemFailures: [],
+    });
+    expect(deadLetters.entries).toEqual([
+      {
+        record: expect.objectContaining({ SequenceNumber: sequenceNumber(0) }),
+        reason:
+          "stream record could not be decoded: event.event_data.retries is a number beyond JavaScript's safe integer range (123456789012345678901)",
+      },
+    ]);
+  });
+
   it('fails at start-up naming the missing variable', () => {
     expect(() => depsFromEnv({})).toThrow(ConfigError);
     expect(() => depsFromEnv({ AUDIT_DLQ_URL: 'http://sqs/q' })).toThrow(/DATASTORAGE_URL/);

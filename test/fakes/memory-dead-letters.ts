@@ -21,7 +21,10 @@ export class MemoryDeadLetters implements AuditDeadLetters, AuditDeadLetterQueue
       this.failWrites--;
       throw new Error('the dead-letter queue is unavailable');
     }
-    for (const entry of entries) this.park(entry);
+    // Stored as the queue stores them: as JSON text (a value JSON cannot carry throws, as it does
+    // when the SQS adapter encodes the message), and all of the batch or none.
+    const bodies = entries.map((entry) => JSON.stringify(entry));
+    for (const body of bodies) this.park(JSON.parse(body) as AuditDeadLetter);
   }
 
   park(entry: ParkedAuditRecord['entry']): void {
