@@ -465,7 +465,8 @@ export async function startAcceptance(options: AcceptanceOptions = {}): Promise<
       sqs.destroy();
       await system.stop();
       metrics.uninstall();
-      if (!options.keepDir) await rm(dir, { recursive: true, force: true });
+      if (!options.keepDir && !process.env.WFE_KEEP_ACCEPTANCE)
+        await rm(dir, { recursive: true, force: true });
     },
   };
 }
