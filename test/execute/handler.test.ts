@@ -5,8 +5,9 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { KubernetesCluster } from '../../functions/adapters/kubernetes/cluster.js';
 import { pipelineRunName } from '../../functions/core/pipeline-run.js';
-import type { ExecutionStore, StateChange } from '../../functions/core/ports.js';
+import type { Cluster, ExecutionStore, StateChange } from '../../functions/core/ports.js';
 import { createHandler } from '../../functions/execute/handler.js';
 import { RecordingQueue } from '../fakes/recorders.js';
 import { sqsEvent, sqsRecord } from '../fixtures/events.js';
@@ -25,11 +26,11 @@ afterEach(async () => {
   await engines.stop();
 });
 
-function handlerWith(options: { store?: ExecutionStore; cooldownMs?: number } = {}) {
+function handlerWith(options: { store?: ExecutionStore; cooldownMs?: number; cluster?: Cluster } = {}) {
   const queue = new RecordingQueue();
   const handler = createHandler({
     store: options.store ?? engines.store,
-    cluster: engines.cluster,
+    cluster: options.cluster ?? engines.cluster,
     queue,
     clock: engines.clock,
     settings: {
@@ -172,6 +173,9 @@ describe('execute handler (issue: Foundation and the execute path)', () => {
     expect(left).toEqual([]);
     expect(prs()).toHaveLength(1);
     expect(await auditTypes()).toEqual(['workflow.started']);
+    console.log(
+      `race: the same message 5× at once → runs=${prs().length}, workflow.started=1, messages left=0`,
+    );
   });
 
   it('SPEC §6: 50 concurrent requests for one target → 1 run, 1 Running, 49 Deduplicated', async () => {
@@ -191,6 +195,9 @@ describe('execute handler (issue: Foundation and the execute path)', () => {
     const types = await auditTypes();
     expect(types.filter((t) => t === 'workflow.started')).toHaveLength(1);
     expect(types.filter((t) => t === 'workflow.failed')).toHaveLength(49);
+    console.log(
+      `race: 50 requests for one target at once → runs=${prs().length}, Running=1, Deduplicated=${deduplicated.length}, workflow.started=1, workflow.failed=49`,
+    );
   });
 
   it('WE-3: a request for a target that finished 2 s ago (10 s cooldown) stays Pending, then starts within 1 s of the end', async () => {
@@ -242,10 +249,13 @@ describe('execute handler (issue: Foundation and the execute path)', () => {
     ['500', { status: 500 as const }],
     ['429', { status: 429 as const, retryAfterSeconds: 1 }],
     ['a dropped connection', { drop: true }],
+    ['slower than the request timeout', { delayMs: 1500 }],
   ])(
     'cluster %s on create: the message is retried, the lock kept, and redelivery finishes',
     async (_name, fault) => {
-      const { invoke } = handlerWith();
+      // A client with a short request timeout, so the slow answer is a timeout without a long wait.
+      const cluster = new KubernetesCluster(engines.kube.kubeConfig(), { requestTimeoutMs: 300 });
+      const { invoke } = handlerWith({ cluster });
       const handle = engines.kube.faults.inject({ method: 'POST', path: /pipelineruns/, ...fault });
       const first = await invoke(body({ name: 'we-1' }));
       expect(first.batchItemFailures).toHaveLength(1);
@@ -253,6 +263,9 @@ describe('execute handler (issue: Foundation and the execute path)', () => {
       expect(await invoke(body({ name: 'we-1' }))).toEqual({ batchItemFailures: [] });
       expect(prs()).toHaveLength(1);
       expect(await auditTypes()).toEqual(['workflow.started']);
+      console.log(
+        `cluster ${_name} on create: message retried (${first.batchItemFailures.length} batch item failure), redelivery → runs=1, workflow.started=1`,
+      );
     },
   );
 

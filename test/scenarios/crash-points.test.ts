@@ -134,6 +134,9 @@ describe('crash points in reconcile: the next tick finishes the job', () => {
       'Completed',
     );
     expect(await auditCounts()).toEqual({ 'workflow.started': 1, 'workflow.completed': 1 });
+    console.log(
+      `crash in reconcile ${_name}: next tick → Completed, workflow.started=1, workflow.completed=1`,
+    );
   });
 
   const release: [string, 'store' | 'cluster', CrashPoint][] = [
@@ -165,5 +168,8 @@ describe('crash points in reconcile: the next tick finishes the job', () => {
     expect(e?.status.conditions.LockReleased?.status).toBe('True');
     // A waiter can start at once.
     expect(await execute(body({ name: 'we-2' }), deps())).toMatchObject({ kind: 'started' });
+    console.log(
+      `crash in reconcile ${_name}: next tick → lock released, runs left=0, LockReleased=True, waiter started`,
+    );
   });
 });
