@@ -12,9 +12,11 @@
  *     time → start the cooldown if the holder has ended.
  * Work is bounded per invocation (page size, item budget, time left); every write is conditional,
  * so overlapping invocations cannot record anything twice. Cost follows what is due, not history.
+ * An item that fails is left for the next tick while the others go on (see reconcile()).
  */
 import { auditEvent } from './audit-event.js';
 import { formatDuration } from './duration.js';
+import { ClusterUnavailableError } from './errors.js';
 import { type Execution, isTerminal, type PipelineRunStatusSummary } from './execution.js';
 import { coolingLock, runningLock, sameExecution } from './lock.js';
 import { executionKey } from './manifest.js';
@@ -80,10 +82,33 @@ export interface ReconcileReport {
 
 const SAFETY_MARGIN_MS = 5_000;
 
+/**
+ * One tick. An item that fails is logged and left for the next tick while the others go on, so one
+ * execution that keeps failing cannot starve the rest; the tick then throws that first error, so
+ * the invocation counts as failed (the function's error alarm). A cluster that is unavailable
+ * stops the tick at once: every other item would wait on it too.
+ */
 export async function reconcile(deps: ReconcileDeps, resumeAt?: string): Promise<ReconcileReport> {
   const report: ReconcileReport = { synced: 0, completed: 0, failed: 0, released: 0, stuck: 0, skipped: 0 };
   let looked = 0;
+  let firstError: unknown;
   const canContinue = () => looked < deps.budget.maxItems && deps.budget.timeLeftMs() > SAFETY_MARGIN_MS;
+  const isolated = async (item: string, work: () => Promise<void>) => {
+    try {
+      await work();
+    } catch (err) {
+      if (err instanceof ClusterUnavailableError) throw err;
+      deps.log.warn('reconcile could not handle an item; the next tick retries it', {
+        item,
+        error: err instanceof Error ? err.message : String(err),
+      });
+      firstError ??= err;
+    }
+  };
+  const finish = () => {
+    if (firstError !== undefined) throw firstError;
+    return report;
+  };
 
   let cursor = resumeAt;
   do {
@@ -91,10 +116,10 @@ export async function reconcile(deps: ReconcileDeps, resumeAt?: string): Promise
     for (const execution of page.items) {
       if (!canContinue()) {
         report.resumeAt = cursor;
-        return report;
+        return finish();
       }
       looked++;
-      await syncOne(execution, deps, report);
+      await isolated(executionKey(execution.id), () => syncOne(execution, deps, report));
     }
     cursor = page.cursor;
   } while (cursor && canContinue());
@@ -104,13 +129,13 @@ export async function reconcile(deps: ReconcileDeps, resumeAt?: string): Promise
   do {
     const page = await deps.store.dueLocks(deps.clock.now(), deps.budget.pageSize, lockCursor);
     for (const lock of page.items) {
-      if (!canContinue()) return report;
+      if (!canContinue()) return finish();
       looked++;
-      await settleLock(lock, deps, report);
+      await isolated(`lock ${lock.key}`, () => settleLock(lock, deps, report));
     }
     lockCursor = page.cursor;
   } while (lockCursor && canContinue());
-  return report;
+  return finish();
 }
 
 async function syncOne(execution: Execution, deps: ReconcileDeps, report: ReconcileReport): Promise<void> {

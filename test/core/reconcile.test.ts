@@ -262,6 +262,46 @@ describe('WE-6 sync', () => {
   });
 });
 
+describe('one item that keeps failing does not starve the others', () => {
+  it('syncs every other execution, then fails the tick with that item’s error', async () => {
+    const s = system();
+    await s.start('we-1', 'default/deployment/app-1');
+    await s.start('we-2', 'default/deployment/app-2');
+    await s.start('we-3', 'default/deployment/app-3');
+    for (const target of ['app-1', 'app-2', 'app-3'])
+      s.setRun(succeeded('2026-03-01T10:00:30Z'), pipelineRunName(`default/deployment/${target}`));
+    // The first execution's end can never be written (say, an item DynamoDB refuses as too large).
+    const write = s.store.write.bind(s.store);
+    const refused = new Error('ValidationException: Item size has exceeded the maximum allowed size');
+    s.store.write = async (change) => {
+      if (change.executions?.some((e) => e.next.id.name === 'we-1')) throw refused;
+      return write(change);
+    };
+    await expect(reconcile(s.deps)).rejects.toBe(refused);
+    expect(s.execution('we-1').status.phase).toBe('Running');
+    expect(s.execution('we-2').status.phase).toBe('Completed');
+    expect(s.execution('we-3').status.phase).toBe('Completed');
+    expect(s.log.lines).toContainEqual(
+      expect.objectContaining({
+        level: 'warn',
+        message: 'reconcile could not handle an item; the next tick retries it',
+        fields: expect.objectContaining({ item: 'default/we-1', error: refused.message }),
+      }),
+    );
+  });
+
+  it('stops at once when the cluster is unavailable: every other item would wait on it too', async () => {
+    const s = system();
+    await s.start('we-1', 'default/deployment/app-1');
+    await s.start('we-2', 'default/deployment/app-2');
+    s.cluster.fault = () => {
+      throw new ClusterUnavailableError('HTTP 503', 503);
+    };
+    await expect(reconcile(s.deps)).rejects.toBeInstanceOf(ClusterUnavailableError);
+    expect(s.cluster.calls.filter((c) => c === 'get')).toHaveLength(1);
+  });
+});
+
 describe('WE-7 release', () => {
   it('holds the lock during the cooldown and releases it after, with the LockReleased condition and Event', async () => {
     const s = system();
