@@ -52,8 +52,9 @@ describe.concurrent('Comprehensive Audit Trail Integration Tests', () => {
       const running = await h.waitForPhase(name, 'Running');
       const [event] = await auditEventsOf(h, name, 'workflow.started');
       expect(event!.event_data.phase).toBe('Running');
-      // Written in the same transaction as the phase change: the same instant.
-      expect(event!.event_timestamp).toBe(running.status.startTime);
+      // Written in the same transaction as the phase change: the same instant. DataStorage returns
+      // it as Go prints a time (no trailing zeros: .520Z comes back .52Z), so compare instants.
+      expect(Date.parse(event!.event_timestamp)).toBe(Date.parse(running.status.startTime!));
       expect(event!.event_data.started_at).toBe(running.status.startTime);
       await completeRun(h, running.status.pipelineRunRef!.name);
     });
