@@ -29,4 +29,4 @@ export function summarize(samples: readonly number[]): Summary {
 
 export const median = (samples: readonly number[]) => summarize(samples).p50;
 
-export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, Math.max(0, ms)));
+export { sleep } from '../functions/adapters/system-clock.js';

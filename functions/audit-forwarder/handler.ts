@@ -16,6 +16,7 @@ import type { Context, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEven
 import { dataStorageAuditClient } from '../adapters/datastorage/audit-client.js';
 import { secretsManagerToken } from '../adapters/datastorage/bearer-token.js';
 import { sqsAuditDeadLetters } from '../adapters/sqs/audit-dead-letters.js';
+import { sleep, systemClock } from '../adapters/system-clock.js';
 import { type AuditStreamRecord, type ForwardSettings, forwardAudit } from '../core/forward-audit.js';
 import type { AuditDeadLetters, AuditSink, Clock } from '../core/ports.js';
 import { forwarderConfig } from '../platform/config.js';
@@ -121,8 +122,8 @@ export function depsFromEnv(env: Record<string, string | undefined>): AuditForwa
       token: config.tokenSecretArn ? secretsManagerToken(config.tokenSecretArn) : undefined,
     }),
     deadLetters: sqsAuditDeadLetters(new SQSClient({}), config.auditDlqUrl),
-    clock: { now: () => new Date() },
-    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+    clock: systemClock,
+    sleep,
     settings: {
       batchSize: config.batchSize,
       requestTimeoutMs: config.requestTimeoutMs,
