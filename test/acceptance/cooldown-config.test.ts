@@ -1,16 +1,26 @@
 /**
  * Kubernaut's cooldown_config_test.go ("Custom Cooldown Configuration"): the configured cooldown
- * (COOLDOWN_PERIOD, here 3 s rather than the suite's 2 s) holds a target after any end, and only
- * that target.
+ * (COOLDOWN_PERIOD, here 5 s rather than the suite's 2 s) holds a target after any end, and only
+ * that target. Also reconciler_test.go's "should calculate cooldown remaining time correctly", which
+ * needs a waiter deferred and seen deferred: with Tekton's whole-second completion times and
+ * execute's in-place wait for the last second, a 2 s cooldown leaves too short a window for that on
+ * a loaded machine.
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { condition, type Harness, request, startAcceptance, unique } from './harness.js';
+import {
+  condition,
+  type Harness,
+  request,
+  startAcceptance,
+  unique,
+  waiterDuringCooldown,
+} from './harness.js';
 
 vi.setConfig({ maxConcurrency: 32, testTimeout: 60_000 });
 
 let h: Harness;
 beforeAll(async () => {
-  h = await startAcceptance({ env: { COOLDOWN_PERIOD: '3s' } });
+  h = await startAcceptance({ env: { COOLDOWN_PERIOD: '5s' } });
 });
 afterAll(async () => {
   await h?.stop();
@@ -28,7 +38,7 @@ describe.concurrent('Custom Cooldown Configuration', () => {
       await h.submit(request({ ...first, simulate: 'fail' }));
       const failed = await h.waitForPhase(first.name, 'Failed', { intervalMs: 50 });
       const releaseAt = Date.parse(failed.status.completionTime!) + h.cooldownMs;
-      expect(h.cooldownMs).toBe(3000);
+      expect(h.cooldownMs).toBe(5000);
 
       await h.submit(request({ name: second, target: first.target }));
       const phases: { phase: string; at: number }[] = [];
@@ -56,31 +66,36 @@ describe.concurrent('Custom Cooldown Configuration', () => {
 
   describe('BR-WE-009: Cooldown Applies Only to Same Resource', () => {
     it('BR-WE-009: should NOT block workflows for different target resources (WE-3)', async () => {
-      const first = unique('cooling');
-      const other = unique('elsewhere');
-      const waiter = `cooling-next-${first.name.slice(-8)}`;
-      await h.submit(request(first));
-      const done = await h.waitForPhase(first.name, 'Completed', { intervalMs: 50 });
-      const releaseAt = Date.parse(done.status.completionTime!) + h.cooldownMs;
       // Sent together: one for the cooling target, one for another.
-      await Promise.all([
-        h.submit(request({ name: waiter, target: first.target })),
-        h.submit(request(other)),
-      ]);
-      const deferred = await h.waitForExecution(
-        waiter,
-        (we) => Boolean(condition(we, 'CooldownActive')),
-        'to wait',
-      );
-      expect(deferred.status.phase).toBe('Pending');
-      const running = await h.waitForExecution(other.name, (we) => Boolean(we.status.startTime), 'to start');
-      // The other target started at once, while the first still cooled, and never waited.
-      expect(Date.parse(running.status.startTime!)).toBeLessThan(releaseAt);
-      expect(condition(running, 'CooldownActive')).toBeUndefined();
-      const next = await h.waitForExecution(waiter, (we) => Boolean(we.status.startTime), 'to start', {
-        timeoutMs: h.cooldownMs + 30_000,
+      let other = unique('elsewhere');
+      const { releaseAt, waiter, pending } = await waiterDuringCooldown(h, 'cooling', () => {
+        other = unique('elsewhere');
+        return h.submit(request(other));
       });
-      expect(Date.parse(next.status.startTime!)).toBeGreaterThanOrEqual(releaseAt);
+      // The waiter was held, then started at the cooldown's end.
+      expect(pending.status.phase).toBe('Pending');
+      expect(Date.parse(waiter.status.startTime!)).toBeGreaterThanOrEqual(releaseAt);
+      // The other target was never held, though it arrived in the same moment.
+      const running = await h.waitForExecution(other.name, (we) => Boolean(we.status.startTime), 'to start');
+      expect(condition(running, 'CooldownActive')).toBeUndefined();
+    });
+  });
+
+  describe('BR-WE-010: Cooldown Period Between Sequential Executions', () => {
+    it('BR-WE-010: should calculate cooldown remaining time correctly — a deferred waiter’s release time and remaining time (WE-3)', async () => {
+      const { releaseAt, waiter, pending } = await waiterDuringCooldown(h, 'cool-calc');
+      // The waiter, while deferred, says until when and how long is left, as of its condition's time.
+      const cooling = condition(pending, 'CooldownActive')!;
+      expect(pending.status.phase).toBe('Pending');
+      expect(cooling.message).toContain(`until ${new Date(releaseAt).toISOString()}`);
+      const remaining = /remaining: ([\d.]+)(ms|s)\)/.exec(cooling.message);
+      expect(remaining, cooling.message).not.toBeNull();
+      const remainingMs = Number(remaining![1]) * (remaining![2] === 's' ? 1000 : 1);
+      expect(remainingMs).toBeLessThanOrEqual(h.cooldownMs);
+      expect(Math.abs(releaseAt - Date.parse(cooling.lastTransitionTime) - remainingMs)).toBeLessThanOrEqual(
+        1000,
+      );
+      expect(Date.parse(waiter.status.startTime!)).toBeGreaterThanOrEqual(releaseAt);
     });
   });
 });

@@ -23,7 +23,7 @@ import {
   CustomObjectsApi,
   KubeConfig,
 } from '@kubernetes/client-node';
-import { inject } from 'vitest';
+import { expect, inject } from 'vitest';
 import type { CliContext } from '../../cli/command.js';
 import { runCli } from '../../cli/dispatch.js';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../cli/local/dynamodb-local.js';
@@ -617,4 +617,69 @@ export async function runningHeld(h: Harness, name: string, target: string, extr
 /** SHA-256 of the target, as DD-WE-003 names the run: "wfe-" + 16 hex characters. */
 export function expectedRunName(target: string): string {
   return `wfe-${createHash('sha256').update(target, 'utf8').digest('hex').slice(0, 16)}`;
+}
+
+/** Execute waits out in place a cooldown that ends within this long, rather than defer it (WE-3). */
+const WAIT_IN_PLACE_MS = 1000;
+
+export interface CooledWaiter {
+  /** The execution whose end started the cooldown, Completed. */
+  first: WorkflowExecution;
+  /** Its cooldown's end: completionTime + the cooldown. */
+  releaseAt: number;
+  /** The execution sent for the same target during the cooldown, once started. */
+  waiter: WorkflowExecution;
+  /** A look at the waiter while it was deferred: Pending, CooldownActive True. */
+  pending: WorkflowExecution;
+}
+
+/**
+ * Ends one execution on a new target and sends a second for that target while it cools (and, in
+ * the same moment, whatever `alongside` sends), then follows the second until it starts, keeping a
+ * look at it while it was deferred. When execute took the request up too late to defer it (the
+ * test itself slow on a loaded machine, or within the cooldown's last second, which execute waits
+ * out in place) or no look fell inside the deferral, the round proves nothing either way, so it is
+ * set up again on a new target, up to three times. A request taken up in time that was not
+ * deferred fails the test: when it was taken up is its record's creation time.
+ */
+export async function waiterDuringCooldown(
+  h: Harness,
+  prefix: string,
+  alongside: () => Promise<unknown> = async () => {},
+): Promise<CooledWaiter> {
+  for (let round = 1; ; round++) {
+    const { name, target } = unique(prefix);
+    await h.submit(request({ name, target }));
+    const first = await h.waitForPhase(name, 'Completed', { intervalMs: 50 });
+    const releaseAt = Date.parse(first.status.completionTime!) + h.cooldownMs;
+    const waiterName = `${prefix}-next-${name.slice(-8)}`;
+    await Promise.all([h.submit(request({ name: waiterName, target })), alongside()]);
+    let pending: WorkflowExecution | undefined;
+    const waiter = await h.waitForExecution(
+      waiterName,
+      (we) => {
+        if (!pending && condition(we, 'CooldownActive')?.status === 'True') pending = we;
+        return Boolean(we.status.startTime);
+      },
+      'to start after the cooldown',
+      { timeoutMs: h.cooldownMs + 30_000, intervalMs: 50 },
+    );
+    const takenUpAt = Date.parse(waiter.metadata.creationTimestamp);
+    const inTime = takenUpAt < releaseAt - WAIT_IN_PLACE_MS - 100;
+    if (inTime) {
+      expect(
+        condition(waiter, 'CooldownActive'),
+        `${waiterName}, taken up during the cooldown`,
+      ).toMatchObject({
+        status: 'False',
+        reason: 'CooldownElapsed',
+      });
+    }
+    if (inTime && pending) return { first, releaseAt, waiter, pending };
+    const why = inTime
+      ? 'no look fell inside its deferral'
+      : `taken up ${releaseAt - takenUpAt} ms before the end`;
+    expect(round, `a waiter deferred and seen deferred in 3 rounds (last: ${why})`).toBeLessThan(3);
+    console.log(`${prefix}: the waiter proves nothing (${why}); set up again`);
+  }
 }
