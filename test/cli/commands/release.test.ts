@@ -87,11 +87,21 @@ describe('wfe release', () => {
       15_000,
     );
     const result = await cli.run(['release', 'payment/Deployment/worker', '--reason', REASON]);
-    expect(result.out).toMatch(/holder payment\/we-release-run, running\); its PipelineRun was deleted/);
+    // The lock is released as it last read it: running, or, when a reconcile tick saw the run gone
+    // between release's delete and its write, already cooling (release then reads it again and
+    // releases that; the run still counts as deleted by it).
+    expect(result.out).toMatch(
+      /holder payment\/we-release-run, (running|cooling)\); its PipelineRun was deleted/,
+    );
+    expect((await json(['locks'])).items).toEqual([]);
     await eventually(async () => {
       const status = (await json(['get', 'payment/we-release-run'])).status;
       expect(status.phase).toBe('Failed');
       expect(status.failureDetails.message).toMatch(/deleted externally/);
+      expect(status.conditions.find((c: { type: string }) => c.type === 'LockReleased')).toMatchObject({
+        status: 'True',
+        message: expect.stringContaining(REASON),
+      });
     }, 10_000);
   }, 30_000);
 
