@@ -77,7 +77,7 @@ export type ExecuteOutcome =
 /** SQS caps DelaySeconds at 15 minutes; a longer wait is deferred again when the message returns. */
 const MAX_DELAY_SECONDS = 900;
 /** A cooldown ending this soon is waited out in the invocation rather than with another round trip through SQS. */
-const WAIT_IN_PLACE_MS = 1000;
+export const WAIT_IN_PLACE_MS = 1000;
 /** Concurrent writers on one target resolve within a few rounds; more means something is wrong. */
 const MAX_ROUNDS = 8;
 

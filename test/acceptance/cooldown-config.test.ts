@@ -77,6 +77,7 @@ describe.concurrent('Custom Cooldown Configuration', () => {
       expect(Date.parse(waiter.status.startTime!)).toBeGreaterThanOrEqual(releaseAt);
       // The other target was never held, though it arrived in the same moment.
       const running = await h.waitForExecution(other.name, (we) => Boolean(we.status.startTime), 'to start');
+      expect(Date.parse(running.status.startTime!)).toBeLessThan(releaseAt);
       expect(condition(running, 'CooldownActive')).toBeUndefined();
     });
   });

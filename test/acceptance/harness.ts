@@ -28,6 +28,7 @@ import type { CliContext } from '../../cli/command.js';
 import { runCli } from '../../cli/dispatch.js';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../cli/local/dynamodb-local.js';
 import { type LocalSystem, type LocalSystemOptions, startLocalSystem } from '../../cli/local/system.js';
+import { WAIT_IN_PLACE_MS } from '../../functions/core/execute.js';
 import { type ManifestOptions, manifest } from '../fixtures/manifests.js';
 
 export const COOLDOWN_MS = 2000;
@@ -619,9 +620,6 @@ export function expectedRunName(target: string): string {
   return `wfe-${createHash('sha256').update(target, 'utf8').digest('hex').slice(0, 16)}`;
 }
 
-/** Execute waits out in place a cooldown that ends within this long, rather than defer it (WE-3). */
-const WAIT_IN_PLACE_MS = 1000;
-
 export interface CooledWaiter {
   /** The execution whose end started the cooldown, Completed. */
   first: WorkflowExecution;
@@ -665,6 +663,7 @@ export async function waiterDuringCooldown(
       { timeoutMs: h.cooldownMs + 30_000, intervalMs: 50 },
     );
     const takenUpAt = Date.parse(waiter.metadata.creationTimestamp);
+    // Execute waits out in place a cooldown that ends within WAIT_IN_PLACE_MS rather than defer it.
     const inTime = takenUpAt < releaseAt - WAIT_IN_PLACE_MS - 100;
     if (inTime) {
       expect(
