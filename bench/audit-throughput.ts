@@ -7,15 +7,15 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
-import { startDataStorage } from '../cli/local/datastorage/server.js';
-import { DEPLOYED } from '../cli/local/deployed-settings.js';
-import { lambdaContext } from '../cli/local/pollers/lambda-context.js';
 import { dataStorageAuditClient } from '../functions/adapters/datastorage/audit-client.js';
 import { auditItem } from '../functions/adapters/dynamodb/items.js';
 import { createHandler } from '../functions/audit-forwarder/handler.js';
 import { type AuditEventRequest, AuditEventType, auditEvent } from '../functions/core/audit-event.js';
 import type { Execution } from '../functions/core/execution.js';
 import { parseRequest } from '../functions/core/manifest.js';
+import { lambdaContext } from '../local/aws/lambda-context.js';
+import { startDataStorage } from '../local/datastorage/server.js';
+import { DEPLOYED } from '../local/deployed-settings.js';
 import type { BenchContext } from './context.js';
 import { type Figure, figure, round, type Section } from './figures.js';
 import { batches, quiet, requestBody } from './handlers.js';

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import { build, type Metafile } from 'esbuild';
-import { localKubeconfig } from '../cli/local/kube-api/kubeconfig.js';
+import { localKubeconfig } from '../local/kube-api/kubeconfig.js';
 import { esbuildOptions, FUNCTIONS, mirrorDrift, ROOT } from './bundling.js';
 import type { BenchContext } from './context.js';
 import { type Figure, figure, round, type Section } from './figures.js';

@@ -5,9 +5,9 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type KubeApi, startKubeApi } from '../cli/local/kube-api/index.js';
 import { connectCluster } from '../functions/adapters/kubernetes/cluster.js';
 import type { Clock, Cluster } from '../functions/core/ports.js';
+import { type KubeApi, startKubeApi } from '../local/kube-api/index.js';
 
 export interface BenchCluster {
   kube: KubeApi;

@@ -7,11 +7,11 @@ import { randomUUID } from 'node:crypto';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
-import { DEPLOYED } from '../cli/local/deployed-settings.js';
-import { lambdaContext } from '../cli/local/pollers/lambda-context.js';
 import type { Clock, Cluster, ExecutionStore, RequestQueue } from '../functions/core/ports.js';
 import { createHandler as createExecute } from '../functions/execute/handler.js';
 import { createHandler as createReconcile } from '../functions/reconcile/handler.js';
+import { lambdaContext } from '../local/aws/lambda-context.js';
+import { DEPLOYED } from '../local/deployed-settings.js';
 
 export const NAMESPACE = 'kubernaut-workflows';
 

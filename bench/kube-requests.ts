@@ -1,5 +1,5 @@
 /** What a handler asked of the Kubernetes API, from the built-in server's request log. */
-import type { KubeApi } from '../cli/local/kube-api/index.js';
+import type { KubeApi } from '../local/kube-api/index.js';
 
 /** "GET pipelineruns", "POST events", … for each request after the `from`th. */
 export function kubeRequestsSince(

@@ -9,12 +9,12 @@
  * then the schedule starts at a random phase and runs until it has released them.
  */
 
-import { DEPLOYED } from '../cli/local/deployed-settings.js';
-import { startSchedule } from '../cli/local/pollers/schedule.js';
 import { systemClock } from '../functions/adapters/system-clock.js';
 import { pipelineRunName } from '../functions/core/pipeline-run.js';
 import type { ExecutionStore } from '../functions/core/ports.js';
 import { lockKey } from '../functions/core/target.js';
+import { startSchedule } from '../local/aws/schedule.js';
+import { DEPLOYED } from '../local/deployed-settings.js';
 import { benchCluster } from './cluster.js';
 import type { BenchContext } from './context.js';
 import { atMost, figure, round, type Section } from './figures.js';

@@ -11,7 +11,7 @@
 import { writeFile } from 'node:fs/promises';
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { type DynamoDbLocal, startDynamoDbLocal } from '../cli/local/dynamodb-local.js';
+import { type DynamoDbLocal, startDynamoDbLocal } from '../local/aws/dynamodb-local.js';
 import type { BenchContext } from './context.js';
 import type { Section } from './figures.js';
 import { machine } from './machine.js';

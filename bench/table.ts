@@ -5,10 +5,10 @@
 import { randomUUID } from 'node:crypto';
 import { DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { createStateTable, LOCAL_CREDENTIALS, LOCAL_REGION } from '../cli/local/dynamodb-local.js';
 import { documentClient, executionTable } from '../functions/adapters/dynamodb/execution-table.js';
 import type { Item } from '../functions/adapters/dynamodb/items.js';
 import type { Clock } from '../functions/core/ports.js';
+import { createStateTable, LOCAL_CREDENTIALS, LOCAL_REGION } from '../local/aws/dynamodb-local.js';
 import { countWire, type WireCounts } from './wire-counter.js';
 
 export interface BenchTable {

@@ -11,14 +11,14 @@
  * cooldown; after a random pause the waiter is sent to execute, which defers it.
  */
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { DEPLOYED } from '../cli/local/deployed-settings.js';
-import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../cli/local/dynamodb-local.js';
-import { startQueuePoller } from '../cli/local/pollers/queue-poller.js';
-import { startLocalSqs } from '../cli/local/sqs.js';
 import { sqsRequestQueue } from '../functions/adapters/sqs/request-queue.js';
 import { systemClock, sleep as waitInPlace } from '../functions/adapters/system-clock.js';
 import { pipelineRunName } from '../functions/core/pipeline-run.js';
 import { lockKey } from '../functions/core/target.js';
+import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../local/aws/dynamodb-local.js';
+import { startQueuePoller } from '../local/aws/queue-poller.js';
+import { startLocalSqs } from '../local/aws/sqs.js';
+import { DEPLOYED } from '../local/deployed-settings.js';
 import { benchCluster } from './cluster.js';
 import type { BenchContext } from './context.js';
 import { atMost, type Figure, figure, round, type Section } from './figures.js';

@@ -19,8 +19,7 @@ import { awsClientConfig } from './aws/client-config.js';
 import { DEFAULT_STACK_NAME, readStackOutputs, requireOutput } from './aws/stack-outputs.js';
 import { CliError } from './cli-error.js';
 import type { CliContext } from './command.js';
-import { type DevState, readLiveDevState } from './local/dev-state.js';
-import { LOCAL_CREDENTIALS } from './local/dynamodb-local.js';
+import { LOCAL_CREDENTIALS, type LocalSystemState, readLiveDevState } from './dev-state.js';
 
 /** The flag every command that talks to a system takes. */
 export const CONNECTION_OPTIONS = { stack: { type: 'string' } } as const;
@@ -71,7 +70,7 @@ export async function connect(context: CliContext, flags: { stack?: string }): P
   return awsConnection(context, flags.stack || context.env.WFE_STACK || DEFAULT_STACK_NAME);
 }
 
-function localConnection(state: DevState): Connection {
+function localConnection(state: LocalSystemState): Connection {
   const common = { region: state.region, credentials: LOCAL_CREDENTIALS, maxAttempts: 2 };
   const dynamodb = new DynamoDBClient({ ...common, endpoint: state.dynamodb.endpoint });
   const doc = documentClient(dynamodb);

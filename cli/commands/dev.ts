@@ -10,20 +10,14 @@ import { tableListing } from '../../functions/adapters/dynamodb/listing.js';
 import { systemClock } from '../../functions/adapters/system-clock.js';
 import { parseDuration } from '../../functions/core/duration.js';
 import { executionKey } from '../../functions/core/manifest.js';
+import { pause } from '../../local/aws/event-source.js';
+import { type LocalSystem, startLocalSystem } from '../../local/system.js';
 import { CliError, UsageError } from '../cli-error.js';
 import { type CliContext, type Command, noPositionals, parseCommandLine } from '../command.js';
-import { readLiveDevState, stateDirFor } from '../local/dev-state.js';
-import { LOCAL_CREDENTIALS } from '../local/dynamodb-local.js';
-import {
-  type Example,
-  type ExampleSubmitter,
-  loadExamples,
-  startExampleSubmitter,
-} from '../local/examples.js';
-import { pause } from '../local/pollers/event-source.js';
-import { ProgressTracker } from '../local/progress.js';
-import { ProgressView } from '../local/progress-view.js';
-import { type LocalSystem, startLocalSystem } from '../local/system.js';
+import { type Example, type ExampleSubmitter, loadExamples, startExampleSubmitter } from '../dev/examples.js';
+import { ProgressTracker } from '../dev/progress.js';
+import { ProgressView } from '../dev/progress-view.js';
+import { LOCAL_CREDENTIALS, runningDevPid, stateDirFor } from '../dev-state.js';
 
 const OPTIONS = {
   'no-examples': { type: 'boolean' },
@@ -94,9 +88,8 @@ Options:
       ? durationFlag('--run-duration', values['run-duration'], 0)
       : 3000;
 
-    const running = await readLiveDevState(context.cwd);
-    if (running)
-      throw new CliError(`wfe dev already runs in this checkout (pid ${running.pid}); stop it first`);
+    const running = await runningDevPid(context.cwd);
+    if (running) throw new CliError(`wfe dev already runs in this checkout (pid ${running}); stop it first`);
 
     const env = { ...context.env };
     const defaulted: string[] = [];

@@ -26,9 +26,9 @@ import {
 import { expect, inject } from 'vitest';
 import type { CliContext } from '../../cli/command.js';
 import { runCli } from '../../cli/dispatch.js';
-import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../cli/local/dynamodb-local.js';
-import { type LocalSystem, type LocalSystemOptions, startLocalSystem } from '../../cli/local/system.js';
 import { WAIT_IN_PLACE_MS } from '../../functions/core/execute.js';
+import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/aws/dynamodb-local.js';
+import { type LocalSystem, type LocalSystemOptions, startLocalSystem } from '../../local/system.js';
 import { type ManifestOptions, manifest } from '../fixtures/manifests.js';
 
 export const COOLDOWN_MS = 2000;

@@ -10,8 +10,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { startDataStorage } from '../../cli/local/datastorage/server.js';
-import { startKubeApi } from '../../cli/local/kube-api/index.js';
+import { startDataStorage } from '../../local/datastorage/server.js';
+import { startKubeApi } from '../../local/kube-api/index.js';
 import {
   auditEventsOf,
   completeRun,

@@ -1,9 +1,9 @@
 import type { RequestOptions } from 'node:https';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type KubeApi, startKubeApi } from '../../cli/local/kube-api/index.js';
 import { connectCluster } from '../../functions/adapters/kubernetes/cluster.js';
 import { eksToken, kubeConfigFor } from '../../functions/adapters/kubernetes/credentials.js';
 import { ClusterUnavailableError, ConfigError } from '../../functions/core/errors.js';
+import { type KubeApi, startKubeApi } from '../../local/kube-api/index.js';
 
 const CREDENTIALS = {
   accessKeyId: 'AKIDEXAMPLE',

@@ -2,10 +2,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type KubeApi, startKubeApi } from '../../cli/local/kube-api/index.js';
 import { connectCluster, KubernetesCluster } from '../../functions/adapters/kubernetes/cluster.js';
 import { ClusterRejectedError, ClusterUnavailableError } from '../../functions/core/errors.js';
 import { Label, type PipelineRunObject } from '../../functions/core/pipeline-run.js';
+import { type KubeApi, startKubeApi } from '../../local/kube-api/index.js';
 import { fixedClock } from '../fakes/clock.js';
 
 const NS = 'kubernaut-workflows';

@@ -1,8 +1,8 @@
 import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { createSqsServer } from 'local-aws-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../../cli/local/free-port.js';
 import { sqsRequestQueue } from '../../functions/adapters/sqs/request-queue.js';
+import { freePort } from '../../local/free-port.js';
 
 describe('sqsRequestQueue', () => {
   let server: Awaited<ReturnType<typeof createSqsServer>>;

@@ -8,11 +8,11 @@ import {
 } from '@aws-sdk/client-dynamodb-streams';
 import type { DynamoDBRecord } from 'aws-lambda';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type DataStorage, startDataStorage } from '../../cli/local/datastorage/server.js';
-import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../cli/local/dynamodb-local.js';
 import { executionTable } from '../../functions/adapters/dynamodb/execution-table.js';
 import { depsFromEnv } from '../../functions/audit-forwarder/handler.js';
 import { ConfigError } from '../../functions/core/errors.js';
+import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/aws/dynamodb-local.js';
+import { type DataStorage, startDataStorage } from '../../local/datastorage/server.js';
 import { fixedClock } from '../fakes/clock.js';
 import { MemoryDeadLetters } from '../fakes/memory-dead-letters.js';
 import { completedEvent, executionOf, failedEvent, startedEvent } from '../fixtures/audit-events.js';

@@ -5,11 +5,11 @@
  */
 import type { Context, DynamoDBStreamEvent } from 'aws-lambda';
 import { type MockInstance, vi } from 'vitest';
-import type { DataStorage } from '../../cli/local/datastorage/server.js';
 import { dataStorageAuditClient } from '../../functions/adapters/datastorage/audit-client.js';
 import { createHandler } from '../../functions/audit-forwarder/handler.js';
 import type { AuditDeadLetters } from '../../functions/core/ports.js';
 import { powertools } from '../../functions/platform/powertools.js';
+import type { DataStorage } from '../../local/datastorage/server.js';
 import { type FakeClock, fixedClock } from '../fakes/clock.js';
 import { MemoryDeadLetters } from '../fakes/memory-dead-letters.js';
 

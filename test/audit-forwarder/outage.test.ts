@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { type DataStorage, startDataStorage } from '../../cli/local/datastorage/server.js';
 import { dataStorageAuditClient } from '../../functions/adapters/datastorage/audit-client.js';
 import { redriveAudit } from '../../functions/core/redrive-audit.js';
+import { type DataStorage, startDataStorage } from '../../local/datastorage/server.js';
 import { MemoryDeadLetters } from '../fakes/memory-dead-letters.js';
 import { StreamShard } from '../fakes/stream-shard.js';
 import { eventKey, manyEvents } from '../fixtures/audit-events.js';

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type DataStorage, startDataStorage } from '../../cli/local/datastorage/server.js';
 import { dataStorageAuditClient } from '../../functions/adapters/datastorage/audit-client.js';
 import { sqsAuditDeadLetters } from '../../functions/adapters/sqs/audit-dead-letters.js';
 import { sqsAuditDeadLetterQueue } from '../../functions/adapters/sqs/audit-dlq-reader.js';
 import { redriveAudit } from '../../functions/core/redrive-audit.js';
+import { type DataStorage, startDataStorage } from '../../local/datastorage/server.js';
 import { fixedClock } from '../fakes/clock.js';
 import { eventKey, manyEvents, startedEvent } from '../fixtures/audit-events.js';
 import { outboxRecord, sequenceNumber, streamEvent } from '../fixtures/dynamodb-stream-events.js';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type DataStorage, startDataStorage } from '../../cli/local/datastorage/server.js';
+import { type DataStorage, startDataStorage } from '../../local/datastorage/server.js';
 import { StreamShard } from '../fakes/stream-shard.js';
 import { manyEvents } from '../fixtures/audit-events.js';
 import { outboxRecord } from '../fixtures/dynamodb-stream-events.js';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StackOutput } from '../../infra/outputs.js';
-import { eventually } from '../local/pollers/eventually.js';
+import { eventually } from '../local/aws/eventually.js';
 import { startFakeAws } from './fake-aws.js';
 import { manifestFile } from './fixtures.js';
 import { type CliSystem, startCliSystem, wfe } from './harness.js';

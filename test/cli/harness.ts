@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inject } from 'vitest';
 import { runCli } from '../../cli/dispatch.js';
-import { type LocalSystem, startLocalSystem } from '../../cli/local/system.js';
+import { type LocalSystem, startLocalSystem } from '../../local/system.js';
 
 export interface CliResult {
   code: number;

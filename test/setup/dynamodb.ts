@@ -4,8 +4,8 @@
 import { randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { inject } from 'vitest';
-import { createStateTable, LOCAL_CREDENTIALS, LOCAL_REGION } from '../../cli/local/dynamodb-local.js';
 import { documentClient } from '../../functions/adapters/dynamodb/execution-table.js';
+import { createStateTable, LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/aws/dynamodb-local.js';
 
 export interface TestTable {
   endpoint: string;

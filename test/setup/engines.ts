@@ -6,10 +6,10 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Context } from 'aws-lambda';
-import { type KubeApi, startKubeApi } from '../../cli/local/kube-api/index.js';
 import { executionTable } from '../../functions/adapters/dynamodb/execution-table.js';
 import { connectCluster } from '../../functions/adapters/kubernetes/cluster.js';
 import type { Cluster } from '../../functions/core/ports.js';
+import { type KubeApi, startKubeApi } from '../../local/kube-api/index.js';
 import { type FakeClock, fixedClock } from '../fakes/clock.js';
 import { createTestTable, type TestTable } from './dynamodb.js';
 

@@ -3,7 +3,7 @@
  * them afterwards. Test files create their own tables (test/setup/dynamodb.ts), so they never share state.
  */
 import type { TestProject } from 'vitest/node';
-import { type DynamoDbLocal, startDynamoDbLocal } from '../../cli/local/dynamodb-local.js';
+import { type DynamoDbLocal, startDynamoDbLocal } from '../../local/aws/dynamodb-local.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {

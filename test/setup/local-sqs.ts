@@ -4,8 +4,8 @@
 import type { Server } from 'node:http';
 import { CreateQueueCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { createSqsServer } from 'local-aws-sqs';
-import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../cli/local/dynamodb-local.js';
-import { freePort } from '../../cli/local/free-port.js';
+import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/aws/dynamodb-local.js';
+import { freePort } from '../../local/free-port.js';
 
 export interface LocalSqs {
   endpoint: string;

@@ -1,9 +1,9 @@
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type DataStorage, startDataStorage } from '../../../cli/local/datastorage/server.js';
 import { dataStorageAuditClient } from '../../../functions/adapters/datastorage/audit-client.js';
 import { secretsManagerToken } from '../../../functions/adapters/datastorage/bearer-token.js';
 import { DataStorageUnavailableError } from '../../../functions/core/errors.js';
+import { type DataStorage, startDataStorage } from '../../../local/datastorage/server.js';
 import { manyEvents } from '../../fixtures/audit-events.js';
 
 const open: DataStorage[] = [];

@@ -1,9 +1,9 @@
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../../cli/local/dynamodb-local.js';
 import { sqsAuditDeadLetters } from '../../../functions/adapters/sqs/audit-dead-letters.js';
 import { auditEvent } from '../../../functions/core/audit-event.js';
 import type { Execution } from '../../../functions/core/execution.js';
+import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../../local/aws/dynamodb-local.js';
 import { type CliSystem, nowhere, startCliSystem, wfe } from '../harness.js';
 
 describe('wfe audit redrive', () => {

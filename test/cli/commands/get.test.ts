@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { eventually } from '../../local/pollers/eventually.js';
+import { eventually } from '../../local/aws/eventually.js';
 import { manifestFile } from '../fixtures.js';
 import { type CliSystem, startCliSystem } from '../harness.js';
 

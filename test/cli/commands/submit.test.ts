@@ -2,7 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { manifest } from '../../fixtures/manifests.js';
-import { eventually } from '../../local/pollers/eventually.js';
+import { eventually } from '../../local/aws/eventually.js';
 import { manifestFile } from '../fixtures.js';
 import { type CliSystem, startCliSystem } from '../harness.js';
 

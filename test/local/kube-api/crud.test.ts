@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type KubeApi, startKubeApi } from '../../../cli/local/kube-api/index.js';
+import { type KubeApi, startKubeApi } from '../../../local/kube-api/index.js';
 import { fixedClock } from '../../fakes/clock.js';
 import { asObj, type Clients, clients, failureOf, NS, PR, pipelineRun } from './kube-client.js';
 

@@ -3,7 +3,7 @@
  * a PipelineRun body, and a way to read a failed call's Status.
  */
 import { ApiException, CoreV1Api, CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
-import type { KubeApi } from '../../../cli/local/kube-api/index.js';
+import type { KubeApi } from '../../../local/kube-api/index.js';
 
 export const NS = 'kubernaut-workflows';
 export const PR = { group: 'tekton.dev', version: 'v1', namespace: NS, plural: 'pipelineruns' } as const;

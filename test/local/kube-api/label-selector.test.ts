@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type KubeApi, startKubeApi } from '../../../cli/local/kube-api/index.js';
-import { parseLabelSelector, SelectorError } from '../../../cli/local/kube-api/label-selector.js';
+import { type KubeApi, startKubeApi } from '../../../local/kube-api/index.js';
+import { parseLabelSelector, SelectorError } from '../../../local/kube-api/label-selector.js';
 import { type Clients, clients, failureOf, PR, pipelineRun } from './kube-client.js';
 
 describe('parseLabelSelector', () => {

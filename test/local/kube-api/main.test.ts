@@ -17,7 +17,7 @@ beforeAll(async () => {
     [
       '--import',
       'tsx',
-      'cli/local/kube-api/main.ts',
+      'local/kube-api/main.ts',
       '--kubeconfig-out',
       kubeconfigPath,
       '--run-duration',
@@ -41,7 +41,7 @@ afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-describe('cli/local/kube-api/main.ts', () => {
+describe('local/kube-api/main.ts', () => {
   it('prints its URL, writes a kubeconfig for it, and runs PipelineRuns to completion', async () => {
     expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect(readFileSync(kubeconfigPath, 'utf8')).toContain('insecure-skip-tls-verify: true');

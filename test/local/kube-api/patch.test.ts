@@ -5,7 +5,7 @@ import {
   MalformedPatchError,
   mergePatch,
   PatchConflictError,
-} from '../../../cli/local/kube-api/patch.js';
+} from '../../../local/kube-api/patch.js';
 
 describe('mergePatch (RFC 7386)', () => {
   it.each<[JsonValue, JsonValue, JsonValue]>([

@@ -1,6 +1,6 @@
 import { PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type KubeApi, startKubeApi } from '../../../cli/local/kube-api/index.js';
+import { type KubeApi, startKubeApi } from '../../../local/kube-api/index.js';
 import { fixedClock } from '../../fakes/clock.js';
 import { asObj, type Clients, clients, NS, type Obj, PR, pipelineRun, stepsOf, TR } from './kube-client.js';
 

@@ -1,6 +1,6 @@
 import { PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type KubeApi, startKubeApi } from '../../../cli/local/kube-api/index.js';
+import { type KubeApi, startKubeApi } from '../../../local/kube-api/index.js';
 import { asObj, type Clients, clients, failureOf, NS, type Obj, PR, pipelineRun } from './kube-client.js';
 
 let kubeApi: KubeApi;

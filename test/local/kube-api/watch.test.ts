@@ -1,6 +1,6 @@
 import { PatchStrategy, setHeaderOptions, Watch } from '@kubernetes/client-node';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type KubeApi, startKubeApi } from '../../../cli/local/kube-api/index.js';
+import { type KubeApi, startKubeApi } from '../../../local/kube-api/index.js';
 import { asObj, type Clients, clients, eventually, NS, PR, pipelineRun } from './kube-client.js';
 
 const PATH = `/apis/tekton.dev/v1/namespaces/${NS}/pipelineruns`;

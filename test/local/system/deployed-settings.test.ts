@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { DEPLOYED } from '../../../cli/local/deployed-settings.js';
 import { parseInfraConfig } from '../../../infra/config.js';
 import { EXECUTE_TIMEOUT } from '../../../infra/functions.js';
+import { DEPLOYED } from '../../../local/deployed-settings.js';
 
 describe('deployed settings the local system copies', () => {
   it('match the CDK app with its defaults', () => {

@@ -11,11 +11,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { DevState } from '../../../cli/local/dev-state.js';
-import { type Example, loadExamples } from '../../../cli/local/examples.js';
+import { type Example, loadExamples } from '../../../cli/dev/examples.js';
 import { correlationId, executionKey } from '../../../functions/core/manifest.js';
+import type { DevState } from '../../../local/dev-state.js';
 import { wfe } from '../../cli/harness.js';
-import { eventually } from '../pollers/eventually.js';
+import { eventually } from '../aws/eventually.js';
 import { descendants, isRunning } from './process-tree.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -187,8 +187,8 @@ describe('npm start (wfe dev), end to end', () => {
     const dir = await mkdtemp(join(tmpdir(), 'wfe-engines-'));
     const kubeconfig = join(dir, 'kubeconfig');
     const [kube, dataStorage] = await Promise.all([
-      startEngine('cli/local/kube-api/main.ts', ['--kubeconfig-out', kubeconfig, '--run-duration', '1s']),
-      startEngine('cli/local/datastorage/main.ts', []),
+      startEngine('local/kube-api/main.ts', ['--kubeconfig-out', kubeconfig, '--run-duration', '1s']),
+      startEngine('local/datastorage/main.ts', []),
     ]);
     const { output } = await runToTheEnd({
       env: { KUBECONFIG: kubeconfig, DATASTORAGE_URL: dataStorage.url },

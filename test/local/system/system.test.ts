@@ -10,13 +10,13 @@ import {
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { DevState } from '../../../cli/local/dev-state.js';
-import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../../cli/local/dynamodb-local.js';
-import { type LocalSystem, startLocalSystem } from '../../../cli/local/system.js';
 import { documentClient, executionTable } from '../../../functions/adapters/dynamodb/execution-table.js';
 import { systemClock } from '../../../functions/adapters/system-clock.js';
+import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../../local/aws/dynamodb-local.js';
+import type { DevState } from '../../../local/dev-state.js';
+import { type LocalSystem, startLocalSystem } from '../../../local/system.js';
 import { manifest } from '../../fixtures/manifests.js';
-import { eventually } from '../pollers/eventually.js';
+import { eventually } from '../aws/eventually.js';
 
 describe('local system', () => {
   let dir: string;

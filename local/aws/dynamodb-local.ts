@@ -11,7 +11,7 @@ import {
   ResourceInUseException,
 } from '@aws-sdk/client-dynamodb';
 import { createTableInput } from '../../functions/adapters/dynamodb/table.js';
-import { freePort } from './free-port.js';
+import { freePort } from '../free-port.js';
 
 const require = createRequire(import.meta.url);
 

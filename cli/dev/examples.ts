@@ -10,8 +10,8 @@ import { fileURLToPath } from 'node:url';
 import { type Phase, Phase as Phases } from '../../functions/core/execution.js';
 import { type ExecutionId, executionKey, type Manifest } from '../../functions/core/manifest.js';
 import type { ExecutionStore } from '../../functions/core/ports.js';
+import { pause } from '../../local/aws/event-source.js';
 import { manifestDocuments, validateManifests } from '../manifest-file.js';
-import { pause } from './pollers/event-source.js';
 
 export const EXAMPLES_DIR = fileURLToPath(new URL('../../examples/', import.meta.url));
 export const SUBMIT_WHEN = 'examples.wfe/submit-when';

@@ -4,7 +4,7 @@
  */
 import type { Context } from 'aws-lambda';
 
-export { LOCAL_REGION } from '../dynamodb-local.js';
+export { LOCAL_REGION } from './dynamodb-local.js';
 /** local-aws-sqs's account id, so queue ARNs and event ARNs agree. */
 export const LOCAL_ACCOUNT = '123456789012';
 

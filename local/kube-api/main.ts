@@ -2,7 +2,7 @@
  * The built-in Kubernetes API as a process of its own, in auto mode (runs start and finish on
  * their own), for `npm start` and for tests that need "a separately started cluster":
  *
- *   npx tsx cli/local/kube-api/main.ts [--port N] [--kubeconfig-out FILE] [--run-duration 3s]
+ *   npx tsx local/kube-api/main.ts [--port N] [--kubeconfig-out FILE] [--run-duration 3s]
  *
  * Prints one line with the URL once it is listening; stops cleanly on SIGINT or SIGTERM.
  */

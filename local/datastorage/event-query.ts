@@ -2,8 +2,8 @@
  * `GET /api/v1/audit/events`: the filters Kubernaut's tests read the trail back with, newest
  * first (event_timestamp DESC, event_id DESC), a page at a time.
  */
-import { isDateTime } from '../../../functions/core/audit-contract.js';
-import { parseDuration } from '../../../functions/core/duration.js';
+import { isDateTime } from '../../functions/core/audit-contract.js';
+import { parseDuration } from '../../functions/core/duration.js';
 import type { StoredAuditEvent } from './batch-validation.js';
 import { type Problem, validationError } from './problem.js';
 

@@ -3,14 +3,14 @@ import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { DeleteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../../cli/local/dynamodb-local.js';
-import { isAuditInsert } from '../../../cli/local/pollers/audit-filter.js';
-import type { Poller } from '../../../cli/local/pollers/queue-poller.js';
+import { isAuditInsert } from '../../../local/aws/audit-filter.js';
+import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../../local/aws/dynamodb-local.js';
+import type { Poller } from '../../../local/aws/queue-poller.js';
 import {
   type StreamBatchFailure,
   type StreamPollerOptions,
   startStreamPoller,
-} from '../../../cli/local/pollers/stream-poller.js';
+} from '../../../local/aws/stream-poller.js';
 import { createTestTable, type TestTable } from '../../setup/dynamodb.js';
 import { eventually } from './eventually.js';
 

@@ -9,8 +9,8 @@ import {
   schemaViolations,
   timestampBound,
   type Violation,
-} from '../../../functions/core/audit-contract.js';
-import { formatDuration } from '../../../functions/core/duration.js';
+} from '../../functions/core/audit-contract.js';
+import { formatDuration } from '../../functions/core/duration.js';
 import { invalidEventData, invalidRequest, type Problem, validationError } from './problem.js';
 
 /** An event as DataStorage stores and returns it. */

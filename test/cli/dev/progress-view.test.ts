@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { ExecutionProgress } from '../../../cli/local/progress.js';
-import { ProgressView } from '../../../cli/local/progress-view.js';
+import type { ExecutionProgress } from '../../../cli/dev/progress.js';
+import { ProgressView } from '../../../cli/dev/progress-view.js';
 
 const row = (over: Partial<ExecutionProgress> = {}): ExecutionProgress => ({
   key: 'payment/we-a',

@@ -9,30 +9,30 @@ import { Metrics } from '@aws-lambda-powertools/metrics';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { dataStorageAuditClient } from '../../functions/adapters/datastorage/audit-client.js';
-import { documentClient, executionTable } from '../../functions/adapters/dynamodb/execution-table.js';
-import { connectCluster } from '../../functions/adapters/kubernetes/cluster.js';
-import { sqsAuditDeadLetters } from '../../functions/adapters/sqs/audit-dead-letters.js';
-import { sqsRequestQueue } from '../../functions/adapters/sqs/request-queue.js';
-import { sleep, systemClock } from '../../functions/adapters/system-clock.js';
-import { createHandler as createForwarder } from '../../functions/audit-forwarder/handler.js';
-import { createHandler as createExecute } from '../../functions/execute/handler.js';
+import { dataStorageAuditClient } from '../functions/adapters/datastorage/audit-client.js';
+import { documentClient, executionTable } from '../functions/adapters/dynamodb/execution-table.js';
+import { connectCluster } from '../functions/adapters/kubernetes/cluster.js';
+import { sqsAuditDeadLetters } from '../functions/adapters/sqs/audit-dead-letters.js';
+import { sqsRequestQueue } from '../functions/adapters/sqs/request-queue.js';
+import { sleep, systemClock } from '../functions/adapters/system-clock.js';
+import { createHandler as createForwarder } from '../functions/audit-forwarder/handler.js';
+import { createHandler as createExecute } from '../functions/execute/handler.js';
 import {
   type ExecutionSettings,
   executeConfig,
   forwarderConfig,
   reconcileConfig,
-} from '../../functions/platform/config.js';
-import { METRICS_NAMESPACE } from '../../functions/platform/powertools.js';
-import { createHandler as createReconcile } from '../../functions/reconcile/handler.js';
+} from '../functions/platform/config.js';
+import { METRICS_NAMESPACE } from '../functions/platform/powertools.js';
+import { createHandler as createReconcile } from '../functions/reconcile/handler.js';
+import { isAuditInsert } from './aws/audit-filter.js';
+import { type PollerErrorListener, pause } from './aws/event-source.js';
+import { type Poller, startQueuePoller } from './aws/queue-poller.js';
+import { startSchedule } from './aws/schedule.js';
+import type { LocalQueue } from './aws/sqs.js';
+import { startStreamPoller } from './aws/stream-poller.js';
 import { DEPLOYED } from './deployed-settings.js';
 import { fileLogger, type LogSink } from './file-logger.js';
-import { isAuditInsert } from './pollers/audit-filter.js';
-import { type PollerErrorListener, pause } from './pollers/event-source.js';
-import { type Poller, startQueuePoller } from './pollers/queue-poller.js';
-import { startSchedule } from './pollers/schedule.js';
-import { startStreamPoller } from './pollers/stream-poller.js';
-import type { LocalQueue } from './sqs.js';
 
 export interface FunctionsInput {
   /** The functions' environment, local endpoints filled in (TABLE_NAME, QUEUE_URL, KUBECONFIG, …). */

@@ -3,7 +3,7 @@
  * only INSERTs of audit outbox records. Matching records are delivered; the rest are skipped.
  */
 import type { DynamoDBRecord } from 'aws-lambda';
-import { RecordKind, TABLE } from '../../../functions/adapters/dynamodb/table.js';
+import { RecordKind, TABLE } from '../../functions/adapters/dynamodb/table.js';
 
 export function isAuditInsert(record: DynamoDBRecord): boolean {
   return (

@@ -2,9 +2,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type DataStorage, startDataStorage } from '../../../../cli/local/datastorage/server.js';
-import { fixedClock } from '../../../fakes/clock.js';
-import { completedEvent, failedEvent, startedEvent } from '../../../fixtures/audit-events.js';
+import { type DataStorage, startDataStorage } from '../../../local/datastorage/server.js';
+import { fixedClock } from '../../fakes/clock.js';
+import { completedEvent, failedEvent, startedEvent } from '../../fixtures/audit-events.js';
 
 const NOW = '2026-03-01T12:00:00Z';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;

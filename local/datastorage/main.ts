@@ -1,5 +1,5 @@
 /**
- * The local DataStorage on its own: `npx tsx cli/local/datastorage/main.ts [--port N] [--token T] [--file F]`.
+ * The local DataStorage on its own: `npx tsx local/datastorage/main.ts [--port N] [--token T] [--file F]`.
  * Prints one line with its URL; stops cleanly on SIGINT or SIGTERM.
  */
 import { parseArgs } from 'node:util';

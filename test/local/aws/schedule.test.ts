@@ -1,7 +1,7 @@
 import type { ScheduledEvent } from 'aws-lambda';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Poller } from '../../../cli/local/pollers/queue-poller.js';
-import { startSchedule } from '../../../cli/local/pollers/schedule.js';
+import type { Poller } from '../../../local/aws/queue-poller.js';
+import { startSchedule } from '../../../local/aws/schedule.js';
 import { eventually } from './eventually.js';
 
 describe('schedule', () => {

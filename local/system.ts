@@ -16,22 +16,22 @@ import { join } from 'node:path';
 import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { executeConfig, forwarderConfig } from '../../functions/platform/config.js';
-import { type DataStorage, startDataStorage } from './datastorage/server.js';
-import { DEPLOYED } from './deployed-settings.js';
-import { type DevState, removeDevState, writeDevState } from './dev-state.js';
+import { executeConfig, forwarderConfig } from '../functions/platform/config.js';
 import {
   createStateTable,
   type DynamoDbLocal,
   LOCAL_CREDENTIALS,
   LOCAL_REGION,
   startDynamoDbLocal,
-} from './dynamodb-local.js';
+} from './aws/dynamodb-local.js';
+import type { PollerErrorListener } from './aws/event-source.js';
+import { type LocalSqs, type QueueSettings, startLocalSqs } from './aws/sqs.js';
+import { type DataStorage, startDataStorage } from './datastorage/server.js';
+import { DEPLOYED } from './deployed-settings.js';
+import { type DevState, removeDevState, writeDevState } from './dev-state.js';
 import type { LogSink } from './file-logger.js';
 import { startFunctions } from './functions.js';
 import { type KubeApi, startKubeApi } from './kube-api/index.js';
-import type { PollerErrorListener } from './pollers/event-source.js';
-import { type LocalSqs, type QueueSettings, startLocalSqs } from './sqs.js';
 
 type Env = Record<string, string | undefined>;
 

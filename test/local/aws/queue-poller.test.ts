@@ -6,9 +6,9 @@ import {
 } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../../cli/local/dynamodb-local.js';
-import { failedMessageIds, type Poller, startQueuePoller } from '../../../cli/local/pollers/queue-poller.js';
-import { type LocalSqs, startLocalSqs } from '../../../cli/local/sqs.js';
+import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../../local/aws/dynamodb-local.js';
+import { failedMessageIds, type Poller, startQueuePoller } from '../../../local/aws/queue-poller.js';
+import { type LocalSqs, startLocalSqs } from '../../../local/aws/sqs.js';
 import { eventually } from './eventually.js';
 
 describe('queue poller', () => {

@@ -6,9 +6,9 @@
 import type { Server } from 'node:http';
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { createSqsServer } from 'local-aws-sqs';
-import { DEPLOYED } from './deployed-settings.js';
+import { DEPLOYED } from '../deployed-settings.js';
+import { freePort } from '../free-port.js';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from './dynamodb-local.js';
-import { freePort } from './free-port.js';
 
 export interface QueueSettings {
   maxReceiveCount: number;

@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { appendFile, readFile } from 'node:fs/promises';
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Clock } from '../../../functions/core/ports.js';
+import type { Clock } from '../../functions/core/ports.js';
 import { acceptBatch, type StoredAuditEvent } from './batch-validation.js';
 import { queryEvents } from './event-query.js';
 import { type Fault, Faults } from './faults.js';
