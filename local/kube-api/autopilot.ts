@@ -8,7 +8,7 @@
  * spec.timeouts.pipeline is honoured on real timers: a run still going when it expires ends
  * PipelineRunTimeout, as Tekton's timeout handling does ("hang" relies on it, or runs forever).
  */
-import { parseGoDuration } from './go-duration.js';
+import { parseGoDuration } from '../go-duration.js';
 import { metadataOf, nameOf } from './object-meta.js';
 import { isJsonObject, type JsonObject } from './patch.js';
 import { PipelineRuns } from './resources.js';

@@ -8,7 +8,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { parseGoDuration } from './go-duration.js';
+import { parseGoDuration } from '../go-duration.js';
 import { startKubeApi } from './index.js';
 
 function fail(message: string): never {

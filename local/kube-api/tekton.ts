@@ -4,7 +4,7 @@
  * spec.status values, spec immutability). Denials are 400 BadRequest in the apiserver's
  * "admission webhook ... denied the request" wording, never 422.
  */
-import { formatGoDuration, parseGoDuration } from './go-duration.js';
+import { formatGoDuration, parseGoDuration } from '../go-duration.js';
 import { isJsonObject, type JsonObject, type JsonValue, jsonEqual } from './patch.js';
 import { badRequest } from './status.js';
 

@@ -1,7 +1,8 @@
 /**
- * Go's time.ParseDuration and Duration.String(), in milliseconds: Tekton stores timeouts as Go
- * durations ("1h0m0s"), accepts any Go spelling ("90m", "1.5h", "-1s"), and quotes them back in
- * its timeout messages.
+ * Go's time.ParseDuration and Duration.String(), in milliseconds, for the engines that stand in for
+ * Go servers: Tekton stores timeouts as Go durations ("1h0m0s"), accepts any Go spelling ("90m",
+ * "1.5h", "-1s") and quotes them back in its timeout messages; DataStorage reads `since=24h` and
+ * quotes an event's age when it refuses it.
  */
 const UNIT_MS: Record<string, number> = {
   ns: 1e-6,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatGoDuration, parseGoDuration } from '../../../local/kube-api/go-duration.js';
+import { formatGoDuration, parseGoDuration } from '../../local/go-duration.js';
 
 describe('Go durations', () => {
   it.each([
