@@ -3,14 +3,8 @@
  * its order: parse (a JSON array, not empty), the OpenAPI schema over every event, then per event
  * the timestamp window and event_data being an object. The first problem refuses the whole batch.
  */
-import {
-  AUDIT_MAX_AGE_MS,
-  eventDataViolation,
-  schemaViolations,
-  timestampBound,
-  type Violation,
-} from '../../functions/core/audit-contract.js';
-import { formatDuration } from '../../functions/core/duration.js';
+import { formatGoDuration } from '../go-duration.js';
+import { firstSchemaError } from './audit-event-request.js';
 import { invalidEventData, invalidRequest, type Problem, validationError } from './problem.js';
 
 /** An event as DataStorage stores and returns it. */
@@ -45,36 +39,20 @@ export const goTime = (at: Date | string): string =>
 
 const jsonKind = (value: unknown) => (typeof value === 'boolean' ? 'bool' : typeof value);
 
-/** kin-openapi's wording, so a refusal reads as the real one does. */
-function schemaMessage(v: Violation): string {
-  switch (v.rule) {
-    case 'missing':
-      return `property "${v.field}" is missing`;
-    case 'not-nullable':
-      return 'Value is not nullable';
-    case 'type':
-      return `value must be ${v.expected === 'integer' ? 'an integer' : `a${v.expected === 'object' ? 'n' : ''} ${v.expected}`}`;
-    case 'minLength':
-      return `minimum string length is ${v.limit}`;
-    case 'maxLength':
-      return `maximum string length is ${v.limit}`;
-    case 'enum':
-      return `value is not one of the allowed values ${JSON.stringify(v.values)}`;
-    case 'format':
-      return `string doesn't match the format "${v.format}"`;
-    case 'not-object':
-      return 'value must be an object';
-  }
-}
+/** The handler's write window around its own clock (reference §6). */
+const MAX_AHEAD_MS = 5 * 60_000;
+const MAX_AGE_DAYS = 7;
 
 function timestampDetail(timestamp: string, now: Date): string | undefined {
-  const bound = timestampBound(timestamp, now);
-  if (bound === 'future')
+  const age = now.getTime() - Date.parse(timestamp);
+  if (-age > MAX_AHEAD_MS)
     return `timestamp is in the future (server time: ${goTime(now)}, event time: ${goTime(timestamp)})`;
-  if (bound === 'too-old')
-    return `timestamp is too old (must be within ${AUDIT_MAX_AGE_MS / 86_400_000} days, age: ${formatDuration(now.getTime() - Date.parse(timestamp))})`;
+  if (age > MAX_AGE_DAYS * 86_400_000)
+    return `timestamp is too old (must be within ${MAX_AGE_DAYS} days, age: ${formatGoDuration(age)})`;
   return undefined;
 }
+
+const isJsonObject = (value: unknown) => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 function store(e: Record<string, unknown>, id: string): StoredAuditEvent {
   const text = (key: string, fallback: string) =>
@@ -130,13 +108,13 @@ export function acceptBatch(body: string, now: Date, newId: () => string): Batch
   if (batch.length === 0) return { ok: false, problem: validationError('batch cannot be empty') };
 
   for (const [i, event] of batch.entries()) {
-    const [first] = schemaViolations(event);
-    if (first) {
-      const at = first.rule === 'missing' || first.field === '' ? `/${i}` : `/${i}/${first.field}`;
+    const error = firstSchemaError(event);
+    if (error) {
+      const at = error.property ? `/${i}/${error.property}` : `/${i}`;
       return {
         ok: false,
         problem: validationError(
-          `request body has an error: doesn't match schema: Error at "${at}": ${schemaMessage(first)}`,
+          `request body has an error: doesn't match schema: Error at "${at}": ${error.reason}`,
         ),
       };
     }
@@ -146,7 +124,7 @@ export function acceptBatch(body: string, now: Date, newId: () => string): Batch
     const timestamp = timestampDetail(event.event_timestamp as string, now);
     if (timestamp)
       return { ok: false, problem: validationError(`event at index ${i}: invalid timestamp: ${timestamp}`) };
-    if (eventDataViolation(event))
+    if (!isJsonObject(event.event_data))
       return {
         ok: false,
         problem: invalidEventData(`event at index ${i}: event_data must be a JSON object`),

@@ -2,8 +2,8 @@
  * `GET /api/v1/audit/events`: the filters Kubernaut's tests read the trail back with, newest
  * first (event_timestamp DESC, event_id DESC), a page at a time.
  */
-import { isDateTime } from '../../functions/core/audit-contract.js';
-import { parseDuration } from '../../functions/core/duration.js';
+import { parseGoDuration } from '../go-duration.js';
+import { isRfc3339 } from './audit-event-request.js';
 import type { StoredAuditEvent } from './batch-validation.js';
 import { type Problem, validationError } from './problem.js';
 
@@ -24,8 +24,8 @@ export interface EventPage {
 
 /** `24h`-style (that long before now) or RFC 3339. */
 function instant(name: string, text: string, now: Date): number | Problem {
-  if (isDateTime(text)) return Date.parse(text);
-  const ago = parseDuration(text);
+  if (isRfc3339(text)) return Date.parse(text);
+  const ago = parseGoDuration(text);
   if (ago !== undefined) return now.getTime() - ago;
   return validationError(
     `${name} must be a relative time such as 24h or an RFC 3339 timestamp, got "${text}"`,

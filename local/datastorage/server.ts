@@ -9,7 +9,6 @@ import { randomUUID } from 'node:crypto';
 import { appendFile, readFile } from 'node:fs/promises';
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Clock } from '../../functions/core/ports.js';
 import { acceptBatch, type StoredAuditEvent } from './batch-validation.js';
 import { queryEvents } from './event-query.js';
 import { type Fault, Faults } from './faults.js';
@@ -51,6 +50,11 @@ export interface DataStorage {
   /** The latest batch requests, oldest first. */
   readonly requests: readonly BatchRequest[];
   close(): Promise<void>;
+}
+
+/** Where DataStorage reads the time; tests hold it still. */
+export interface Clock {
+  now(): Date;
 }
 
 const systemClock: Clock = { now: () => new Date() };
