@@ -68,10 +68,20 @@ export type Violation =
   | { field: string; rule: 'enum'; values: readonly string[] }
   | { field: string; rule: 'format'; format: 'date-time' | 'uuid' };
 
-const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
+const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
 const UUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 
-export const isDateTime = (text: string): boolean => RFC3339.test(text) && !Number.isNaN(Date.parse(text));
+/**
+ * RFC 3339 as DataStorage decodes it into a Go time.Time: upper-case `T` and `Z`, and a day, time
+ * and offset that exist. Date.parse refuses minute 60 or offset 24:00 but rolls February 30 and
+ * hour 24 over into the next day, so those two are checked here.
+ */
+export function isDateTime(text: string): boolean {
+  const m = RFC3339.exec(text);
+  if (!m || Number.isNaN(Date.parse(text))) return false;
+  const [year, month, day, hour] = m.slice(1, 5).map(Number) as [number, number, number, number];
+  return hour < 24 && new Date(Date.UTC(year, month - 1, day)).getUTCDate() === day;
+}
 
 const isObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);

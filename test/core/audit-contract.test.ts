@@ -15,6 +15,9 @@ describe('contractProblems', () => {
     ['event_type', 'x'.repeat(101), 'event_type must be at most 100 characters'],
     ['event_timestamp', 'yesterday', 'event_timestamp must be an RFC 3339 date-time'],
     ['event_timestamp', '2026-01-01 00:00:00', 'event_timestamp must be an RFC 3339 date-time'],
+    ['event_timestamp', '2026-01-01t00:00:00z', 'event_timestamp must be an RFC 3339 date-time'],
+    ['event_timestamp', '2025-02-29T00:00:00Z', 'event_timestamp must be an RFC 3339 date-time'],
+    ['event_timestamp', '2025-12-31T24:00:00Z', 'event_timestamp must be an RFC 3339 date-time'],
     [
       'event_category',
       'workflowexecution',
