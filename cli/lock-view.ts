@@ -1,8 +1,9 @@
 /**
  * A target lock as `wfe locks` shows it: who holds it, in which state, and when it goes.
  */
+
+import type { Lock } from '../functions/core/lock.js';
 import { executionKey } from '../functions/core/manifest.js';
-import type { Lock } from '../functions/core/ports.js';
 import { age } from './print.js';
 
 export const LOCK_HEADERS = ['TARGET', 'HOLDER', 'STATE', 'RELEASE', 'AGE'];

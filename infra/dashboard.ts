@@ -15,7 +15,7 @@ import {
   TextWidget,
 } from 'aws-cdk-lib/aws-cloudwatch';
 import { Construct } from 'constructs';
-import { MetricName } from '../functions/core/ports.js';
+import { MetricName } from '../functions/core/metric-name.js';
 import { ITERATOR_AGE_THRESHOLD_MS } from './alarms.js';
 import type { Functions } from './functions.js';
 import { auditMetrics, executionMetrics, lockMetrics, percentile, queueDepth } from './metrics.js';

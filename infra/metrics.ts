@@ -1,13 +1,13 @@
 /**
  * The CloudWatch metrics the dashboard and the alarms read. The functions' own metrics (EMF,
- * namespace `wfe`, names from functions/core/ports.ts) are read with Metrics Insights and SEARCH
+ * namespace `wfe`, names from functions/core/metric-name.ts) are read with Metrics Insights and SEARCH
  * over the metric name, so they add up across whatever `service` dimension a function reports
  * under, and across both functions that finish executions (execute and reconcile).
  */
 import { Duration } from 'aws-cdk-lib';
 import { type IMetric, MathExpression, type Metric, Stats } from 'aws-cdk-lib/aws-cloudwatch';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
-import { MetricName } from '../functions/core/ports.js';
+import { MetricName } from '../functions/core/metric-name.js';
 import { METRICS_NAMESPACE } from '../functions/platform/powertools.js';
 
 const ONE_MINUTE = Duration.minutes(1);

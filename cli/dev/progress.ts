@@ -6,8 +6,8 @@
 
 import type { TableListing } from '../../functions/adapters/dynamodb/listing.js';
 import type { Execution } from '../../functions/core/execution.js';
+import type { Lock } from '../../functions/core/lock.js';
 import { correlationId, executionKey } from '../../functions/core/manifest.js';
-import type { Lock } from '../../functions/core/ports.js';
 import type { Example } from './examples.js';
 
 export interface ExecutionProgress {

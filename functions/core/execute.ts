@@ -17,20 +17,12 @@ import { type AuditEventType, auditEvent } from './audit-event.js';
 import { ClusterRejectedError } from './errors.js';
 import { type Execution, FailureReason, isTerminal } from './execution.js';
 import { classifyFailure } from './failure-reason.js';
-import { acquiredLock, coolingLock, decide, runningLock } from './lock.js';
+import { acquiredLock, coolingLock, decide, type Lock, runningLock } from './lock.js';
 import { type ExecutionId, executionKey, type Manifest, parseRequest, requestHash } from './manifest.js';
+import { MetricName } from './metric-name.js';
 import { buildPipelineRun, isOwnedBy, ownerOf, pipelineRunName } from './pipeline-run.js';
-import {
-  type Clock,
-  type Cluster,
-  type ExecutionStore,
-  type Lock,
-  type Log,
-  MetricName,
-  type Metrics,
-  type RequestQueue,
-  type StateChange,
-} from './ports.js';
+import type { Clock, Cluster, ExecutionStore, Log, Metrics, RequestQueue } from './ports.js';
+import type { StateChange } from './state-change.js';
 import { lockKey } from './target.js';
 import {
   deferred,

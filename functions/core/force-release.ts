@@ -15,7 +15,9 @@
  */
 import { AuditEventType, auditEvent } from './audit-event.js';
 import type { Execution } from './execution.js';
-import type { Clock, Cluster, ExecutionStore, Lock, StateChange } from './ports.js';
+import type { Lock } from './lock.js';
+import type { Clock, Cluster, ExecutionStore } from './ports.js';
+import type { StateChange } from './state-change.js';
 import { withLockReleased } from './transitions.js';
 
 export const MIN_REASON_WORDS = 10;

@@ -20,14 +20,14 @@ import type { AuditEventRequest } from './audit-event.js';
 import { deliverIsolating, describeRefusal } from './deliver-isolating.js';
 import { formatDuration } from './duration.js';
 import { DataStorageUnavailableError } from './errors.js';
-import {
-  type AuditDeadLetter,
-  type AuditDeadLetters,
-  type AuditSink,
-  type Clock,
-  type DeliveryResult,
-  MetricName,
-  type Metrics,
+import { MetricName } from './metric-name.js';
+import type {
+  AuditDeadLetter,
+  AuditDeadLetters,
+  AuditSink,
+  Clock,
+  DeliveryResult,
+  Metrics,
 } from './ports.js';
 
 /** One record of the table's stream, as the handler decoded it. */

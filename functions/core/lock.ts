@@ -3,7 +3,33 @@
  * and the lock's next states. Pure; the store writes them conditionally on `version`.
  */
 import { type ExecutionId, executionKey } from './manifest.js';
-import type { Lock } from './ports.js';
+
+/**
+ * The lock on one target in one cluster (SPEC WE-1). It is held from acquisition until its
+ * cooldown has passed (WE-3): `acquired` (run not created yet; stuck after `leaseUntil`, WE-8),
+ * `running` (holder re-checked from `leaseUntil`), then `cooling` (holder terminal; free for
+ * take-over from `releaseAt`).
+ */
+export interface Lock {
+  key: string;
+  cluster: string;
+  target: string;
+  holder: ExecutionId;
+  /** Fencing token: increases on every acquisition of this key. */
+  token: number;
+  /** Increases on every write; every write and delete is conditional on it. */
+  version: number;
+  pipelineRunName: string;
+  state: 'acquired' | 'running' | 'cooling';
+  acquiredAt: string;
+  leaseUntil?: string;
+  releaseAt?: string;
+}
+
+export type LockWrite =
+  /** Writes `lock` (with version = expected + 1) if the stored lock is absent or at the expected version. */
+  | { op: 'put'; lock: Lock; expectVersion: number | 'absent' }
+  | { op: 'delete'; key: string; expectVersion: number };
 
 export type LockDecision =
   | { kind: 'acquire'; expectVersion: 'absent' }

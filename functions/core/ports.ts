@@ -5,51 +5,15 @@
  */
 import type { AuditEventRequest } from './audit-event.js';
 import type { Execution } from './execution.js';
+import type { Lock } from './lock.js';
 import type { ExecutionId } from './manifest.js';
+import type { MetricName, MetricUnit } from './metric-name.js';
 import type { PipelineRunObject } from './pipeline-run.js';
+import type { StateChange, WriteResult } from './state-change.js';
 
 export interface Clock {
   now(): Date;
 }
-
-/**
- * The lock on one target in one cluster (SPEC WE-1). It is held from acquisition until its
- * cooldown has passed (WE-3): `acquired` (run not created yet; stuck after `leaseUntil`, WE-8),
- * `running` (holder re-checked from `leaseUntil`), then `cooling` (holder terminal; free for
- * take-over from `releaseAt`).
- */
-export interface Lock {
-  key: string;
-  cluster: string;
-  target: string;
-  holder: ExecutionId;
-  /** Fencing token: increases on every acquisition of this key. */
-  token: number;
-  /** Increases on every write; every write and delete is conditional on it. */
-  version: number;
-  pipelineRunName: string;
-  state: 'acquired' | 'running' | 'cooling';
-  acquiredAt: string;
-  leaseUntil?: string;
-  releaseAt?: string;
-}
-
-export type LockWrite =
-  /** Writes `lock` (with version = expected + 1) if the stored lock is absent or at the expected version. */
-  | { op: 'put'; lock: Lock; expectVersion: number | 'absent' }
-  | { op: 'delete'; key: string; expectVersion: number };
-
-/**
- * One state change, written atomically (one DynamoDB transaction): executions at their expected
- * versions (0 = must not exist yet), the lock, and the audit records of the change (the outbox).
- */
-export interface StateChange {
-  executions?: { next: Execution; expectVersion: number }[];
-  lock?: LockWrite;
-  audit?: AuditEventRequest[];
-}
-
-export type WriteResult = { ok: true } | { ok: false; conflict: 'execution' | 'lock' };
 
 export interface Page<T> {
   items: T[];
@@ -114,26 +78,6 @@ export interface RequestQueue {
   /** Parks a request that can never succeed in the dead-letter queue, with the reason attached. */
   deadLetter(body: string, reason: string): Promise<void>;
 }
-
-export const MetricName = {
-  ReconcilerTotal: 'workflowexecution_reconciler_total',
-  ReconcilerDuration: 'workflowexecution_reconciler_duration_seconds',
-  PipelineRunCreations: 'workflowexecution_reconciler_pipelinerun_creations_total',
-  LocksAcquired: 'wfe_locks_acquired_total',
-  Deduplicated: 'wfe_deduplicated_total',
-  CooldownDeferrals: 'wfe_cooldown_deferrals_total',
-  LocksReleased: 'wfe_locks_released_total',
-  LockHoldSeconds: 'wfe_lock_hold_seconds',
-  StuckLocks: 'wfe_stuck_locks_total',
-  RequestsRejected: 'wfe_requests_rejected_total',
-  AuditForwarded: 'wfe_audit_events_forwarded_total',
-  AuditRetried: 'wfe_audit_events_retried_total',
-  AuditFailed: 'wfe_audit_events_failed_total',
-  AuditDeadLettered: 'wfe_audit_events_dead_lettered_total',
-  AuditBatchLatency: 'wfe_audit_batch_latency_ms',
-} as const;
-export type MetricName = (typeof MetricName)[keyof typeof MetricName];
-export type MetricUnit = 'Count' | 'Seconds' | 'Milliseconds';
 
 export interface Metrics {
   add(name: MetricName, unit: MetricUnit, value: number, dimensions?: Record<string, string>): void;

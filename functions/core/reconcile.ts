@@ -18,20 +18,13 @@ import { auditEvent } from './audit-event.js';
 import { formatDuration } from './duration.js';
 import { ClusterUnavailableError } from './errors.js';
 import { type Execution, isTerminal, type PipelineRunStatusSummary } from './execution.js';
-import { coolingLock, runningLock, sameExecution } from './lock.js';
+import { coolingLock, type Lock, runningLock, sameExecution } from './lock.js';
 import { executionKey } from './manifest.js';
+import { MetricName } from './metric-name.js';
 import { isOwnedBy, pipelineRunName } from './pipeline-run.js';
-import {
-  type Clock,
-  type Cluster,
-  type ExecutionStore,
-  type Lock,
-  type Log,
-  MetricName,
-  type Metrics,
-  type StateChange,
-} from './ports.js';
+import type { Clock, Cluster, ExecutionStore, Log, Metrics } from './ports.js';
 import { countCompletedTasks, deletedExternally, failureDetails, runOutcome } from './run-status.js';
+import type { StateChange } from './state-change.js';
 import { lockKey } from './target.js';
 import {
   runningRefreshed,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { executionTable } from '../../functions/adapters/dynamodb/execution-table.js';
 import type { Execution } from '../../functions/core/execution.js';
-import type { Lock } from '../../functions/core/ports.js';
+import type { Lock } from '../../functions/core/lock.js';
 import { fixedClock } from '../fakes/clock.js';
 import { createTestTable } from '../setup/dynamodb.js';
 

@@ -5,7 +5,7 @@ import {
   type ForwardSettings,
   forwardAudit,
 } from '../../functions/core/forward-audit.js';
-import { MetricName } from '../../functions/core/ports.js';
+import { MetricName } from '../../functions/core/metric-name.js';
 import { fixedClock } from '../fakes/clock.js';
 import { MemoryDeadLetters } from '../fakes/memory-dead-letters.js';
 import { RecordingMetrics } from '../fakes/recorders.js';

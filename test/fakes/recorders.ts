@@ -1,5 +1,7 @@
 /** Metrics, log and request-queue fakes that record what they were given. */
-import type { Log, MetricName, Metrics, MetricUnit, RequestQueue } from '../../functions/core/ports.js';
+
+import type { MetricName, MetricUnit } from '../../functions/core/metric-name.js';
+import type { Log, Metrics, RequestQueue } from '../../functions/core/ports.js';
 
 export class RecordingMetrics implements Metrics {
   readonly entries: {

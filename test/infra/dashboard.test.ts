@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MetricName } from '../../functions/core/ports.js';
+import { MetricName } from '../../functions/core/metric-name.js';
 import { synth } from './synth.js';
 
 interface Widget {

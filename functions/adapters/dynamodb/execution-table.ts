@@ -19,8 +19,10 @@ import {
   type TransactWriteCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import type { Execution } from '../../core/execution.js';
+import type { Lock } from '../../core/lock.js';
 import type { ExecutionId } from '../../core/manifest.js';
-import type { Clock, ExecutionStore, Lock, Page, StateChange, WriteResult } from '../../core/ports.js';
+import type { Clock, ExecutionStore, Page } from '../../core/ports.js';
+import type { StateChange, WriteResult } from '../../core/state-change.js';
 import {
   auditItem,
   EXECUTION_SK,

@@ -3,8 +3,8 @@
  */
 import type { AuditEventRequest } from '../../core/audit-event.js';
 import type { Execution } from '../../core/execution.js';
+import type { Lock } from '../../core/lock.js';
 import { type ExecutionId, executionKey } from '../../core/manifest.js';
-import type { Lock } from '../../core/ports.js';
 import { DueKind, RecordKind } from './table.js';
 
 /** Outbox records are garbage-collected by TTL this long after they are written. */
