@@ -1,40 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { ClusterRejectedError, ClusterUnavailableError } from '../../functions/core/errors.js';
-import { type ExecuteDeps, execute } from '../../functions/core/execute.js';
+import { type ExecuteSettings, execute } from '../../functions/core/execute.js';
 import { conditionList } from '../../functions/core/execution.js';
 import { pipelineRunName } from '../../functions/core/pipeline-run.js';
 import { lockKey } from '../../functions/core/target.js';
-import { fixedClock } from '../fakes/clock.js';
-import { MemoryCluster } from '../fakes/memory-cluster.js';
-import { MemoryStore } from '../fakes/memory-store.js';
-import { RecordingLog, RecordingMetrics, RecordingQueue } from '../fakes/recorders.js';
+import { memorySystem, NAMESPACE as NS } from '../fakes/memory-system.js';
 import { body, manifest } from '../fixtures/manifests.js';
 
-const NS = 'kubernaut-workflows';
 const TARGET = 'default/deployment/test-app';
 
-function system(overrides: Partial<ExecuteDeps['settings']> = {}) {
-  const store = new MemoryStore();
-  const cluster = new MemoryCluster();
-  const queue = new RecordingQueue();
-  const metrics = new RecordingMetrics();
-  const clock = fixedClock('2026-03-01T10:00:00Z');
-  const deps: ExecuteDeps = {
-    store,
-    cluster,
-    queue,
-    clock,
-    metrics,
-    log: new RecordingLog(),
-    settings: {
-      namespace: NS,
-      serviceAccountName: 'kubernaut-workflow-runner',
-      clusterName: 'prod-eu',
-      cooldownMs: 10_000,
-      leaseMs: 15 * 60_000,
-      ...overrides,
-    },
-  };
+function system(settings: Partial<ExecuteSettings> = {}) {
+  const s = memorySystem({ settings: { clusterName: 'prod-eu', ...settings } });
+  const { store, clock, executeDeps: deps } = s;
   const finish = (name: string, at = clock.now()) => {
     // What reconcile does when a run completes: Completed, and the lock starts its cooldown.
     const e = store.execution('default', name)!;
@@ -50,7 +27,7 @@ function system(overrides: Partial<ExecuteDeps['settings']> = {}) {
       releaseAt: new Date(at.getTime() + deps.settings.cooldownMs).toISOString(),
     });
   };
-  return { store, cluster, queue, metrics, clock, deps, finish };
+  return { ...s, deps, finish };
 }
 
 describe('execute: a request becomes exactly one PipelineRun', () => {

@@ -4,37 +4,20 @@
  * whole-suite runs).
  */
 import { describe, expect, it } from 'vitest';
-import { execute } from '../../functions/core/execute.js';
-import { type ForceReleaseDeps, forceRelease } from '../../functions/core/force-release.js';
+import { forceRelease } from '../../functions/core/force-release.js';
 import { pipelineRunName } from '../../functions/core/pipeline-run.js';
-import { reconcile } from '../../functions/core/reconcile.js';
-import { fixedClock } from '../fakes/clock.js';
-import { MemoryCluster } from '../fakes/memory-cluster.js';
-import { MemoryStore } from '../fakes/memory-store.js';
-import { RecordingLog, RecordingMetrics, RecordingQueue } from '../fakes/recorders.js';
+import { memorySystem, NAMESPACE as NS } from '../fakes/memory-system.js';
 import { body } from '../fixtures/manifests.js';
 
-const NS = 'kubernaut-workflows';
 const TARGET = 'payment/deployment/worker';
 const RUN = pipelineRunName(TARGET);
 const LOCK = `default#${TARGET}`;
 const REASON = 'the payment team must roll out an urgent hotfix to this deployment right now';
 
 async function runningHolder() {
-  const store = new MemoryStore();
-  const cluster = new MemoryCluster();
-  const clock = fixedClock('2026-03-01T10:00:00Z');
-  const settings = { namespace: NS, clusterName: 'default', cooldownMs: 10 * 60_000, leaseMs: 15 * 60_000 };
-  const ports = { store, cluster, clock, metrics: new RecordingMetrics(), log: new RecordingLog() };
-  await execute(body({ name: 'we-1', target: TARGET }), {
-    ...ports,
-    queue: new RecordingQueue(),
-    settings: { ...settings, serviceAccountName: 'kubernaut-workflow-runner' },
-  });
-  const tick = () =>
-    reconcile({ ...ports, settings, budget: { pageSize: 25, maxItems: 1000, timeLeftMs: () => 60_000 } });
-  const deps: ForceReleaseDeps = { store, cluster, clock, settings: { namespace: NS } };
-  return { store, cluster, clock, deps, tick };
+  const s = memorySystem({ settings: { cooldownMs: 10 * 60_000 } });
+  await s.execute(body({ name: 'we-1', target: TARGET }));
+  return { ...s, deps: s.releaseDeps, tick: () => s.reconcile() };
 }
 
 const request = { lockKey: LOCK, reason: REASON, releasedBy: 'alice' };

@@ -1,51 +1,23 @@
 import { describe, expect, it } from 'vitest';
 import { ClusterUnavailableError } from '../../functions/core/errors.js';
-import { execute } from '../../functions/core/execute.js';
 import { conditionList } from '../../functions/core/execution.js';
 import { pipelineRunName } from '../../functions/core/pipeline-run.js';
 import type { RunState } from '../../functions/core/ports.js';
-import { type ReconcileDeps, reconcile } from '../../functions/core/reconcile.js';
-import { fixedClock } from '../fakes/clock.js';
-import { MemoryCluster } from '../fakes/memory-cluster.js';
-import { MemoryStore } from '../fakes/memory-store.js';
-import { RecordingLog, RecordingMetrics, RecordingQueue } from '../fakes/recorders.js';
+import { type ReconcileBudget, reconcile } from '../../functions/core/reconcile.js';
+import { memorySystem, NAMESPACE as NS } from '../fakes/memory-system.js';
 import { CLASSIFICATION_MATRIX } from '../fixtures/classification-matrix.js';
 import { body } from '../fixtures/manifests.js';
 
-const NS = 'kubernaut-workflows';
 const TARGET = 'default/deployment/test-app';
 const RUN = pipelineRunName(TARGET);
 const LOCK = `default#${TARGET}`;
 
-function system(budget: Partial<ReconcileDeps['budget']> = {}) {
-  const store = new MemoryStore();
-  const cluster = new MemoryCluster();
-  const metrics = new RecordingMetrics();
-  const clock = fixedClock('2026-03-01T10:00:00Z');
-  const log = new RecordingLog();
-  const settings = { namespace: NS, clusterName: 'default', cooldownMs: 10_000, leaseMs: 15 * 60_000 };
-  const deps: ReconcileDeps = {
-    store,
-    cluster,
-    clock,
-    metrics,
-    log,
-    settings,
-    budget: { pageSize: 25, maxItems: 1000, timeLeftMs: () => 60_000, ...budget },
-  };
-  const start = (name: string, target = TARGET) =>
-    execute(body({ name, target }), {
-      store,
-      cluster,
-      clock,
-      metrics,
-      log,
-      queue: new RecordingQueue(),
-      settings: { ...settings, serviceAccountName: 'kubernaut-workflow-runner' },
-    });
-  const setRun = (change: Partial<RunState>, name = RUN) => cluster.update(NS, name, change);
-  const execution = (name: string) => store.execution('default', name)!;
-  return { store, cluster, metrics, clock, deps, start, setRun, execution, log };
+function system(budget: Partial<ReconcileBudget> = {}) {
+  const s = memorySystem({ budget });
+  const start = (name: string, target = TARGET) => s.execute(body({ name, target }));
+  const setRun = (change: Partial<RunState>, name = RUN) => s.cluster.update(NS, name, change);
+  const execution = (name: string) => s.store.execution('default', name)!;
+  return { ...s, deps: s.reconcileDeps, start, setRun, execution };
 }
 
 const succeeded = (completionTime?: string): Partial<RunState> => ({
