@@ -1,14 +1,67 @@
 /**
- * The per-target lock (SPEC WE-1, WE-3, WE-8): what a request may do given the lock it finds,
- * and the lock's next states. Pure; the store writes them conditionally on `version`.
+ * The per-target lock (SPEC WE-1, WE-3, WE-8): its states, what a request may do given the lock
+ * it finds, and the lock's next states. Pure; the store writes them conditionally on `version`.
  */
 import { type ExecutionId, executionKey } from './manifest.js';
 
+export const LockState = {
+  Acquired: 'acquired',
+  Running: 'running',
+  Cooling: 'cooling',
+} as const;
+export type LockState = (typeof LockState)[keyof typeof LockState];
+
+interface LockStateRule {
+  /** What holding the target in this state means. */
+  means: string;
+  /** The states this one moves to and what moves it there; `free` is the lock deleted. */
+  moves: Partial<Record<LockState | 'free', string>>;
+  /** What a request from another execution gets while the lock is in this state. */
+  newRequest: 'busy' | 'wait-then-take-over';
+  /** What reconcile's sweep does once the lock is due (its `leaseUntil` or `releaseAt` passed). */
+  whenDue: 'settle-stuck' | 'renew-lease' | 'release';
+}
+
+/**
+ * The lock's states, like the execution's phase transitions: one table that says what each state
+ * means, what moves it on, and what it means for a new request. A forced release (WE-12) frees
+ * the lock from any state.
+ */
+export const lockStates: Record<LockState, LockStateRule> = {
+  acquired: {
+    means: "taken; the holder's run is not recorded as created yet (stuck once `leaseUntil` passes, WE-8)",
+    moves: {
+      running: 'the run is created, or found already there and adopted',
+      cooling: 'the holder failed before its run, or ended without Running recorded',
+      free: "the lease passed and the holder's run was never created, or a forced release",
+    },
+    newRequest: 'busy',
+    whenDue: 'settle-stuck',
+  },
+  running: {
+    means: "the holder's run exists; reconcile looks at the holder again from `leaseUntil`",
+    moves: {
+      running: 'the holder is still running when the lease passes: another lease',
+      cooling: 'the holder ended (completed, failed or its run deleted)',
+      free: 'a forced release',
+    },
+    newRequest: 'busy',
+    whenDue: 'renew-lease',
+  },
+  cooling: {
+    means: 'the holder ended; the target stays held until `releaseAt` (WE-3)',
+    moves: {
+      acquired: 'a new request takes it over once `releaseAt` has passed',
+      free: 'reconcile releases it once `releaseAt` has passed (WE-7), or a forced release',
+    },
+    newRequest: 'wait-then-take-over',
+    whenDue: 'release',
+  },
+};
+
 /**
  * The lock on one target in one cluster (SPEC WE-1). It is held from acquisition until its
- * cooldown has passed (WE-3): `acquired` (run not created yet; stuck after `leaseUntil`, WE-8),
- * `running` (holder re-checked from `leaseUntil`), then `cooling` (holder terminal; free for
- * take-over from `releaseAt`).
+ * cooldown has passed (WE-3), through the states in `lockStates`.
  */
 export interface Lock {
   key: string;
@@ -20,7 +73,7 @@ export interface Lock {
   /** Increases on every write; every write and delete is conditional on it. */
   version: number;
   pipelineRunName: string;
-  state: 'acquired' | 'running' | 'cooling';
+  state: LockState;
   acquiredAt: string;
   leaseUntil?: string;
   releaseAt?: string;
@@ -47,7 +100,7 @@ export const sameExecution = (a: ExecutionId, b: ExecutionId) => executionKey(a)
 export function decide(lock: Lock | undefined, me: ExecutionId, now: Date): LockDecision {
   if (!lock) return { kind: 'acquire', expectVersion: 'absent' };
   if (sameExecution(lock.holder, me)) return { kind: 'held-by-me', lock };
-  if (lock.state !== 'cooling') return { kind: 'busy', holder: lock.holder };
+  if (lockStates[lock.state].newRequest === 'busy') return { kind: 'busy', holder: lock.holder };
   const releaseAt = new Date(lock.releaseAt ?? 0);
   return releaseAt.getTime() <= now.getTime()
     ? { kind: 'take-over', from: lock }

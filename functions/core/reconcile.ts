@@ -18,7 +18,7 @@ import { auditEvent } from './audit-event.js';
 import { formatDuration } from './duration.js';
 import { ClusterUnavailableError } from './errors.js';
 import { type Execution, isTerminal, type PipelineRunStatusSummary } from './execution.js';
-import { coolingLock, type Lock, runningLock, sameExecution } from './lock.js';
+import { coolingLock, type Lock, lockStates, runningLock, sameExecution } from './lock.js';
 import { executionKey } from './manifest.js';
 import { MetricName } from './metric-name.js';
 import { isOwnedBy, pipelineRunName } from './pipeline-run.js';
@@ -244,7 +244,8 @@ async function end(
 
 async function settleLock(lock: Lock, deps: ReconcileDeps, report: ReconcileReport): Promise<void> {
   const holder = await deps.store.read(lock.holder);
-  if (lock.state === 'cooling') return release(lock, holder, deps, report);
+  const due = lockStates[lock.state].whenDue;
+  if (due === 'release') return release(lock, holder, deps, report);
   if (!holder || isTerminal(holder.status.phase)) {
     // The holder ended (or vanished) without its end reaching the lock: cool down from its end, else from now.
     const ended = holder?.status.completionTime ? new Date(holder.status.completionTime) : deps.clock.now();
@@ -257,7 +258,7 @@ async function settleLock(lock: Lock, deps: ReconcileDeps, report: ReconcileRepo
     });
     return;
   }
-  if (lock.state === 'acquired') return settleStuck(lock, holder, deps, report);
+  if (due === 'settle-stuck') return settleStuck(lock, holder, deps, report);
   // Running and still running: look again after another lease.
   await deps.store.write({
     lock: {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ClusterUnavailableError } from '../../functions/core/errors.js';
 import { conditionList } from '../../functions/core/execution.js';
+import { type LockState, lockStates } from '../../functions/core/lock.js';
 import { pipelineRunName } from '../../functions/core/pipeline-run.js';
 import type { RunState } from '../../functions/core/ports.js';
 import { type ReconcileBudget, reconcile } from '../../functions/core/reconcile.js';
@@ -405,6 +406,47 @@ describe('WE-8 stuck lock', () => {
     expect(s.execution('we-1').status.phase).toBe('Running');
     expect(s.store.audit.map((a) => a.event_type)).toEqual(['workflow.started']);
     expect(s.store.locks.get(LOCK)?.state).toBe('running');
+  });
+});
+
+describe('a due lock gets what the lock states table says (WE-7, WE-8)', () => {
+  const dueIn: Record<LockState, (s: ReturnType<typeof system>) => Promise<void>> = {
+    acquired: async (s) => {
+      s.cluster.fault = (op) => {
+        if (op === 'create') throw new ClusterUnavailableError('connect ECONNREFUSED');
+      };
+      await expect(s.start('we-1')).rejects.toThrow('ECONNREFUSED');
+      s.cluster.fault = undefined;
+      s.clock.advance(s.settings.leaseMs);
+    },
+    running: async (s) => {
+      await s.start('we-1');
+      s.clock.advance(s.settings.leaseMs);
+    },
+    cooling: async (s) => {
+      await s.start('we-1');
+      s.setRun(succeeded('2026-03-01T10:00:00Z'));
+      await reconcile(s.deps);
+      s.clock.advance(s.settings.cooldownMs);
+    },
+  };
+
+  it.each([
+    ['acquired', 'settle-stuck', { stuck: 1, released: 0 }, undefined],
+    [
+      'running',
+      'renew-lease',
+      { stuck: 0, released: 0 },
+      { state: 'running', leaseUntil: '2026-03-01T10:30:00.000Z' },
+    ],
+    ['cooling', 'release', { stuck: 0, released: 1 }, undefined],
+  ] as const)('%s: %s', async (state, whenDue, report, lockAfter) => {
+    expect(lockStates[state].whenDue).toBe(whenDue);
+    const s = system();
+    await dueIn[state](s);
+    expect(s.store.locks.get(LOCK)?.state).toBe(state);
+    expect(await reconcile(s.deps)).toMatchObject(report);
+    expect(s.store.locks.get(LOCK)).toEqual(lockAfter && expect.objectContaining(lockAfter));
   });
 });
 
