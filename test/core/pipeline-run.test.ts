@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseManifest } from '../../functions/core/manifest.js';
 import { buildPipelineRun, isOwnedBy, pipelineRunName } from '../../functions/core/pipeline-run.js';
-import { targetLabelValue } from '../../functions/core/target.js';
 import { type ManifestOptions, manifest } from '../fixtures/manifests.js';
 
 const settings = { namespace: 'kubernaut-workflows', serviceAccountName: 'kubernaut-workflow-runner' };
@@ -83,12 +82,5 @@ describe('WE-4 PipelineRun', () => {
     expect(build({ timeout: '30m' }).spec.timeouts).toEqual({ pipeline: '30m0s' });
     expect(build({ timeout: '1h30m' }).spec.timeouts).toEqual({ pipeline: '1h30m0s' });
     expect(build().spec.timeouts).toBeUndefined();
-  });
-
-  it('always produces a valid label value for the target', () => {
-    const long = `ns/Deployment/${'a'.repeat(80)}`;
-    expect(targetLabelValue(long)).toHaveLength(63);
-    expect(targetLabelValue('ns/Role/system:controller_')).toBe('ns__Role__system_controller');
-    expect(targetLabelValue('a/b/c')).toMatch(/^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/);
   });
 });
