@@ -3,6 +3,7 @@
  * A missing or invalid value fails with a message that names the variable.
  */
 import { z } from 'zod';
+import type { ClusterAccess } from '../adapters/kubernetes/credentials.js';
 import { parseDuration } from '../core/duration.js';
 import { ConfigError } from '../core/errors.js';
 
@@ -33,7 +34,7 @@ const clusterAccess = z
     KUBECONFIG_SECRET_ARN: z.string().min(1).optional(),
     KUBECONFIG: z.string().min(1).optional(),
   })
-  .transform((v, ctx) => {
+  .transform((v, ctx): ClusterAccess => {
     const mode = v.CLUSTER_AUTH ?? (v.KUBECONFIG ? 'local' : undefined);
     if (mode === 'eks') {
       if (!v.EKS_CLUSTER_NAME)
@@ -60,7 +61,6 @@ const clusterAccess = z
     });
     return z.NEVER;
   });
-export type ClusterAccess = z.output<typeof clusterAccess>;
 
 const execution = z
   .object({
