@@ -118,11 +118,18 @@ export function executeConfig(env: Env) {
   };
 }
 
+/**
+ * How much one reconcile tick reads: pages of the due index, and at most so many items, so a
+ * tick of a large backlog ends inside the function's timeout and the next resumes where it stopped.
+ */
+const RECONCILE_BUDGET = { pageSize: 100, maxItems: 2000 } as const;
+
 export function reconcileConfig(env: Env) {
   return {
     tableName: parse(table, env).TABLE_NAME,
     execution: parse(execution, env),
     cluster: parse(clusterAccess, env),
+    budget: RECONCILE_BUDGET,
   };
 }
 
