@@ -7,8 +7,8 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
-import { dataStorageAuditClient } from '../functions/adapters/datastorage/audit-client.js';
 import { auditItem } from '../functions/adapters/dynamodb/items.js';
+import { depsFromEnv } from '../functions/audit-forwarder/deps.js';
 import { createHandler } from '../functions/audit-forwarder/handler.js';
 import { type AuditEventRequest, AuditEventType, auditEvent } from '../functions/core/audit-event.js';
 import type { Execution } from '../functions/core/execution.js';
@@ -95,18 +95,22 @@ export async function measureAuditThroughput(ctx: BenchContext): Promise<Section
       const events = auditEvents(count + batchSize, `b${batchSize}`);
       const records = streamRecords(events);
       let deadLettered = 0;
-      const handler = createHandler({
-        sink: dataStorageAuditClient({ url: ds.url, timeoutMs: 10_000 }),
-        deadLetters: {
-          async send(entries) {
-            deadLettered += entries.length;
+      const env = {
+        DATASTORAGE_URL: ds.url,
+        AUDIT_DLQ_URL: 'http://bench.invalid/wfe-audit-dlq',
+        AUDIT_BATCH_SIZE: String(batchSize),
+        AUDIT_REQUEST_TIMEOUT: '10s',
+      };
+      const handler = createHandler(
+        depsFromEnv(env, {
+          deadLetters: {
+            async send(entries) {
+              deadLettered += entries.length;
+            },
           },
-        },
-        clock: { now: () => new Date() },
-        sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-        settings: { batchSize, requestTimeoutMs: 10_000 },
-        ...quiet('audit-forwarder'),
-      });
+          observability: quiet('audit-forwarder'),
+        }),
+      );
       const invoke = async (batch: DynamoDBRecord[]) => {
         const event: DynamoDBStreamEvent = { Records: batch };
         const out = await handler(

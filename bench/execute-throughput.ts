@@ -33,7 +33,7 @@ export async function measureExecuteThroughput(ctx: BenchContext): Promise<Secti
   const { kube, cluster, close } = await benchCluster();
   try {
     const queue = countingQueue();
-    const execute = executeHandler(
+    const execute = await executeHandler(
       { store: table.store, cluster, clock: systemClock, cooldownMs: 5 * 60_000 },
       queue,
     );

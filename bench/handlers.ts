@@ -8,7 +8,9 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import type { Clock, Cluster, ExecutionStore, RequestQueue } from '../functions/core/ports.js';
+import { depsFromEnv as executeDeps } from '../functions/execute/deps.js';
 import { createHandler as createExecute } from '../functions/execute/handler.js';
+import { depsFromEnv as reconcileDeps } from '../functions/reconcile/deps.js';
 import { createHandler as createReconcile } from '../functions/reconcile/handler.js';
 import { lambdaContext } from '../local/aws/lambda-context.js';
 import { DEPLOYED } from '../local/deployed-settings.js';
@@ -25,13 +27,18 @@ export function quiet(service: string) {
   return { logger, metrics: new Metrics({ namespace: 'wfe-bench', serviceName: service, logger }) };
 }
 
-export function settings(cooldownMs: number) {
+/**
+ * The functions' environment as deployed, with the bench's cooldown. The store, cluster and queue it
+ * names are replaced by the bench's own (Wiring), so those values are never reached.
+ */
+export function benchEnv(cooldownMs: number): Record<string, string> {
   return {
-    namespace: NAMESPACE,
-    serviceAccountName: 'kubernaut-workflow-runner',
-    clusterName: 'default',
-    cooldownMs,
-    leaseMs: 15 * 60_000,
+    TABLE_NAME: 'wfe-bench',
+    QUEUE_URL: 'http://bench.invalid/wfe-requests',
+    DLQ_URL: 'http://bench.invalid/wfe-requests-dlq',
+    KUBECONFIG: 'bench-cluster',
+    EXECUTION_NAMESPACE: NAMESPACE,
+    COOLDOWN_PERIOD: `${cooldownMs}ms`,
   };
 }
 
@@ -63,16 +70,17 @@ export interface Wiring {
  * A new handler instance per caller: Powertools' BatchProcessor keeps the batch on the instance, so
  * one instance must not run two invocations at once (Lambda never does that either).
  */
-export function executeHandler(w: Wiring, queue: RequestQueue = countingQueue()) {
-  const handler = createExecute({
-    store: w.store,
-    cluster: w.cluster,
-    queue,
-    clock: w.clock,
-    sleep: w.sleep,
-    settings: settings(w.cooldownMs),
-    ...quiet('execute'),
-  });
+export async function executeHandler(w: Wiring, queue: RequestQueue = countingQueue()) {
+  const handler = createExecute(
+    await executeDeps(benchEnv(w.cooldownMs), {
+      store: w.store,
+      cluster: w.cluster,
+      queue,
+      clock: w.clock,
+      sleep: w.sleep,
+      observability: quiet('execute'),
+    }),
+  );
   const invoke = (bodies: string[]) =>
     handler(
       sqsEvent(bodies),
@@ -81,15 +89,15 @@ export function executeHandler(w: Wiring, queue: RequestQueue = countingQueue())
   return { handler, invoke };
 }
 
-export function reconcileHandler(w: Wiring) {
-  const handler = createReconcile({
-    store: w.store,
-    cluster: w.cluster,
-    clock: w.clock,
-    settings: settings(w.cooldownMs),
-    budget: { pageSize: 100, maxItems: 2000 },
-    ...quiet('reconcile'),
-  });
+export async function reconcileHandler(w: Wiring) {
+  const handler = createReconcile(
+    await reconcileDeps(benchEnv(w.cooldownMs), {
+      store: w.store,
+      cluster: w.cluster,
+      clock: w.clock,
+      observability: quiet('reconcile'),
+    }),
+  );
   const tick = () =>
     handler(
       {},

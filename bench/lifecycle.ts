@@ -41,8 +41,8 @@ export async function measureLifecycle(ctx: BenchContext): Promise<Section> {
   try {
     const wiring = { store: table.store, cluster, clock, cooldownMs: COOLDOWN_MS };
     const queue = countingQueue();
-    const execute = executeHandler(wiring, queue);
-    const reconcile = reconcileHandler(wiring);
+    const execute = await executeHandler(wiring, queue);
+    const reconcile = await reconcileHandler(wiring);
     const requests = Array.from({ length: n }, (_, i) => ({
       name: `lifecycle-${i}`,
       target: `payment/Deployment/lifecycle-${i}`,

@@ -23,8 +23,8 @@ export async function measureReconcileReads(ctx: BenchContext): Promise<Section>
   const { kube, cluster, close } = await benchCluster(clock);
   try {
     const wiring = { store: table.store, cluster, clock, cooldownMs: 5 * 60_000 };
-    const execute = executeHandler(wiring);
-    const reconcile = reconcileHandler(wiring);
+    const execute = await executeHandler(wiring);
+    const reconcile = await reconcileHandler(wiring);
     const requests = Array.from({ length: active }, (_, i) => ({
       name: `active-${i}`,
       target: `payment/Deployment/active-${i}`,

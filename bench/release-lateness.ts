@@ -52,8 +52,8 @@ export async function measureReleaseLateness(ctx: BenchContext): Promise<Section
   let skipped = 0;
   try {
     const wiring = { store: observed(table.store, deletedAt), cluster, clock: systemClock, cooldownMs };
-    const execute = executeHandler(wiring);
-    const direct = reconcileHandler(wiring);
+    const execute = await executeHandler(wiring);
+    const direct = await reconcileHandler(wiring);
     for (let r = 0; r < rounds; r++) {
       ctx.progress(`lock release lateness: round ${r + 1} of ${rounds}`);
       const targets = Array.from({ length: perRound }, (_, i) => `payment/Deployment/release-${r}-${i}`);
@@ -76,7 +76,7 @@ export async function measureReleaseLateness(ctx: BenchContext): Promise<Section
       }
 
       const ticks: number[] = [];
-      const scheduled = reconcileHandler(wiring).handler;
+      const scheduled = (await reconcileHandler(wiring)).handler;
       const schedule = startSchedule({
         intervalMs,
         functionName: 'wfe-reconcile',

@@ -81,7 +81,7 @@ export async function measureWaiterLateness(ctx: BenchContext): Promise<Section>
       const errors: string[] = [];
       // When the poller invoked execute with each waiter: splits lateness into delivery and execution.
       const invokedAt = new Map<string, number>();
-      const pollerHandler = executeHandler(wiring, queue).handler;
+      const pollerHandler = (await executeHandler(wiring, queue)).handler;
       const poller = startQueuePoller({
         sqs: sqsClient,
         queue: sqs.requests,
@@ -193,8 +193,8 @@ async function sampleWaiters(
 ): Promise<{ samples: Sample[]; notDeferred: number }> {
   const { samples: n, cooldownMs } = ctx.scale.waiter;
   const { table, wiring, kube, prefix } = env;
-  const direct = executeHandler(wiring, env.queue);
-  const reconcile = reconcileHandler(wiring);
+  const direct = await executeHandler(wiring, env.queue);
+  const reconcile = await reconcileHandler(wiring);
   const targets = Array.from({ length: n }, (_, i) => ({
     target: `payment/Deployment/${prefix}-app-${i}`,
     holder: `${prefix}-holder-${i}`,
@@ -216,7 +216,7 @@ async function sampleWaiters(
         // A random moment inside the cooldown, so the whole-second rounding is sampled evenly.
         await sleep(Math.random() * 500);
         // A handler instance per concurrent invocation, as Lambda runs one per container.
-        await executeHandler(wiring, env.queue).invoke([requestBody(t.waiter, t.target)]);
+        await (await executeHandler(wiring, env.queue)).invoke([requestBody(t.waiter, t.target)]);
         const waiter = await table.store.read({ namespace: 'default', name: t.waiter });
         const cooling = waiter?.status.conditions.CooldownActive;
         if (!lock?.releaseAt || waiter?.status.phase !== 'Pending' || cooling?.status !== 'True')

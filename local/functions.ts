@@ -9,21 +9,13 @@ import { Metrics } from '@aws-lambda-powertools/metrics';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { dataStorageAuditClient } from '../functions/adapters/datastorage/audit-client.js';
-import { documentClient, executionTable } from '../functions/adapters/dynamodb/execution-table.js';
-import { connectCluster } from '../functions/adapters/kubernetes/cluster.js';
-import { sqsAuditDeadLetters } from '../functions/adapters/sqs/audit-dead-letters.js';
-import { sqsRequestQueue } from '../functions/adapters/sqs/request-queue.js';
-import { sleep, systemClock } from '../functions/adapters/system-clock.js';
+import { depsFromEnv as forwarderDeps } from '../functions/audit-forwarder/deps.js';
 import { createHandler as createForwarder } from '../functions/audit-forwarder/handler.js';
+import { depsFromEnv as executeDeps } from '../functions/execute/deps.js';
 import { createHandler as createExecute } from '../functions/execute/handler.js';
-import {
-  type ExecutionSettings,
-  executeConfig,
-  forwarderConfig,
-  reconcileConfig,
-} from '../functions/platform/config.js';
+import type { ExecutionSettings } from '../functions/platform/config.js';
 import { METRICS_NAMESPACE } from '../functions/platform/powertools.js';
+import { depsFromEnv as reconcileDeps } from '../functions/reconcile/deps.js';
 import { createHandler as createReconcile } from '../functions/reconcile/handler.js';
 import { isAuditInsert } from './aws/audit-filter.js';
 import { type PollerErrorListener, pause } from './aws/event-source.js';
@@ -66,41 +58,19 @@ export async function startFunctions(
 ): Promise<{ pollers: Poller[]; settings: ExecutionSettings }> {
   const { env, clients, log, onPollerError } = input;
   // Each throws naming a bad variable, as the deployed functions do at their cold start.
-  const execute = executeConfig(env);
-  const reconcile = reconcileConfig(env);
-  const forwarder = forwarderConfig(env);
-
-  const cluster = await connectCluster(execute.cluster);
-  const store = executionTable(execute.tableName, systemClock, documentClient(clients.dynamodb));
-  const executeHandler = createExecute({
-    store,
-    cluster,
-    queue: sqsRequestQueue(clients.sqs, { queueUrl: execute.queueUrl, dlqUrl: execute.dlqUrl }),
-    clock: systemClock,
-    sleep,
-    settings: execute.execution,
-    ...observability('execute', log),
+  const execute = await executeDeps(env, { clients, observability: observability('execute', log) });
+  const reconcile = await reconcileDeps(env, {
+    clients,
+    observability: observability('reconcile', log),
   });
-  const reconcileHandler = createReconcile({
-    store,
-    cluster,
-    clock: systemClock,
-    settings: reconcile.execution,
-    budget: { pageSize: 100, maxItems: 2000 },
-    ...observability('reconcile', log),
-  });
-  const forwarderHandler = createForwarder({
-    sink: dataStorageAuditClient({ url: forwarder.dataStorageUrl, timeoutMs: forwarder.requestTimeoutMs }),
-    deadLetters: sqsAuditDeadLetters(clients.sqs, forwarder.auditDlqUrl),
-    clock: systemClock,
+  const forwarder = forwarderDeps(env, {
+    clients,
     sleep: (ms) => pause(ms, input.stopping),
-    settings: {
-      batchSize: forwarder.batchSize,
-      requestTimeoutMs: forwarder.requestTimeoutMs,
-      giveUpAfterMs: forwarder.giveUpAfterMs,
-    },
-    ...observability('audit-forwarder', log),
+    observability: observability('audit-forwarder', log),
   });
+  const executeHandler = createExecute(execute);
+  const reconcileHandler = createReconcile(reconcile);
+  const forwarderHandler = createForwarder(forwarder);
 
   const pollers: Poller[] = [
     startQueuePoller({
@@ -127,7 +97,7 @@ export async function startFunctions(
       timeoutMs: DEPLOYED.timeoutsMs.auditForwarder,
       handler: forwarderHandler,
       filter: isAuditInsert,
-      batchSize: forwarder.batchSize,
+      batchSize: forwarder.settings.batchSize,
       retryAttempts: input.stream?.retryAttempts ?? DEPLOYED.audit.retryAttempts,
       maxRecordAgeMs: input.stream?.maxRecordAgeMs ?? DEPLOYED.audit.maxRecordAgeSeconds * 1000,
       bisectBatchOnError: DEPLOYED.audit.bisectBatchOnError,
@@ -140,5 +110,5 @@ export async function startFunctions(
       onError: onPollerError,
     }),
   ];
-  return { pollers, settings: execute.execution };
+  return { pollers, settings: execute.settings };
 }

@@ -2,7 +2,7 @@
  * Forwards the audit outbox to DataStorage (SPEC WE-10): the records of one stream batch, in order.
  *
  * Primary course:
- *   1. Keep the INSERTs of audit records; skip the rest of the table's changes.
+ *   1. Keep the audit records; skip the rest of the table's changes (the stream adapter says which).
  *   2. Park what DataStorage can never accept (unreadable, off-contract, older than its 7 days).
  *   3. Send the others in batches of at most `batchSize`; a refused batch is split to isolate the
  *      refused events, which are parked with DataStorage's problem details.
@@ -30,14 +30,20 @@ import type {
   Metrics,
 } from './ports.js';
 
-/** One record of the table's stream, as the handler decoded it. */
-export interface AuditStreamRecord {
-  sequenceNumber: string;
-  eventName?: string;
-  /** When the change entered the stream. */
-  enteredAt?: Date;
-  image: { ok: true; item: Record<string, unknown> } | { ok: false; error: string; raw: unknown };
-}
+/** One record of the table's stream, as the stream adapter read it. */
+export type AuditStreamRecord =
+  | {
+      kind: 'audit';
+      sequenceNumber: string;
+      /** The outbox record's event, not yet checked against DataStorage's contract. */
+      event: unknown;
+      /** The whole record, kept with the event when it is parked. */
+      record: unknown;
+      /** When the change entered the stream. */
+      enteredAt?: Date;
+    }
+  | { kind: 'skip'; sequenceNumber: string; why: string }
+  | { kind: 'undecodable'; sequenceNumber: string; error: string; raw: unknown };
 
 export interface ForwardSettings {
   /** Events per request; DataStorage's clients send at most 1000. */
@@ -88,31 +94,27 @@ type Step =
   | ({ kind: 'send' } & Sendable);
 
 function classify(record: AuditStreamRecord, now: Date): Step {
-  const { sequenceNumber, image } = record;
-  if (record.eventName !== 'INSERT')
-    return { kind: 'skip', sequenceNumber, why: `${record.eventName ?? 'unnamed'} change` };
-  if (!image.ok)
+  const { sequenceNumber } = record;
+  if (record.kind === 'skip') return record;
+  if (record.kind === 'undecodable')
     return {
       kind: 'park',
       sequenceNumber,
-      entry: { record: image.raw, reason: `stream record could not be decoded: ${image.error}` },
+      entry: { record: record.raw, reason: `stream record could not be decoded: ${record.error}` },
     };
-  const { item } = image;
-  if (item.kind !== 'audit')
-    return { kind: 'skip', sequenceNumber, why: `not an audit record (kind ${String(item.kind)})` };
-  const problems = contractProblems(item.event);
+  const problems = contractProblems(record.event);
   if (problems.length > 0) {
     const event =
-      typeof item.event === 'object' && item.event ? (item.event as AuditEventRequest) : undefined;
+      typeof record.event === 'object' && record.event ? (record.event as AuditEventRequest) : undefined;
     const reason = `event does not meet DataStorage's contract: ${problems.join('; ')}`;
-    return { kind: 'park', sequenceNumber, entry: { event, record: item, reason } };
+    return { kind: 'park', sequenceNumber, entry: { event, record: record.record, reason } };
   }
-  const event = item.event as AuditEventRequest;
+  const event = record.event as AuditEventRequest;
   if (timestampBound(event.event_timestamp, now) === 'too-old') {
     const reason = `event is older than DataStorage accepts (7 days): event_timestamp ${event.event_timestamp}`;
-    return { kind: 'park', sequenceNumber, entry: { event, record: item, reason } };
+    return { kind: 'park', sequenceNumber, entry: { event, record: record.record, reason } };
   }
-  return { kind: 'send', sequenceNumber, event, record: item, enteredAt: record.enteredAt };
+  return { kind: 'send', sequenceNumber, event, record: record.record, enteredAt: record.enteredAt };
 }
 
 const message = (err: unknown) => (err instanceof Error ? err.message : String(err));

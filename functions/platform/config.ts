@@ -3,6 +3,7 @@
  * A missing or invalid value fails with a message that names the variable.
  */
 import { z } from 'zod';
+import type { ClusterAccess } from '../adapters/kubernetes/credentials.js';
 import { parseDuration } from '../core/duration.js';
 import { ConfigError } from '../core/errors.js';
 
@@ -33,7 +34,7 @@ const clusterAccess = z
     KUBECONFIG_SECRET_ARN: z.string().min(1).optional(),
     KUBECONFIG: z.string().min(1).optional(),
   })
-  .transform((v, ctx) => {
+  .transform((v, ctx): ClusterAccess => {
     const mode = v.CLUSTER_AUTH ?? (v.KUBECONFIG ? 'local' : undefined);
     if (mode === 'eks') {
       if (!v.EKS_CLUSTER_NAME)
@@ -60,7 +61,6 @@ const clusterAccess = z
     });
     return z.NEVER;
   });
-export type ClusterAccess = z.output<typeof clusterAccess>;
 
 const execution = z
   .object({
@@ -118,11 +118,18 @@ export function executeConfig(env: Env) {
   };
 }
 
+/**
+ * How much one reconcile tick reads: pages of the due index, and at most so many items, so a
+ * tick of a large backlog ends inside the function's timeout and the next resumes where it stopped.
+ */
+const RECONCILE_BUDGET = { pageSize: 100, maxItems: 2000 } as const;
+
 export function reconcileConfig(env: Env) {
   return {
     tableName: parse(table, env).TABLE_NAME,
     execution: parse(execution, env),
     cluster: parse(clusterAccess, env),
+    budget: RECONCILE_BUDGET,
   };
 }
 

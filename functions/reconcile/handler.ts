@@ -2,25 +2,15 @@
  * EventBridge schedule → reconcile(). Wiring only; the rules live in core/reconcile.ts.
  * A thrown error fails the invocation (the function's error alarm sees it); the next tick retries.
  */
-import type { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import type { Metrics as PowertoolsMetrics } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { Context, ScheduledEvent } from 'aws-lambda';
-import { executionTable } from '../adapters/dynamodb/execution-table.js';
-import { connectCluster } from '../adapters/kubernetes/cluster.js';
-import { systemClock } from '../adapters/system-clock.js';
-import { type ReconcileDeps, type ReconcileReport, reconcile } from '../core/reconcile.js';
-import { reconcileConfig } from '../platform/config.js';
+import { type ReconcileReport, reconcile } from '../core/reconcile.js';
 import { logPort } from '../platform/log.js';
-import { metricsPort, powertools } from '../platform/powertools.js';
-
-export interface ReconcileHandlerDeps extends Omit<ReconcileDeps, 'metrics' | 'log' | 'budget'> {
-  logger: Logger;
-  metrics: PowertoolsMetrics;
-  budget: Omit<ReconcileDeps['budget'], 'timeLeftMs'>;
-}
+import { metricsPort } from '../platform/powertools.js';
+import { lambdaHandler } from '../platform/wiring.js';
+import { depsFromEnv, type ReconcileHandlerDeps } from './deps.js';
 
 export function createHandler(deps: ReconcileHandlerDeps) {
   const { logger } = deps;
@@ -45,24 +35,4 @@ export function createHandler(deps: ReconcileHandlerDeps) {
     });
 }
 
-export async function depsFromEnv(env: Record<string, string | undefined>): Promise<ReconcileHandlerDeps> {
-  const config = reconcileConfig(env);
-  const { logger, metrics } = powertools('reconcile');
-  return {
-    store: executionTable(config.tableName, systemClock),
-    cluster: await connectCluster(config.cluster),
-    clock: systemClock,
-    settings: config.execution,
-    budget: { pageSize: 100, maxItems: 2000 },
-    logger,
-    metrics,
-  };
-}
-
-// Built at Lambda init so bad configuration fails the cold start; elsewhere it builds on first use.
-let built = process.env.AWS_LAMBDA_FUNCTION_NAME ? createHandler(await depsFromEnv(process.env)) : undefined;
-
-export const handler = async (event: ScheduledEvent | Record<string, never>, context: Context) => {
-  built ??= createHandler(await depsFromEnv(process.env));
-  return built(event, context);
-};
+export const handler = await lambdaHandler(async () => createHandler(await depsFromEnv(process.env)));

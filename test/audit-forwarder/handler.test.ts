@@ -9,7 +9,7 @@ import {
 import type { DynamoDBRecord } from 'aws-lambda';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { executionTable } from '../../functions/adapters/dynamodb/execution-table.js';
-import { depsFromEnv } from '../../functions/audit-forwarder/handler.js';
+import { depsFromEnv } from '../../functions/audit-forwarder/deps.js';
 import { ConfigError } from '../../functions/core/errors.js';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/aws/dynamodb-local.js';
 import { type DataStorage, startDataStorage } from '../../local/datastorage/server.js';

@@ -15,10 +15,11 @@ import { manyEvents } from '../fixtures/audit-events.js';
 const NOW = '2026-03-01T12:00:00.000Z';
 
 const insert = (event: unknown, i: number, enteredAt?: Date): AuditStreamRecord => ({
+  kind: 'audit',
   sequenceNumber: String(1000 + i),
-  eventName: 'INSERT',
+  event,
+  record: { pk: 'EXEC#x', sk: `AUDIT#${i}`, kind: 'audit', event },
   enteredAt,
-  image: { ok: true, item: { pk: 'EXEC#x', sk: `AUDIT#${i}`, kind: 'audit', event } },
 });
 
 function setup(options: { budgetMs?: number; settings?: Partial<ForwardSettings> } = {}) {
@@ -57,22 +58,20 @@ describe('forwardAudit', () => {
     expect(report).toEqual({ delivered: 25, deadLettered: [], skipped: [], retries: 0 });
   });
 
-  it('skips changes that are not inserts of audit records, and says why', async () => {
+  it('skips what the stream adapter says to skip, and reports why', async () => {
     const { sink, deps } = setup();
     const [event] = events(1);
     const report = await forwardAudit(
       [
-        { sequenceNumber: '1', eventName: 'MODIFY', image: { ok: true, item: { kind: 'audit', event } } },
-        { sequenceNumber: '2', eventName: 'REMOVE', image: { ok: true, item: {} } },
-        { sequenceNumber: '3', eventName: 'INSERT', image: { ok: true, item: { kind: 'execution' } } },
-        insert(event, 4),
+        { kind: 'skip', sequenceNumber: '1', why: 'MODIFY change' },
+        insert(event, 2),
+        { kind: 'skip', sequenceNumber: '3', why: 'not an audit record (kind execution)' },
       ],
       deps,
     );
     expect(sink.delivered).toEqual([event]);
     expect(report.skipped).toEqual([
       { sequenceNumber: '1', why: 'MODIFY change' },
-      { sequenceNumber: '2', why: 'REMOVE change' },
       { sequenceNumber: '3', why: 'not an audit record (kind execution)' },
     ]);
   });
@@ -81,7 +80,7 @@ describe('forwardAudit', () => {
     const { deadLetters, deps } = setup();
     const raw = { SequenceNumber: '7', NewImage: { event: { Z: 'x' } } };
     const report = await forwardAudit(
-      [{ sequenceNumber: '7', eventName: 'INSERT', image: { ok: false, error: 'bad attribute', raw } }],
+      [{ kind: 'undecodable', sequenceNumber: '7', error: 'bad attribute', raw }],
       deps,
     );
     expect(deadLetters.entries).toEqual([

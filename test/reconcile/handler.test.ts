@@ -10,6 +10,7 @@ import { executionItem } from '../../functions/adapters/dynamodb/items.js';
 import { conditionList } from '../../functions/core/execution.js';
 import { pipelineRunName } from '../../functions/core/pipeline-run.js';
 import { createHandler as executeHandler } from '../../functions/execute/handler.js';
+import { depsFromEnv } from '../../functions/reconcile/deps.js';
 import { createHandler as reconcileHandler } from '../../functions/reconcile/handler.js';
 import { RecordingQueue } from '../fakes/recorders.js';
 import { sqsEvent, sqsRecord } from '../fixtures/events.js';
@@ -52,15 +53,17 @@ async function submit(name: string, target = TARGET) {
   return handler(sqsEvent(sqsRecord(body({ name, target }))), lambdaContext('execute'));
 }
 
-const tick = () => {
-  const handler = reconcileHandler({
-    store: engines.store,
-    cluster: engines.cluster,
-    clock: engines.clock,
-    settings,
-    budget: { pageSize: 100, maxItems: 2000 },
-    ...quiet('reconcile'),
-  });
+// The deployed wiring (budget included), over the engines' store, cluster and clock.
+const tick = async () => {
+  const env = { TABLE_NAME: 'wfe-test', KUBECONFIG: 'engines', COOLDOWN_PERIOD: '10s' };
+  const handler = reconcileHandler(
+    await depsFromEnv(env, {
+      store: engines.store,
+      cluster: engines.cluster,
+      clock: engines.clock,
+      observability: quiet('reconcile'),
+    }),
+  );
   return handler({}, lambdaContext('reconcile'));
 };
 

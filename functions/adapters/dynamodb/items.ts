@@ -5,7 +5,7 @@ import type { AuditEventRequest } from '../../core/audit-event.js';
 import type { Execution } from '../../core/execution.js';
 import type { Lock } from '../../core/lock.js';
 import { type ExecutionId, executionKey } from '../../core/manifest.js';
-import { DueKind, RecordKind } from './table.js';
+import { DueKind, RecordKind, TABLE } from './table.js';
 
 /** Outbox records are garbage-collected by TTL this long after they are written. */
 const AUDIT_RETENTION_SECONDS = 30 * 24 * 3600;
@@ -26,7 +26,7 @@ export function executionItem(execution: Execution, version: number, now: Date):
   return {
     pk: executionPk(execution.id),
     sk: EXECUTION_SK,
-    kind: RecordKind.Execution,
+    [TABLE.recordKindAttribute]: RecordKind.Execution,
     namespace: execution.id.namespace,
     name: execution.id.name,
     target: execution.target,
@@ -62,7 +62,7 @@ export function lockItem(lock: Lock): Item {
   return {
     pk: lockPk(lock.key),
     sk: LOCK_SK,
-    kind: RecordKind.Lock,
+    [TABLE.recordKindAttribute]: RecordKind.Lock,
     key: lock.key,
     cluster: lock.cluster,
     target: lock.target,
@@ -101,8 +101,13 @@ export function auditItem(event: AuditEventRequest): Item {
   return {
     pk: executionPk(id),
     sk: `AUDIT#${event.event_timestamp}#${event.event_type}`,
-    kind: RecordKind.Audit,
+    [TABLE.recordKindAttribute]: RecordKind.Audit,
     event,
     expiresAt: Math.floor(Date.parse(event.event_timestamp) / 1000) + AUDIT_RETENTION_SECONDS,
   };
 }
+
+export const isAuditItem = (item: Item) => item[TABLE.recordKindAttribute] === RecordKind.Audit;
+
+/** An outbox record's event as stored, unchecked: the forwarder checks it against DataStorage's contract. */
+export const auditEventOf = (item: Item): unknown => item.event;

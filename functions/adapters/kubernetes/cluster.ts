@@ -17,9 +17,8 @@ import { ClusterUnavailableError, ConfigError } from '../../core/errors.js';
 import type { ExecutionId } from '../../core/manifest.js';
 import { isOwnedBy, type PipelineRunObject } from '../../core/pipeline-run.js';
 import type { Clock, Cluster, ClusterEvent, RunState, TaskRunState } from '../../core/ports.js';
-import type { ClusterAccess } from '../../platform/config.js';
 import { apiFailure, clusterError } from './api-error.js';
-import { type CredentialSources, kubeConfigFor } from './credentials.js';
+import { type ClusterAccess, type CredentialSources, kubeConfigFor } from './credentials.js';
 import { toRunState, toTaskRunState } from './run-state.js';
 
 export const EVENT_SOURCE = 'workflowexecution-controller';

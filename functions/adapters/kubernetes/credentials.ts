@@ -15,7 +15,12 @@ import { KubeConfig, type User } from '@kubernetes/client-node';
 import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { ClusterUnavailableError, ConfigError } from '../../core/errors.js';
-import type { ClusterAccess } from '../../platform/config.js';
+
+/** How the functions reach the cluster (SPEC §4); configuration reads it from the environment. */
+export type ClusterAccess =
+  | { mode: 'eks'; clusterName: string }
+  | { mode: 'kubeconfig'; secretArn: string }
+  | { mode: 'local'; kubeconfigPath: string };
 
 type Credentials = ConstructorParameters<typeof SignatureV4>[0]['credentials'];
 type Authenticator = Parameters<KubeConfig['addAuthenticator']>[0];

@@ -1,0 +1,34 @@
+/** The execute function's dependencies, from its environment (throws naming a bad variable). */
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { documentClient, executionTable } from '../adapters/dynamodb/execution-table.js';
+import { connectCluster } from '../adapters/kubernetes/cluster.js';
+import { sqsRequestQueue } from '../adapters/sqs/request-queue.js';
+import { sleep, systemClock } from '../adapters/system-clock.js';
+import type { ExecuteDeps } from '../core/execute.js';
+import { executeConfig } from '../platform/config.js';
+import { given, type Observability, type Overrides, observabilityOf } from '../platform/wiring.js';
+
+export type ExecuteHandlerDeps = Omit<ExecuteDeps, 'metrics' | 'log'> & Observability;
+export type ExecuteOverrides = Overrides & Partial<Pick<ExecuteDeps, 'store' | 'cluster' | 'queue'>>;
+
+export async function depsFromEnv(
+  env: Record<string, string | undefined>,
+  overrides: ExecuteOverrides = {},
+): Promise<ExecuteHandlerDeps> {
+  const config = executeConfig(env);
+  const { clients = {} } = overrides;
+  const clock = overrides.clock ?? systemClock;
+  return {
+    store:
+      overrides.store ??
+      executionTable(config.tableName, clock, clients.dynamodb && documentClient(clients.dynamodb)),
+    cluster: overrides.cluster ?? (await connectCluster(config.cluster)),
+    queue:
+      overrides.queue ??
+      sqsRequestQueue(clients.sqs ?? new SQSClient({}), { queueUrl: config.queueUrl, dlqUrl: config.dlqUrl }),
+    clock,
+    sleep: given(overrides, 'sleep', () => sleep),
+    settings: config.execution,
+    ...observabilityOf('execute', overrides),
+  };
+}

@@ -1,0 +1,28 @@
+/** The reconcile function's dependencies, from its environment (throws naming a bad variable). */
+import { documentClient, executionTable } from '../adapters/dynamodb/execution-table.js';
+import { connectCluster } from '../adapters/kubernetes/cluster.js';
+import { systemClock } from '../adapters/system-clock.js';
+import type { ReconcileDeps } from '../core/reconcile.js';
+import { reconcileConfig } from '../platform/config.js';
+import { type Observability, type Overrides, observabilityOf } from '../platform/wiring.js';
+
+export type ReconcileHandlerDeps = Omit<ReconcileDeps, 'metrics' | 'log' | 'budget'> &
+  Observability & { budget: Omit<ReconcileDeps['budget'], 'timeLeftMs'> };
+export type ReconcileOverrides = Omit<Overrides, 'sleep'> & Partial<Pick<ReconcileDeps, 'store' | 'cluster'>>;
+
+export async function depsFromEnv(
+  env: Record<string, string | undefined>,
+  overrides: ReconcileOverrides = {},
+): Promise<ReconcileHandlerDeps> {
+  const config = reconcileConfig(env);
+  const dynamodb = overrides.clients?.dynamodb;
+  const clock = overrides.clock ?? systemClock;
+  return {
+    store: overrides.store ?? executionTable(config.tableName, clock, dynamodb && documentClient(dynamodb)),
+    cluster: overrides.cluster ?? (await connectCluster(config.cluster)),
+    clock,
+    settings: config.execution,
+    budget: config.budget,
+    ...observabilityOf('reconcile', overrides),
+  };
+}
