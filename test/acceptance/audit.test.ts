@@ -4,26 +4,10 @@
  * change leaves its record (WE-9), and the records reach DataStorage (WE-10), read back through
  * its query endpoint as Kubernaut's tests read them.
  */
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import {
-  type AuditEvent,
-  auditEventsOf,
-  completeRun,
-  type Harness,
-  request,
-  startAcceptance,
-  unique,
-} from './harness.js';
+import { describe, expect, it } from 'vitest';
+import { type AuditEvent, acceptanceSystem, auditEventsOf, completeRun, request, unique } from './harness.js';
 
-vi.setConfig({ maxConcurrency: 32, testTimeout: 60_000 });
-
-let h: Harness;
-beforeAll(async () => {
-  h = await startAcceptance();
-});
-afterAll(async () => {
-  await h?.stop();
-});
+const h = acceptanceSystem();
 
 /** The AuditEventRequest fields DataStorage requires, with their limits (reference §6). */
 function expectValidEnvelope(event: AuditEvent) {

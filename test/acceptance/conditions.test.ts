@@ -2,27 +2,18 @@
  * Kubernaut's conditions_integration_test.go ("Conditions Integration"): the status conditions an
  * execution carries through its life (WE-5), as `wfe get -o json` lists them.
  */
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
+  acceptanceSystem,
   auditEventsOf,
   completeRun,
   condition,
-  type Harness,
   request,
   runningHeld,
-  startAcceptance,
   unique,
 } from './harness.js';
 
-vi.setConfig({ maxConcurrency: 32, testTimeout: 60_000 });
-
-let h: Harness;
-beforeAll(async () => {
-  h = await startAcceptance();
-});
-afterAll(async () => {
-  await h?.stop();
-});
+const h = acceptanceSystem();
 
 describe.concurrent('Conditions Integration', () => {
   describe('TektonPipelineCreated condition', () => {

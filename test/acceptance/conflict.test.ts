@@ -4,27 +4,18 @@
  * created outside before the request, or by another execution's run.
  */
 import { ApiException } from '@kubernetes/client-node';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
+  acceptanceSystem,
   auditEventsOf,
   condition,
   expectedRunName,
-  type Harness,
   request,
-  startAcceptance,
   unique,
   waitFor,
 } from './harness.js';
 
-vi.setConfig({ maxConcurrency: 32, testTimeout: 60_000 });
-
-let h: Harness;
-beforeAll(async () => {
-  h = await startAcceptance();
-});
-afterAll(async () => {
-  await h?.stop();
-});
+const h = acceptanceSystem();
 
 /** A PipelineRun as someone else (a second controller, an operator) would create it. */
 function foreignRun(target: string, owner: { name: string; namespace: string }, simulate: string) {

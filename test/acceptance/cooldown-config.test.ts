@@ -6,25 +6,10 @@
  * execute's in-place wait for the last second, a 2 s cooldown leaves too short a window for that on
  * a loaded machine.
  */
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import {
-  condition,
-  type Harness,
-  request,
-  startAcceptance,
-  unique,
-  waiterDuringCooldown,
-} from './harness.js';
+import { describe, expect, it } from 'vitest';
+import { acceptanceSystem, condition, request, unique, waiterDuringCooldown } from './harness.js';
 
-vi.setConfig({ maxConcurrency: 32, testTimeout: 60_000 });
-
-let h: Harness;
-beforeAll(async () => {
-  h = await startAcceptance({ env: { COOLDOWN_PERIOD: '5s' } });
-});
-afterAll(async () => {
-  await h?.stop();
-});
+const h = acceptanceSystem({ env: { COOLDOWN_PERIOD: '5s' } });
 
 /** How late after its cooldown a waiter may start on a loaded machine (SPEC WE-3: to the second). */
 const START_SLACK_MS = 3000;

@@ -4,20 +4,12 @@
  * This system runs with EXECUTION_NAMESPACE set to a namespace of its own, so the default
  * (kubernaut-workflows) cannot pass by accident.
  */
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { type Harness, type KubeObject, request, startAcceptance, unique } from './harness.js';
-
-vi.setConfig({ maxConcurrency: 32, testTimeout: 60_000 });
+import { describe, expect, it } from 'vitest';
+import { acceptanceSystem, type KubeObject, request, unique } from './harness.js';
 
 const EXECUTION_NAMESPACE = 'acc-custom-workflows';
 
-let h: Harness;
-beforeAll(async () => {
-  h = await startAcceptance({ env: { EXECUTION_NAMESPACE } });
-});
-afterAll(async () => {
-  await h?.stop();
-});
+const h = acceptanceSystem({ env: { EXECUTION_NAMESPACE } });
 
 /** The runs in a namespace that belong to an execution (by the owner label). */
 async function runsOf(namespace: string, execution: string): Promise<KubeObject[]> {

@@ -4,28 +4,19 @@
  * cluster: Tekton is the simulator in auto mode (WFE_SIMULATE), DataStorage the built-in one, and
  * the metrics endpoint is the functions' EMF output.
  */
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
+  acceptanceSystem,
   auditEventsOf,
   condition,
-  type Harness,
   request,
   runningHeld,
-  startAcceptance,
   succeededCondition,
   unique,
   waitFor,
 } from './harness.js';
 
-vi.setConfig({ maxConcurrency: 32, testTimeout: 60_000 });
-
-let h: Harness;
-beforeAll(async () => {
-  h = await startAcceptance({ metrics: true });
-});
-afterAll(async () => {
-  await h?.stop();
-});
+const h = acceptanceSystem({ metrics: true });
 
 const TOTAL = 'workflowexecution_reconciler_total';
 const DURATION = 'workflowexecution_reconciler_duration_seconds';

@@ -3,28 +3,19 @@
  * deleted by someone else (an operator, Tekton's pruner) fails its execution, once, with a message
  * that says so (WE-6).
  */
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
+  acceptanceSystem,
   auditEventsOf,
   condition,
   expectedRunName,
-  type Harness,
   request,
   runningHeld,
-  startAcceptance,
   unique,
   waitFor,
 } from './harness.js';
 
-vi.setConfig({ maxConcurrency: 32, testTimeout: 60_000 });
-
-let h: Harness;
-beforeAll(async () => {
-  h = await startAcceptance();
-});
-afterAll(async () => {
-  await h?.stop();
-});
+const h = acceptanceSystem();
 
 const deleteRun = (name: string) =>
   h.custom.deleteNamespacedCustomObject({

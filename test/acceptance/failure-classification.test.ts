@@ -4,27 +4,18 @@
  * not, and the execution's failure details say why and whether the workflow really ran (WE-6).
  * Tekton is driven as Kubernaut's test drove it: the run's status written through the cluster API.
  */
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
+  acceptanceSystem,
   auditEventsOf,
   condition,
-  type Harness,
   request,
   runningHeld,
-  startAcceptance,
   succeededCondition,
   unique,
 } from './harness.js';
 
-vi.setConfig({ maxConcurrency: 32, testTimeout: 60_000 });
-
-let h: Harness;
-beforeAll(async () => {
-  h = await startAcceptance();
-});
-afterAll(async () => {
-  await h?.stop();
-});
+const h = acceptanceSystem();
 
 /** Kubernaut's test created its WorkflowExecutions in the execution namespace. */
 const WE_NAMESPACE = 'kubernaut-workflows';

@@ -23,7 +23,7 @@ import {
   CustomObjectsApi,
   KubeConfig,
 } from '@kubernetes/client-node';
-import { expect, inject } from 'vitest';
+import { afterAll, beforeAll, expect, inject, vi } from 'vitest';
 import type { CliContext } from '../../cli/command.js';
 import { runCli } from '../../cli/dispatch.js';
 import { WAIT_IN_PLACE_MS } from '../../functions/core/execute.js';
@@ -470,6 +470,29 @@ export async function startAcceptance(options: AcceptanceOptions = {}): Promise<
         await rm(dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * An acceptance file's one system, started before its tests and stopped after them, with the
+ * suite's settings: tests run side by side (each on its own names and targets) with a minute each.
+ * The tests name `h` at the file's top level, before the system exists, so `h` hands on each read
+ * to the harness once it has started.
+ */
+export function acceptanceSystem(options: AcceptanceOptions = {}, testTimeout = 60_000): Harness {
+  vi.setConfig({ maxConcurrency: 32, testTimeout });
+  let started: Harness | undefined;
+  beforeAll(async () => {
+    started = await startAcceptance(options);
+  });
+  afterAll(async () => {
+    await started?.stop();
+  });
+  return new Proxy({} as Harness, {
+    get(_, key) {
+      if (!started) throw new Error(`the acceptance system is not started (reading h.${String(key)})`);
+      return Reflect.get(started, key);
+    },
+  });
 }
 
 /** One metric value from an EMF blob. */

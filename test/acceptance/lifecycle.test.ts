@@ -9,10 +9,11 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { startDataStorage } from '../../local/datastorage/server.js';
 import { startKubeApi } from '../../local/kube-api/index.js';
 import {
+  acceptanceSystem,
   auditEventsOf,
   completeRun,
   condition,
@@ -24,17 +25,9 @@ import {
   waitFor,
 } from './harness.js';
 
-vi.setConfig({ maxConcurrency: 32, testTimeout: 90_000 });
-
 const WFE_BIN = fileURLToPath(new URL('../../bin/wfe.mjs', import.meta.url));
 
-let h: Harness;
-beforeAll(async () => {
-  h = await startAcceptance();
-});
-afterAll(async () => {
-  await h?.stop();
-});
+const h = acceptanceSystem({}, 90_000);
 
 describe.concurrent('WorkflowExecution CRD Lifecycle', () => {
   describe('CRD Creation', () => {

@@ -3,18 +3,10 @@
  * read where CloudWatch reads them: the functions' embedded-metric-format output (WE-11). The
  * counters are the system's, not a test's, so these run one after another and every delta is exact.
  */
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { type Harness, request, startAcceptance, unique, waitFor } from './harness.js';
+import { describe, expect, it } from 'vitest';
+import { acceptanceSystem, request, unique, waitFor } from './harness.js';
 
-vi.setConfig({ testTimeout: 60_000 });
-
-let h: Harness;
-beforeAll(async () => {
-  h = await startAcceptance({ metrics: true, runDurationMs: 300 });
-});
-afterAll(async () => {
-  await h?.stop();
-});
+const h = acceptanceSystem({ metrics: true, runDurationMs: 300 });
 
 const TOTAL = 'workflowexecution_reconciler_total';
 const DURATION = 'workflowexecution_reconciler_duration_seconds';

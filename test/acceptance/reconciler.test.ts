@@ -4,32 +4,23 @@
  * `wfe`, Tekton driven through the cluster API, the audit trail read back from DataStorage, and
  * the functions' EMF metrics.
  */
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
+  acceptanceSystem,
   auditEventsOf,
   completeRun,
   condition,
   expectedRunName,
-  type Harness,
   param,
   request,
   runningHeld,
-  startAcceptance,
   succeededCondition,
   unique,
   type WorkflowExecution,
   waitFor,
 } from './harness.js';
 
-vi.setConfig({ maxConcurrency: 32, testTimeout: 60_000 });
-
-let h: Harness;
-beforeAll(async () => {
-  h = await startAcceptance({ metrics: true });
-});
-afterAll(async () => {
-  await h?.stop();
-});
+const h = acceptanceSystem({ metrics: true });
 
 /** Release time of a lock that started cooling at the execution's completion. */
 const releaseAtOf = (we: WorkflowExecution) => Date.parse(we.status.completionTime ?? '') + h.cooldownMs;

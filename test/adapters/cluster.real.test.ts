@@ -6,7 +6,8 @@ import { randomBytes } from 'node:crypto';
 import { CoreV1Api, CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KubernetesCluster } from '../../functions/adapters/kubernetes/cluster.js';
-import { Label, type PipelineRunObject } from '../../functions/core/pipeline-run.js';
+import { Label } from '../../functions/core/pipeline-run.js';
+import { pipelineRunObject } from '../fixtures/pipeline-runs.js';
 
 const enabled = Boolean(process.env.KUBECONFIG);
 if (!enabled)
@@ -16,35 +17,15 @@ const suffix = randomBytes(4).toString('hex');
 const NS = `wfe-test-${suffix}`;
 const OWNER = { name: `we-real-${suffix}`, namespace: 'payment' };
 
-function run(name: string, owner = OWNER): PipelineRunObject {
-  return {
-    apiVersion: 'tekton.dev/v1',
-    kind: 'PipelineRun',
-    metadata: {
-      name,
-      namespace: NS,
-      labels: {
-        [Label.WorkflowExecution]: owner.name,
-        [Label.WorkflowId]: 'wfe-real-test',
-        [Label.TargetResource]: 'payment__Deployment__api',
-        [Label.SourceNamespace]: owner.namespace,
-      },
-      annotations: { 'kubernaut.ai/target-resource': 'payment/Deployment/api' },
-    },
-    spec: {
-      pipelineRef: {
-        resolver: 'bundles',
-        params: [
-          { name: 'bundle', value: 'quay.io/kubernaut/workflows/does-not-exist:v0' },
-          { name: 'name', value: 'workflow' },
-          { name: 'kind', value: 'pipeline' },
-        ],
-      },
-      params: [{ name: 'TARGET_RESOURCE', value: 'payment/Deployment/api' }],
-      taskRunTemplate: { serviceAccountName: 'default' },
-    },
-  };
-}
+const run = (name: string, owner = OWNER) =>
+  pipelineRunObject({
+    name,
+    namespace: NS,
+    owner,
+    workflowId: 'wfe-real-test',
+    bundle: 'quay.io/kubernaut/workflows/does-not-exist:v0',
+    serviceAccountName: 'default',
+  });
 
 describe.skipIf(!enabled)('KubernetesCluster against the cluster in KUBECONFIG', () => {
   const kc = new KubeConfig();

@@ -4,9 +4,10 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { connectCluster, KubernetesCluster } from '../../functions/adapters/kubernetes/cluster.js';
 import { ClusterRejectedError, ClusterUnavailableError } from '../../functions/core/errors.js';
-import { Label, type PipelineRunObject } from '../../functions/core/pipeline-run.js';
+import { Label } from '../../functions/core/pipeline-run.js';
 import { type KubeApi, startKubeApi } from '../../local/kube-api/index.js';
 import { fixedClock } from '../fakes/clock.js';
+import { pipelineRunObject } from '../fixtures/pipeline-runs.js';
 
 const NS = 'kubernaut-workflows';
 const clock = fixedClock('2026-04-01T08:00:00Z');
@@ -15,35 +16,15 @@ let cluster: KubernetesCluster;
 let counter = 0;
 let name: string;
 
-function run(runName: string, owner = { name: 'we-owner', namespace: 'payment' }): PipelineRunObject {
-  return {
-    apiVersion: 'tekton.dev/v1',
-    kind: 'PipelineRun',
-    metadata: {
-      name: runName,
-      namespace: NS,
-      labels: {
-        [Label.WorkflowExecution]: owner.name,
-        [Label.WorkflowId]: 'increase-memory-limit',
-        [Label.TargetResource]: 'payment__Deployment__api',
-        [Label.SourceNamespace]: owner.namespace,
-      },
-      annotations: { 'kubernaut.ai/target-resource': 'payment/Deployment/api' },
-    },
-    spec: {
-      pipelineRef: {
-        resolver: 'bundles',
-        params: [
-          { name: 'bundle', value: 'quay.io/kubernaut/workflows/increase-memory:v1' },
-          { name: 'name', value: 'workflow' },
-          { name: 'kind', value: 'pipeline' },
-        ],
-      },
-      params: [{ name: 'TARGET_RESOURCE', value: 'payment/Deployment/api' }],
-      taskRunTemplate: { serviceAccountName: 'kubernaut-workflow-runner' },
-    },
-  };
-}
+const run = (runName: string, owner = { name: 'we-owner', namespace: 'payment' }) =>
+  pipelineRunObject({
+    name: runName,
+    namespace: NS,
+    owner,
+    workflowId: 'increase-memory-limit',
+    bundle: 'quay.io/kubernaut/workflows/increase-memory:v1',
+    serviceAccountName: 'kubernaut-workflow-runner',
+  });
 
 const OWNER = { name: 'we-owner', namespace: 'payment' };
 
