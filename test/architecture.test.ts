@@ -29,7 +29,7 @@ const CORE_PACKAGES = new Set(['zod', 'zod/mini', 'node:crypto']);
 
 /** What local/ may import from functions/, each with why. */
 const LOCAL_MAY_IMPORT: { path: RegExp; why: string }[] = [
-  { path: /^functions\/[^/]+\/handler\.ts$/, why: 'the handlers and their depsFromEnv, which local/ runs' },
+  { path: /^functions\/[^/]+\/(handler|deps)\.ts$/, why: 'the handlers and their depsFromEnv, which local/ runs' },
   {
     path: /^functions\/adapters\/dynamodb\/table\.ts$/,
     why: 'the table definition: DynamoDB Local creates it and the stream filter reads its record kinds',
@@ -37,6 +37,10 @@ const LOCAL_MAY_IMPORT: { path: RegExp; why: string }[] = [
   {
     path: /^functions\/platform\/config\.ts$/,
     why: "the config readers: local settings are the functions' own",
+  },
+  {
+    path: /^functions\/platform\/powertools\.ts$/,
+    why: 'the metrics namespace: the local functions publish under the deployed one',
   },
 ];
 
