@@ -29,7 +29,10 @@ const CORE_PACKAGES = new Set(['zod', 'zod/mini', 'node:crypto']);
 
 /** What local/ may import from functions/, each with why. */
 const LOCAL_MAY_IMPORT: { path: RegExp; why: string }[] = [
-  { path: /^functions\/[^/]+\/(handler|deps)\.ts$/, why: 'the handlers and their depsFromEnv, which local/ runs' },
+  {
+    path: /^functions\/[^/]+\/(handler|deps)\.ts$/,
+    why: 'the handlers and their depsFromEnv, which local/ runs',
+  },
   {
     path: /^functions\/adapters\/dynamodb\/table\.ts$/,
     why: 'the table definition: DynamoDB Local creates it and the stream filter reads its record kinds',
