@@ -3,7 +3,7 @@
  * from context, nothing is looked up, so synth stays offline. The VPC needs a route to the AWS
  * APIs the functions call (NAT or interface/gateway endpoints); README "Deploy to AWS" lists them.
  */
-import { Fn, Stack, Validations } from 'aws-cdk-lib';
+import { Fn, Stack, Token, Validations } from 'aws-cdk-lib';
 import {
   type ISecurityGroup,
   type ISubnet,
@@ -76,10 +76,11 @@ export class VpcPlacement extends Construct {
     );
     const reason =
       'Lambda attaches to the VPC through network interfaces that exist only once Lambda creates them, so they are named by the account/region ARN pattern; EC2 Describe* actions support no resource-level permissions (https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonec2.html).';
-    for (const finding of [
-      'Resource::*',
-      'Resource::arn:<AWS::Partition>:ec2:<AWS::Region>:<AWS::AccountId>:network-interface/*',
-    ])
+    // cdk-nag names the ARN as synthesized: pseudo parameters where the stack is
+    // environment-agnostic, the concrete account and region where the CLI gives them.
+    const shown = (value: string, pseudo: string) => (Token.isUnresolved(value) ? `<${pseudo}>` : value);
+    const interfacesArn = `arn:${shown(stack.partition, 'AWS::Partition')}:ec2:${shown(stack.region, 'AWS::Region')}:${shown(stack.account, 'AWS::AccountId')}:network-interface/*`;
+    for (const finding of ['Resource::*', `Resource::${interfacesArn}`])
       Validations.of(role.node.findChild('DefaultPolicy')).acknowledge({
         id: `AwsSolutions-IAM5[${finding}]`,
         reason,

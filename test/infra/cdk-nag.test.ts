@@ -2,7 +2,7 @@ import { App } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { Queue } from 'aws-cdk-lib/aws-sqs';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { buildWfeApp } from '../../infra/wfe-app.js';
 import { FULL_CONTEXT, KUBECONFIG_CONTEXT, synth } from './synth.js';
 
@@ -35,6 +35,20 @@ describe('cdk-nag AwsSolutions', () => {
     const annotations = Annotations.fromStack(s.stack);
     expect(annotations.findError('*', Match.stringLikeRegexp('AwsSolutions-.*'))).toEqual([]);
     expect(annotations.findWarning('*', Match.stringLikeRegexp('AwsSolutions-.*'))).toEqual([]);
+  });
+
+  describe('in a concrete account and region, as `cdk synth` runs with credentials', () => {
+    afterEach(() => vi.unstubAllEnvs());
+
+    it.each(CONFIGS)('finds nothing unacknowledged with %s', (_, context) => {
+      vi.stubEnv('CDK_DEFAULT_ACCOUNT', '123456789012');
+      vi.stubEnv('CDK_DEFAULT_REGION', 'eu-west-1');
+      const s = synth(context);
+      expect(s.stack.region).toBe('eu-west-1');
+      const report = new AwsSolutionsChecks(s.app).validateScope(s.app);
+      expect(report.violations.map((v) => v.ruleName)).toEqual([]);
+      expect(Annotations.fromStack(s.stack).findError('*', Match.anyValue())).toEqual([]);
+    });
   });
 
   it('fails synthesis on a finding nobody acknowledged', () => {
