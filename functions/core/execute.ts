@@ -5,7 +5,8 @@
  *  1. Validate the request (SPEC §2). Invalid with a readable identity → Failed/ConfigurationError;
  *     unreadable → the dead-letter queue with the reason.
  *  2. Read the execution and the target's lock. A redelivery of a request already past Pending is a no-op;
- *     a different spec under an existing identity goes to the dead-letter queue.
+ *     a different spec under an existing identity goes to the dead-letter queue. A service account or
+ *     bundle outside the operator's allow-lists → Failed/ConfigurationError, no lock, no run (WE-15).
  *  3. Lock gate: busy (holder not finished) → Failed/Deduplicated (WE-2); cooling → stay Pending and come
  *     back as a fresh message exactly when the cooldown ends (WE-3); free, expired or ours → take it
  *     with one conditional write (WE-1), deleting the previous holder's run if it still exists.
@@ -17,6 +18,7 @@ import { type AuditEventType, auditEvent } from './audit-event.js';
 import { ClusterRejectedError } from './errors.js';
 import { type Execution, FailureReason, isTerminal } from './execution.js';
 import { classifyFailure } from './failure-reason.js';
+import { type GuardrailSettings, guardrailViolation } from './guardrails.js';
 import { acquiredLock, coolingLock, decide, type Lock, runningLock } from './lock.js';
 import { type ExecutionId, executionKey, type Manifest, parseRequest, requestHash } from './manifest.js';
 import { MetricName } from './metric-name.js';
@@ -33,9 +35,8 @@ import {
 } from './transitions.js';
 import { recordWorkflowEvent } from './workflow-events.js';
 
-export interface ExecuteSettings {
+export interface ExecuteSettings extends GuardrailSettings {
   namespace: string;
-  serviceAccountName: string;
   clusterName: string;
   cooldownMs: number;
   leaseMs: number;
@@ -118,6 +119,8 @@ async function attempt(
     createdAt: clock.now().toISOString(),
     version: 0,
   };
+  const refused = guardrailViolation(manifest, settings);
+  if (refused) return refuse(execution, refused, deps);
   const lockId = lockKey(settings.clusterName, target);
   const now = clock.now();
   const decision = decide(await store.readLock(lockId), id, now);
@@ -274,6 +277,22 @@ async function deduplicate(
   if (!written) return 'retry';
   deps.metrics.add(MetricName.Deduplicated, 'Count', 1);
   return { kind: 'deduplicated', id: executionKey(execution.id), by };
+}
+
+async function refuse(
+  execution: Execution,
+  message: string,
+  deps: ExecuteDeps,
+): Promise<ExecuteOutcome | 'retry'> {
+  const reason = FailureReason.ConfigurationError;
+  const next = toFailedBeforeExecution(
+    execution,
+    { reason, message, workflowId: execution.manifest?.spec.workflowRef.workflowId ?? '' },
+    deps.clock.now(),
+  );
+  if (!(await writeFailure(next, deps))) return 'retry';
+  deps.metrics.add(MetricName.RequestsRejected, 'Count', 1);
+  return { kind: 'failed', id: executionKey(execution.id), reason };
 }
 
 async function failCreation(

@@ -27,6 +27,21 @@ const duration = (name: string, fallback: string, minMs: number) =>
 
 const url = (name: string) => z.url({ message: `${name} must be a URL` });
 
+/** A comma-separated list; unset or empty leaves the default to the rule that reads it. */
+const list = (name: string) =>
+  z
+    .string()
+    .optional()
+    .transform((text, ctx) => {
+      const items = (text ?? '')
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
+      if (text !== undefined && text.trim() !== '' && items.length === 0)
+        ctx.addIssue({ code: 'custom', message: `${name} must be a comma-separated list` });
+      return items.length > 0 ? items : undefined;
+    });
+
 const clusterAccess = z
   .object({
     CLUSTER_AUTH: z.enum(['eks', 'kubeconfig', 'local']).optional(),
@@ -72,6 +87,8 @@ const execution = z
       .string()
       .min(1, 'SERVICE_ACCOUNT_NAME must not be empty')
       .default('kubernaut-workflow-runner'),
+    ALLOWED_SERVICE_ACCOUNTS: list('ALLOWED_SERVICE_ACCOUNTS'),
+    ALLOWED_BUNDLE_PREFIXES: list('ALLOWED_BUNDLE_PREFIXES'),
     CLUSTER_NAME: z.string().optional(),
     EKS_CLUSTER_NAME: z.string().optional(),
     COOLDOWN_PERIOD: duration('COOLDOWN_PERIOD', '5m', 1000),
@@ -83,6 +100,13 @@ const execution = z
     clusterName: v.CLUSTER_NAME || v.EKS_CLUSTER_NAME || 'default',
     cooldownMs: v.COOLDOWN_PERIOD,
     leaseMs: v.LOCK_LEASE,
+    // Absent when unset: the guardrail rule holds the defaults (functions/core/guardrails.ts).
+    ...(v.ALLOWED_SERVICE_ACCOUNTS
+      ? { allowedServiceAccounts: v.ALLOWED_SERVICE_ACCOUNTS as readonly string[] }
+      : {}),
+    ...(v.ALLOWED_BUNDLE_PREFIXES
+      ? { allowedBundlePrefixes: v.ALLOWED_BUNDLE_PREFIXES as readonly string[] }
+      : {}),
   }));
 export type ExecutionSettings = z.output<typeof execution>;
 
@@ -150,6 +174,11 @@ export function forwarderConfig(env: Env) {
     }),
     env,
   );
+  // A bearer token over plain HTTP is readable by anyone on the path.
+  if (v.DATASTORAGE_TOKEN_SECRET_ARN && new URL(v.DATASTORAGE_URL).protocol !== 'https:')
+    throw new ConfigError(
+      'invalid configuration: DATASTORAGE_URL must be https:// when DATASTORAGE_TOKEN_SECRET_ARN is set',
+    );
   return {
     dataStorageUrl: v.DATASTORAGE_URL,
     tokenSecretArn: v.DATASTORAGE_TOKEN_SECRET_ARN,

@@ -20,7 +20,11 @@ import {
   waitFor,
 } from './harness.js';
 
-const h = acceptanceSystem({ metrics: true });
+// The per-request service account of BR-WE-006 is one the operator allows (WE-15).
+const h = acceptanceSystem({
+  metrics: true,
+  env: { ALLOWED_SERVICE_ACCOUNTS: 'kubernaut-workflow-runner,custom-workflow-sa' },
+});
 
 /** Release time of a lock that started cooling at the execution's completion. */
 const releaseAtOf = (we: WorkflowExecution) => Date.parse(we.status.completionTime ?? '') + h.cooldownMs;

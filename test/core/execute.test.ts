@@ -350,6 +350,70 @@ describe('invalid requests (SPEC §2)', () => {
   });
 });
 
+describe('WE-15 guardrails: the operator bounds the service account and the bundle', () => {
+  it.each([
+    [
+      'a service account outside ALLOWED_SERVICE_ACCOUNTS (default: only SERVICE_ACCOUNT_NAME)',
+      {},
+      { serviceAccountName: 'cluster-admin-sa' },
+      'ALLOWED_SERVICE_ACCOUNTS',
+    ],
+    [
+      'a service account outside an explicit ALLOWED_SERVICE_ACCOUNTS',
+      { allowedServiceAccounts: ['runner-a', 'runner-b'] },
+      { serviceAccountName: 'kubernaut-workflow-runner' },
+      'ALLOWED_SERVICE_ACCOUNTS (runner-a, runner-b)',
+    ],
+    [
+      'a bundle outside ALLOWED_BUNDLE_PREFIXES',
+      { allowedBundlePrefixes: ['ghcr.io/kubernaut/', 'registry.example.com/'] },
+      { image: 'ghcr.io/kubernaut-evil/workflows/x@sha256:abc' },
+      'ALLOWED_BUNDLE_PREFIXES',
+    ],
+  ] as const)(
+    '%s ends Failed/ConfigurationError, naming the setting, with no lock and no PipelineRun',
+    async (_, settings, options, named) => {
+      const s = system(settings);
+      const outcome = await execute(body({ name: 'we-out', ...options }), s.deps);
+      expect(outcome).toEqual({ kind: 'failed', id: 'default/we-out', reason: 'ConfigurationError' });
+      const e = s.store.execution('default', 'we-out')!;
+      expect(e.status.phase).toBe('Failed');
+      expect(e.status.failureDetails).toMatchObject({
+        reason: 'ConfigurationError',
+        wasExecutionFailure: false,
+      });
+      expect(e.status.failureDetails?.message).toContain(named);
+      expect(s.cluster.runs.size).toBe(0);
+      expect(s.store.locks.size).toBe(0);
+      expect(s.store.audit.map((a) => [a.event_type, a.event_data.failure_reason])).toEqual([
+        ['workflow.failed', 'ConfigurationError'],
+      ]);
+      expect(await execute(body({ name: 'we-out', ...options }), s.deps)).toMatchObject({
+        kind: 'already-done',
+      });
+      expect(s.store.audit).toHaveLength(1);
+    },
+  );
+
+  it.each([
+    ['the default service account', {}, {}],
+    [
+      'a listed service account',
+      { allowedServiceAccounts: ['runner-a'] },
+      { serviceAccountName: 'runner-a' },
+    ],
+    [
+      'a bundle under a listed prefix',
+      { allowedBundlePrefixes: ['registry.example.com/', 'ghcr.io/kubernaut/'] },
+      {},
+    ],
+  ] as const)('starts %s', async (_, settings, options) => {
+    const s = system(settings);
+    expect(await execute(body({ name: 'we-in', ...options }), s.deps)).toMatchObject({ kind: 'started' });
+    expect(s.cluster.runs.size).toBe(1);
+  });
+});
+
 describe('faults: nothing lost, nothing duplicated', () => {
   it.each([
     ['500', new ClusterUnavailableError('HTTP 500', 500)],

@@ -37,6 +37,7 @@ function handlerWith(options: { store?: ExecutionStore; cooldownMs?: number; clu
     settings: {
       namespace: NS,
       serviceAccountName: 'kubernaut-workflow-runner',
+      allowedServiceAccounts: ['kubernaut-workflow-runner', 'custom-workflow-sa'],
       clusterName: 'default',
       cooldownMs: options.cooldownMs ?? 10_000,
       leaseMs: 15 * 60_000,

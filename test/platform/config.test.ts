@@ -34,7 +34,21 @@ describe('configuration (SPEC §4)', () => {
     expect(reconcileConfig({ ...base, COOLDOWN_PERIOD: '10s' }).execution.cooldownMs).toBe(10_000);
   });
 
+  it('WE-15: reads the allow-lists as comma-separated lists; unset leaves the defaults to the rule', () => {
+    const config = executeConfig({
+      ...base,
+      ALLOWED_SERVICE_ACCOUNTS: 'runner-a, runner-b',
+      ALLOWED_BUNDLE_PREFIXES: 'ghcr.io/kubernaut/,registry.example.com/',
+    });
+    expect(config.execution.allowedServiceAccounts).toEqual(['runner-a', 'runner-b']);
+    expect(config.execution.allowedBundlePrefixes).toEqual(['ghcr.io/kubernaut/', 'registry.example.com/']);
+    expect(reconcileConfig({ ...base, ALLOWED_SERVICE_ACCOUNTS: '' }).execution.allowedServiceAccounts).toBe(
+      undefined,
+    );
+  });
+
   it.each([
+    [{ ALLOWED_SERVICE_ACCOUNTS: ' , ' }, 'ALLOWED_SERVICE_ACCOUNTS must be a comma-separated list'],
     [{ TABLE_NAME: undefined }, 'TABLE_NAME is required'],
     [{ QUEUE_URL: 'not a url' }, 'QUEUE_URL'],
     [{ COOLDOWN_PERIOD: '5 minutes' }, 'COOLDOWN_PERIOD must be a duration such as 5m or 30s'],
@@ -58,5 +72,15 @@ describe('configuration (SPEC §4)', () => {
       'AUDIT_BATCH_SIZE must be at most 1000',
     );
     expect(() => forwarderConfig({ AUDIT_DLQ_URL: base.DLQ_URL })).toThrow('DATASTORAGE_URL');
+  });
+
+  it('WE-15: refuses a DataStorage token over plain HTTP', () => {
+    const token = { AUDIT_DLQ_URL: base.DLQ_URL, DATASTORAGE_TOKEN_SECRET_ARN: 'arn:aws:secretsmanager:x' };
+    expect(() => forwarderConfig({ ...token, DATASTORAGE_URL: 'http://datastorage:8080' })).toThrow(
+      'DATASTORAGE_URL must be https:// when DATASTORAGE_TOKEN_SECRET_ARN is set',
+    );
+    expect(forwarderConfig({ ...token, DATASTORAGE_URL: 'https://datastorage:8443' }).tokenSecretArn).toBe(
+      token.DATASTORAGE_TOKEN_SECRET_ARN,
+    );
   });
 });
