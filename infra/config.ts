@@ -93,6 +93,34 @@ const settings = z.object({
     .string()
     .regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, 'must be a service account name')
     .default('kubernaut-workflow-runner'),
+  allowedServiceAccounts: list
+    .pipe(
+      z
+        .array(z.string().regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, 'must be service account names'))
+        .min(1, 'must name at least one'),
+    )
+    .optional(),
+  allowedBundlePrefixes: list
+    .pipe(
+      z
+        .array(z.string().min(1).max(256).regex(/^\S+$/, 'must be bundle prefixes without spaces'))
+        .min(1, 'must name at least one'),
+    )
+    .optional(),
+  requestSenders: list
+    .pipe(
+      z
+        .array(
+          z
+            .string()
+            .regex(
+              /^arn:aws[a-z-]*:iam::\d{12}:(role|user)\/[\w+=,.@/-]+$/,
+              'must be IAM role or user ARNs (arn:aws:iam::ACCOUNT:role/NAME)',
+            ),
+        )
+        .min(1, 'must name at least one'),
+    )
+    .optional(),
   cooldownPeriod: duration(1, 7 * 24 * 3600, '5m'),
   lockLease: duration(1, 7 * 24 * 3600, '15m'),
 
@@ -164,6 +192,9 @@ function crossChecks(s: Settings, ctx: z.RefinementCtx) {
           'is required to place the functions in a VPC (vpcId, subnetIds, securityGroupId)',
         );
   }
+  // A bearer token over plain HTTP is readable by anyone on the path.
+  if (s.dataStorageTokenSecretArn && s.dataStorageUrl && new URL(s.dataStorageUrl).protocol !== 'https:')
+    problem('dataStorageUrl', 'must be https:// when dataStorageTokenSecretArn is set');
   for (const key of ['maxBatchingWindow', 'auditMaxRecordAge'] as const)
     if (!Number.isInteger(seconds(s[key]))) problem(key, 'must be a whole number of seconds');
   if (seconds(s.auditMaxRecordAge) < 2 * seconds(s.auditGiveUpAfter))
@@ -189,6 +220,18 @@ function toConfig(s: Settings) {
       setting: 'dataStorageUrl',
       message: `dataStorageUrl is not set: audit events go to ${PLACEHOLDER_DATASTORAGE_URL}, which never resolves, and end in the audit DLQ until you deploy with -c dataStorageUrl=URL`,
     });
+  if (!s.allowedBundlePrefixes)
+    warnings.push({
+      setting: 'allowedBundlePrefixes',
+      message:
+        'allowedBundlePrefixes is not set: a request may run any bundle; deploy with -c allowedBundlePrefixes=REGISTRY/PATH/ to allow only yours',
+    });
+  if (!s.requestSenders)
+    warnings.push({
+      setting: 'requestSenders',
+      message:
+        "requestSenders is not set: any principal of this account allowed sqs:SendMessage may send requests; deploy with -c requestSenders=ROLE_ARN,… to admit only those (and the stack's own functions)",
+    });
   const cluster =
     s.clusterAuth === 'kubeconfig'
       ? ({ auth: 'kubeconfig', kubeconfigSecretArn: s.kubeconfigSecretArn ?? '' } as const)
@@ -205,6 +248,8 @@ function toConfig(s: Settings) {
       clusterName: s.clusterName ?? s.eksClusterName ?? 'default',
       namespace: s.executionNamespace,
       serviceAccountName: s.serviceAccountName,
+      allowedServiceAccounts: s.allowedServiceAccounts,
+      allowedBundlePrefixes: s.allowedBundlePrefixes,
       cooldownPeriod: s.cooldownPeriod,
       lockLease: s.lockLease,
     },
@@ -222,6 +267,7 @@ function toConfig(s: Settings) {
       batchSize: s.batchSize,
       maxBatchingWindowSeconds: seconds(s.maxBatchingWindow),
       maxConcurrency: s.maxConcurrency,
+      senders: s.requestSenders,
     },
     logs: { retentionDays: s.logRetentionDays as RetentionDays, level: s.logLevel },
     alarmEmail: s.alarmEmail,

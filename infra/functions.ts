@@ -66,6 +66,12 @@ export class Functions extends Construct {
         ...execution,
         QUEUE_URL: queues.requests.queueUrl,
         DLQ_URL: queues.requestsDlq.queueUrl,
+        ...(config.execution.allowedServiceAccounts
+          ? { ALLOWED_SERVICE_ACCOUNTS: config.execution.allowedServiceAccounts.join(',') }
+          : {}),
+        ...(config.execution.allowedBundlePrefixes
+          ? { ALLOWED_BUNDLE_PREFIXES: config.execution.allowedBundlePrefixes.join(',') }
+          : {}),
       },
     });
     this.execute.fn.addEventSource(

@@ -1,8 +1,11 @@
 /**
  * The request queue with its dead-letter queue, and the audit DLQ the forwarder and the stream's
- * on-failure destination write to. All three are encrypted and refuse plain HTTP.
+ * on-failure destination write to. All three are encrypted and refuse plain HTTP; the request
+ * queue, once the operator names its senders, takes messages from them and the stack's own
+ * functions only (WE-15).
  */
 import { type CfnResource, Duration, Validations } from 'aws-cdk-lib';
+import { AnyPrincipal, ArnPrincipal, Effect, type IRole, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 
@@ -35,5 +38,30 @@ export class Queues extends Construct {
       reason:
         "This queue is itself a dead-letter queue: the on-failure destination of the audit stream mapping and the forwarder's target for refused events. It is drained by `wfe audit redrive` and alarmed at 1 message; a DLQ behind it would only hide the same records one hop further.",
     });
+  }
+
+  /** Only `senders` (role or user ARNs) and the stack's own roles may send requests. */
+  admitSendersOnly(senders: readonly string[], ownRoles: readonly IRole[]): void {
+    this.requests.addToResourcePolicy(
+      new PolicyStatement({
+        sid: 'NamedSenders',
+        effect: Effect.ALLOW,
+        principals: senders.map((arn) => new ArnPrincipal(arn)),
+        actions: ['sqs:SendMessage', 'sqs:GetQueueUrl', 'sqs:GetQueueAttributes'],
+        resources: [this.requests.queueArn],
+      }),
+    );
+    this.requests.addToResourcePolicy(
+      new PolicyStatement({
+        sid: 'OnlyNamedSenders',
+        effect: Effect.DENY,
+        principals: [new AnyPrincipal()],
+        actions: ['sqs:SendMessage'],
+        resources: [this.requests.queueArn],
+        conditions: {
+          ArnNotEquals: { 'aws:PrincipalArn': [...senders, ...ownRoles.map((r) => r.roleArn)] },
+        },
+      }),
+    );
   }
 }

@@ -43,6 +43,8 @@ export class WfeStack extends Stack {
       queues: this.queues,
       placement,
     });
+    if (config.requests.senders)
+      this.queues.admitSendersOnly(config.requests.senders, [this.functions.execute.role]);
     new ClusterAccess(this, 'ClusterAccess', {
       cluster: config.cluster,
       callers: [this.functions.execute, this.functions.reconcile],

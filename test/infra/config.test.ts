@@ -42,11 +42,33 @@ describe('parseInfraConfig', () => {
 
   it('warns, naming the setting, when the cluster or DataStorage is not given', () => {
     const warnings = parseInfraConfig({}).warnings;
-    expect(warnings.map((w) => w.setting)).toEqual(['eksClusterName', 'dataStorageUrl']);
+    expect(warnings.map((w) => w.setting)).toEqual([
+      'eksClusterName',
+      'dataStorageUrl',
+      'allowedBundlePrefixes',
+      'requestSenders',
+    ]);
     expect(warnings[1]?.message).toContain(PLACEHOLDER_DATASTORAGE_URL);
     expect(
-      parseInfraConfig({ eksClusterName: 'c', dataStorageUrl: 'https://ds.example.com' }).warnings,
+      parseInfraConfig({
+        eksClusterName: 'c',
+        dataStorageUrl: 'https://ds.example.com',
+        allowedBundlePrefixes: 'ghcr.io/kubernaut/',
+        requestSenders: 'arn:aws:iam::123456789012:role/sender',
+      }).warnings,
     ).toEqual([]);
+  });
+
+  it('WE-15: reads the allow-lists and the request senders as lists', () => {
+    const config = parseInfraConfig({
+      allowedServiceAccounts: 'runner-a, runner-b',
+      allowedBundlePrefixes: ['ghcr.io/kubernaut/'],
+      requestSenders: 'arn:aws:iam::123456789012:role/a,arn:aws:iam::210987654321:user/b',
+    });
+    expect(config.execution.allowedServiceAccounts).toEqual(['runner-a', 'runner-b']);
+    expect(config.execution.allowedBundlePrefixes).toEqual(['ghcr.io/kubernaut/']);
+    expect(config.requests.senders).toHaveLength(2);
+    expect(parseInfraConfig({}).execution.allowedServiceAccounts).toBeUndefined();
   });
 
   it('reads CLI strings and cdk.json values alike', () => {
@@ -109,6 +131,14 @@ describe('parseInfraConfig', () => {
     [{ dataStorageTokenSecretArn: 'my-token' }, 'dataStorageTokenSecretArn', 'complete secret ARN'],
     [{ dataStorageUrl: 'datastorage:8080' }, 'dataStorageUrl', 'http(s) URL'],
     [{ alarmEmail: 'oncall' }, 'alarmEmail', 'email'],
+    [
+      { dataStorageUrl: 'http://datastorage.example.com', dataStorageTokenSecretArn: SECRET_ARN.token },
+      'dataStorageUrl',
+      'https:// when dataStorageTokenSecretArn is set',
+    ],
+    [{ allowedServiceAccounts: 'Runner_A' }, 'allowedServiceAccounts', 'service account names'],
+    [{ allowedBundlePrefixes: ' , ' }, 'allowedBundlePrefixes', 'at least one'],
+    [{ requestSenders: '123456789012' }, 'requestSenders', 'IAM role or user ARNs'],
     [{ vpcId: 'vpc-0123456789abcdef0' }, 'subnetIds', 'VPC'],
     [{ vpcId: 'vpc-0123456789abcdef0', subnetIds: 'subnet-0123456789abcdef0' }, 'securityGroupId', 'VPC'],
     [{ subnetIds: 'subnet-1,sg-2' }, 'subnetIds', 'subnet ids'],

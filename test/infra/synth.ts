@@ -35,7 +35,12 @@ export const SECRET_ARN = {
   kubeconfig: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:wfe/kubeconfig-Zy12Xw',
 };
 
-/** Every optional setting given: EKS with access entries, DataStorage with a token, VPC, alarm email. */
+export const SENDER_ARN = 'arn:aws:iam::123456789012:role/kubernaut-remediation-orchestrator';
+
+/**
+ * Every optional setting given: EKS with access entries, DataStorage with a token, VPC, alarm email,
+ * the allow-lists and the request senders.
+ */
 export const FULL_CONTEXT = {
   eksClusterName: 'prod-eu',
   dataStorageUrl: 'https://datastorage.example.com',
@@ -44,6 +49,9 @@ export const FULL_CONTEXT = {
   vpcId: 'vpc-0123456789abcdef0',
   subnetIds: 'subnet-0123456789abcdef0,subnet-0fedcba9876543210',
   securityGroupId: 'sg-0123456789abcdef0',
+  allowedServiceAccounts: 'kubernaut-workflow-runner,runner',
+  allowedBundlePrefixes: 'ghcr.io/kubernaut/,registry.example.com/workflows/',
+  requestSenders: SENDER_ARN,
 };
 
 export const KUBECONFIG_CONTEXT = {

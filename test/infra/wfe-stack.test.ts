@@ -3,7 +3,14 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { createTableInput } from '../../functions/adapters/dynamodb/table.js';
 import { executeConfig, forwarderConfig, reconcileConfig } from '../../functions/platform/config.js';
 import { StackOutput } from '../../infra/outputs.js';
-import { FULL_CONTEXT, KUBECONFIG_CONTEXT, SECRET_ARN, type Synthesized, synth } from './synth.js';
+import {
+  FULL_CONTEXT,
+  KUBECONFIG_CONTEXT,
+  SECRET_ARN,
+  SENDER_ARN,
+  type Synthesized,
+  synth,
+} from './synth.js';
 
 type Resource = { Type: string; Properties: Record<string, unknown>; DeletionPolicy?: string };
 
@@ -188,10 +195,18 @@ describe('WfeStack with the default settings', () => {
     });
   });
 
-  it('warns at synth that the cluster and DataStorage are not configured', () => {
+  it('warns at synth that the cluster, DataStorage, the bundle allow-list and the senders are not configured', () => {
     const annotations = Annotations.fromStack(s.stack);
     annotations.hasWarning('/wfe', Match.stringLikeRegexp('eksClusterName is not set'));
     annotations.hasWarning('/wfe', Match.stringLikeRegexp('dataStorageUrl is not set'));
+    annotations.hasWarning('/wfe', Match.stringLikeRegexp('allowedBundlePrefixes is not set'));
+    annotations.hasWarning('/wfe', Match.stringLikeRegexp('requestSenders is not set'));
+  });
+
+  it('leaves who may send requests to IAM when no senders are named', () => {
+    const policy = one(s, 'AWS::SQS::QueuePolicy', { Queues: [ref(s.stack.queues.requests.queueUrl)] })[1];
+    const statements = (policy.Properties.PolicyDocument as { Statement: { Sid?: string }[] }).Statement;
+    expect(statements.map((st) => st.Sid).filter(Boolean)).toEqual([]);
   });
 
   it('creates no cluster access entry without a cluster name', () => {
@@ -262,6 +277,45 @@ describe('WfeStack with every setting given', () => {
     expect(table.DeletionPolicy).toBe('Delete');
     expect(table.Properties.Replicas).toMatchObject([{ DeletionProtectionEnabled: false }]);
     s.template.resourcePropertiesCountIs('AWS::Logs::LogGroup', { RetentionInDays: 90 }, 3);
+  });
+
+  it('WE-15: admits requests only from the named senders and the execute role, over TLS', () => {
+    const policy = one(s, 'AWS::SQS::QueuePolicy', {
+      Queues: [s.resolve(s.stack.queues.requests.queueUrl)],
+    })[1];
+    const statements = (policy.Properties.PolicyDocument as { Statement: Record<string, unknown>[] })
+      .Statement;
+    expect(statements).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        expect.objectContaining({
+          Sid: 'NamedSenders',
+          Effect: 'Allow',
+          Principal: { AWS: SENDER_ARN },
+          Action: ['sqs:SendMessage', 'sqs:GetQueueUrl', 'sqs:GetQueueAttributes'],
+        }),
+        {
+          Sid: 'OnlyNamedSenders',
+          Effect: 'Deny',
+          Principal: { AWS: '*' },
+          Action: 'sqs:SendMessage',
+          Resource: s.resolve(s.stack.queues.requests.queueArn),
+          Condition: {
+            ArnNotEquals: {
+              'aws:PrincipalArn': [SENDER_ARN, s.resolve(s.stack.functions.execute.role.roleArn)],
+            },
+          },
+        },
+      ]),
+    );
+  });
+
+  it('WE-15: gives execute the allow-lists', () => {
+    expect(fnEnv(s, 'prod-execute')).toMatchObject({
+      ALLOWED_SERVICE_ACCOUNTS: 'kubernaut-workflow-runner,runner',
+      ALLOWED_BUNDLE_PREFIXES: 'ghcr.io/kubernaut/,registry.example.com/workflows/',
+    });
+    expect(fnEnv(s, 'prod-reconcile').ALLOWED_SERVICE_ACCOUNTS).toBeUndefined();
   });
 
   it('passes the settings and the EKS cluster to the functions, and only secret ARNs, never secrets', () => {
