@@ -23,6 +23,9 @@ export interface AuditClientOptions {
 
 const NOT_THE_EVENTS = new Set([401, 403, 404, 405, 408, 429]);
 
+/** What an Authorization header can carry (visible ASCII) and a server will take (well under 8 KB). */
+const HEADER_SAFE_TOKEN = /^[\x21-\x7e]{1,4096}$/;
+
 function retryAfterMs(header: string | null): number | undefined {
   if (!header) return undefined;
   const seconds = Number(header);
@@ -50,12 +53,24 @@ export function dataStorageAuditClient(options: AuditClientOptions): AuditSink {
   async function authorization(): Promise<Record<string, string>> {
     const fetchToken = options.token;
     if (!fetchToken) return {};
-    token ??= fetchToken().catch((err: unknown) => {
-      token = undefined;
-      throw new DataStorageUnavailableError('could not read the DataStorage token', undefined, undefined, {
-        cause: err,
-      });
-    });
+    token ??= fetchToken().then(
+      (value) => {
+        // Checked here so no header error, which would quote the value, is ever raised.
+        if (!HEADER_SAFE_TOKEN.test(value)) {
+          token = undefined;
+          throw new DataStorageUnavailableError(
+            `the DataStorage token (DATASTORAGE_TOKEN_SECRET_ARN) cannot be sent: it must be 1 to 4096 visible ASCII characters, without spaces, newlines or control characters`,
+          );
+        }
+        return value;
+      },
+      (err: unknown) => {
+        token = undefined;
+        throw new DataStorageUnavailableError('could not read the DataStorage token', undefined, undefined, {
+          cause: err,
+        });
+      },
+    );
     return { authorization: `Bearer ${await token}` };
   }
 

@@ -135,14 +135,33 @@ async function readSecretString(arn: string): Promise<string> {
   throw new Error(`secret ${arn} has no value`);
 }
 
+/**
+ * The YAML parser's reason and position. Never its message, which quotes the lines around the
+ * error, tokens included; a reason that quotes the document (a tag, a key) is left out too.
+ */
+function yamlProblem(err: unknown): string {
+  const { reason, mark } = err as { reason?: unknown; mark?: { line?: unknown; column?: unknown } };
+  const what = typeof reason === 'string' && /^[A-Za-z ,()-]+$/.test(reason) ? reason : 'a YAML syntax error';
+  return typeof mark?.line === 'number' && typeof mark.column === 'number'
+    ? `${what} at line ${mark.line + 1}, column ${mark.column + 1}`
+    : 'not a kubeconfig document';
+}
+
 function loadYaml(yaml: string, where: string): KubeConfig {
   const kc = new KubeConfig();
   try {
     kc.loadFromString(yaml);
   } catch (err) {
-    throw new ConfigError(`${where} is not a valid kubeconfig: ${(err as Error).message}`);
+    throw new ConfigError(`${where} is not a valid kubeconfig: ${yamlProblem(err)}`);
   }
   if (!kc.getCurrentCluster()) throw new ConfigError(`${where} has no current context with a cluster`);
+  const user = kc.getCurrentUser();
+  if (!user) throw new ConfigError(`${where} has no user for its current context`);
+  // A command's output and errors would carry its credentials into the logs, and Lambda has no such command.
+  if (user.exec || user.authProvider)
+    throw new ConfigError(
+      `${where}: the current user authenticates with exec or an auth provider; give a token or a client certificate`,
+    );
   return kc;
 }
 
@@ -188,8 +207,9 @@ export async function kubeConfigFor(
       try {
         kc.loadFromFile(access.kubeconfigPath);
       } catch (err) {
+        const missing = (err as NodeJS.ErrnoException).code === 'ENOENT';
         throw new ConfigError(
-          `KUBECONFIG ${access.kubeconfigPath} cannot be loaded: ${(err as Error).message}`,
+          `KUBECONFIG ${access.kubeconfigPath} cannot be loaded: ${missing ? 'no such file' : yamlProblem(err)}`,
         );
       }
       if (!kc.getCurrentCluster())
