@@ -10,6 +10,7 @@ import { FilterCriteria, FilterRule, StartingPosition } from 'aws-cdk-lib/aws-la
 import { DynamoEventSource, SqsDlq, SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { Construct } from 'constructs';
 import { RecordKind, TABLE } from '../functions/adapters/dynamodb/table.js';
+import { EXECUTION_TABLE_ACTIONS } from '../functions/adapters/dynamodb/table-actions.js';
 import type { InfraConfig } from './config.js';
 import { LambdaFunction } from './lambda-function.js';
 import type { Queues } from './queues.js';
@@ -22,15 +23,6 @@ export const EXECUTE_TIMEOUT = Duration.seconds(30);
 const RECONCILE_TIMEOUT = Duration.seconds(60);
 /** The forwarder retries DataStorage with backoff inside one invocation before giving the batch back. */
 const FORWARDER_TIMEOUT = Duration.seconds(60);
-
-/** Item reads and conditional writes (transactions need the per-item actions); never Scan. */
-const ITEM_ACTIONS = [
-  'dynamodb:GetItem',
-  'dynamodb:PutItem',
-  'dynamodb:UpdateItem',
-  'dynamodb:DeleteItem',
-  'dynamodb:ConditionCheckItem',
-];
 
 export interface FunctionsProps {
   config: InfraConfig;
@@ -111,12 +103,16 @@ export class Functions extends Construct {
 
     for (const fn of [this.execute, this.reconcile]) {
       fn.role.addToPrincipalPolicy(
-        new PolicyStatement({ sid: 'StateItems', actions: ITEM_ACTIONS, resources: [state.table.tableArn] }),
+        new PolicyStatement({
+          sid: 'StateItems',
+          actions: [...EXECUTION_TABLE_ACTIONS.items],
+          resources: [state.table.tableArn],
+        }),
       );
       fn.role.addToPrincipalPolicy(
         new PolicyStatement({
           sid: 'DueIndexQuery',
-          actions: ['dynamodb:Query'],
+          actions: [...EXECUTION_TABLE_ACTIONS.dueIndex],
           resources: [state.dueIndexArn],
         }),
       );

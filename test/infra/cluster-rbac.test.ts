@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
+import { CLUSTER_RBAC_RULES } from '../../functions/adapters/kubernetes/rbac-rules.js';
 import { parseInfraConfig } from '../../infra/config.js';
 
 interface Rule {
@@ -31,15 +32,7 @@ describe('infra/cluster-rbac.yaml', () => {
     for (const doc of [role, binding]) expect(doc?.metadata.namespace).toBe(defaults.execution.namespace);
   });
 
-  it('grants exactly what execute and reconcile call', () => {
-    expect(role?.rules).toEqual([
-      {
-        apiGroups: ['tekton.dev'],
-        resources: ['pipelineruns'],
-        verbs: ['get', 'list', 'watch', 'create', 'delete', 'patch'],
-      },
-      { apiGroups: ['tekton.dev'], resources: ['taskruns'], verbs: ['get', 'list'] },
-      { apiGroups: [''], resources: ['events'], verbs: ['create', 'patch'] },
-    ]);
+  it('WE-15: grants exactly the calls the cluster adapter declares', () => {
+    expect(role?.rules).toEqual(CLUSTER_RBAC_RULES);
   });
 });
