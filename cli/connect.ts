@@ -1,7 +1,9 @@
 /**
- * Which system a `wfe` command talks to, and the clients for it. The local system when `wfe dev`
- * runs in this checkout (found by `.wfe/dev.json`); otherwise AWS, with the default credential
- * chain and the outputs of the stack named by --stack, WFE_STACK, or the default.
+ * Which system a `wfe` command talks to, and the clients for it. The AWS stack named by --stack or
+ * WFE_STACK when one is named; else the local system when `wfe dev` runs in this checkout (found by
+ * `.wfe/dev.json`); else the default stack. Everything a command needs from a deployment (table,
+ * queues, execution namespace, cluster name, DataStorage) comes from the stack's outputs, never
+ * from the operator's shell; only the credentials and the kubeconfig are the operator's own.
  */
 
 import { existsSync } from 'node:fs';
@@ -24,8 +26,8 @@ import { LOCAL_CREDENTIALS, type LocalSystemState, readLiveDevState } from './de
 /** The flag every command that talks to a system takes. */
 export const CONNECTION_OPTIONS = { stack: { type: 'string' } } as const;
 
-export const CONNECTION_HELP = `  --stack NAME     the CloudFormation stack to use when no local system runs here
-                   (default: $WFE_STACK, else ${DEFAULT_STACK_NAME})`;
+export const CONNECTION_HELP = `  --stack NAME     the CloudFormation stack to use, even where a local system runs
+                   (default: $WFE_STACK; else the local system, else ${DEFAULT_STACK_NAME})`;
 
 export interface Connection {
   /** Where the command went, in words ("the local system (wfe dev, pid 4242)"). */
@@ -37,8 +39,8 @@ export interface Connection {
   sqs(): Promise<SQSClient>;
   queueUrl: string;
   auditDlqUrl: string;
-  /** The execution namespace (where PipelineRuns are) and, when known, the cluster name in lock keys. */
-  settings: { namespace: string; clusterName?: string };
+  /** The execution namespace (where PipelineRuns are) and the cluster name in lock keys. */
+  settings: { namespace: string; clusterName: string };
   dataStorage(): { url: string; token?: () => Promise<string> };
   cluster(): Promise<Cluster>;
   /** Who is acting: the AWS caller identity, or the local OS user. */
@@ -65,9 +67,11 @@ async function connectCluster(access: ClusterAccess): Promise<Cluster> {
 }
 
 export async function connect(context: CliContext, flags: { stack?: string }): Promise<Connection> {
+  const named = flags.stack || context.env.WFE_STACK;
+  if (named) return awsConnection(context, named, true);
   const local = await readLiveDevState(context.cwd);
   if (local) return localConnection(local);
-  return awsConnection(context, flags.stack || context.env.WFE_STACK || DEFAULT_STACK_NAME);
+  return awsConnection(context, DEFAULT_STACK_NAME, false);
 }
 
 function localConnection(state: LocalSystemState): Connection {
@@ -94,20 +98,29 @@ function localConnection(state: LocalSystemState): Connection {
   };
 }
 
-async function awsConnection(context: CliContext, stackName: string): Promise<Connection> {
+async function awsConnection(context: CliContext, stackName: string, named: boolean): Promise<Connection> {
   const { env } = context;
   let outputs: Awaited<ReturnType<typeof readStackOutputs>>;
   try {
     outputs = await readStackOutputs(awsClientConfig(env, 'CLOUDFORMATION'), stackName);
   } catch (err) {
     throw new CliError(
-      `no system to talk to: no \`npm start\` (wfe dev) runs in this checkout, and the AWS stack "${stackName}" could not be read (${(err as Error).message})`,
+      named
+        ? `the AWS stack "${stackName}" (named by ${context.env.WFE_STACK === stackName ? 'WFE_STACK' : '--stack'}) could not be read (${(err as Error).message})`
+        : `no system to talk to: no \`npm start\` (wfe dev) runs in this checkout, and the AWS stack "${stackName}" could not be read (${(err as Error).message})`,
       { cause: err },
     );
   }
-  const tableName = requireOutput(outputs, StackOutput.TableName, stackName);
-  const queueUrl = requireOutput(outputs, StackOutput.QueueUrl, stackName);
-  const auditDlqUrl = requireOutput(outputs, StackOutput.AuditDlqUrl, stackName);
+  const output = (key: StackOutput) => {
+    try {
+      return requireOutput(outputs, key, stackName);
+    } catch (err) {
+      throw new CliError((err as Error).message);
+    }
+  };
+  const tableName = output(StackOutput.TableName);
+  const queueUrl = output(StackOutput.QueueUrl);
+  const auditDlqUrl = output(StackOutput.AuditDlqUrl);
   const dynamodb = new DynamoDBClient(awsClientConfig(env, 'DYNAMODB'));
   const doc = documentClient(dynamodb);
   const sqs = lazySqs(awsClientConfig(env, 'SQS'));
@@ -120,16 +133,12 @@ async function awsConnection(context: CliContext, stackName: string): Promise<Co
     queueUrl,
     auditDlqUrl,
     settings: {
-      namespace: env.EXECUTION_NAMESPACE || 'kubernaut-workflows',
-      clusterName: env.CLUSTER_NAME || undefined,
+      namespace: output(StackOutput.ExecutionNamespace),
+      clusterName: output(StackOutput.ClusterName),
     },
     dataStorage() {
-      const url = env.DATASTORAGE_URL;
-      if (!url)
-        throw new CliError(
-          'set DATASTORAGE_URL to the DataStorage the stack forwards to (and DATASTORAGE_TOKEN_SECRET_ARN if it needs a token)',
-        );
-      const arn = env.DATASTORAGE_TOKEN_SECRET_ARN;
+      const url = output(StackOutput.DataStorageUrl);
+      const arn = outputs[StackOutput.DataStorageTokenSecretArn];
       if (!arn) return { url };
       const token = async () => {
         const { secretsManagerToken } = await import('../functions/adapters/datastorage/bearer-token.js');

@@ -23,7 +23,7 @@ at the first sign DataStorage is down (run it again later). Exits 1 if anything 
 Options:
   --max N       look at most at N messages (default: the whole queue)
 ${CONNECTION_HELP}
-  Against AWS, DataStorage is DATASTORAGE_URL (with DATASTORAGE_TOKEN_SECRET_ARN when it needs a token).
+  Against AWS, DataStorage is the stack's DataStorageUrl (with its DataStorageTokenSecretArn, when set).
 `,
   async run(argv, context) {
     const { values, positionals } = parseCommandLine('audit redrive', argv, OPTIONS);

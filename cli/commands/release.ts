@@ -35,8 +35,9 @@ Options:
   --reason TEXT   why, in at least ${MIN_REASON_WORDS} words (required; it goes to the audit trail)
   --cluster NAME  the cluster of the lock, when TARGET is locked in more than one
 ${CONNECTION_HELP}
-  Against AWS, the cluster is reached with KUBECONFIG (or ~/.kube/config) and the PipelineRuns
-  are looked for in EXECUTION_NAMESPACE (default kubernaut-workflows).
+  Against AWS, the cluster is reached with KUBECONFIG (or ~/.kube/config); the PipelineRuns are
+  looked for in the stack's ExecutionNamespace, and a lock of a cluster other than the stack's
+  ClusterName is refused.
 `,
   async run(argv, context) {
     const { values, positionals } = parseCommandLine('release', argv, OPTIONS);
@@ -62,6 +63,12 @@ ${CONNECTION_HELP}
           `${target} is locked in several clusters (${matches.map((l) => l.cluster).join(', ')}): choose one with --cluster`,
         );
       const lock = matches[0]!;
+      // The run is looked for in the deployment's cluster: another cluster's lock would be freed
+      // while its run goes on there.
+      if (lock.cluster !== connection.settings.clusterName)
+        throw new CliError(
+          `refused: the lock on ${target} is in cluster ${lock.cluster}, but ${connection.where} runs PipelineRuns in cluster ${connection.settings.clusterName}`,
+        );
       const releasedBy = await connection.whoami();
       const cluster = await connection.cluster();
       const outcome = await forceRelease(

@@ -27,6 +27,9 @@ describe('wfe against AWS (stack outputs, default credential chain)', () => {
           [StackOutput.QueueUrl]: e.sqs.queueUrl,
           [StackOutput.DlqUrl]: e.sqs.dlqUrl,
           [StackOutput.AuditDlqUrl]: e.sqs.auditDlqUrl,
+          [StackOutput.ExecutionNamespace]: e.cluster.namespace,
+          [StackOutput.ClusterName]: e.cluster.clusterName,
+          [StackOutput.DataStorageUrl]: e.dataStorage.url,
         },
       },
       CALLER,
@@ -43,7 +46,10 @@ describe('wfe against AWS (stack outputs, default credential chain)', () => {
       AWS_ENDPOINT_URL_DYNAMODB: e.dynamodb.endpoint,
       AWS_ENDPOINT_URL_SQS: e.sqs.endpoint,
       KUBECONFIG: e.cluster.kubeconfig,
-      DATASTORAGE_URL: e.dataStorage.url,
+      // The operator's shell names other settings: the stack's outputs must win.
+      EXECUTION_NAMESPACE: 'not-the-stacks-namespace',
+      CLUSTER_NAME: 'not-the-stacks-cluster',
+      DATASTORAGE_URL: 'http://127.0.0.1:1',
     };
   });
   afterAll(async () => {
@@ -70,11 +76,28 @@ describe('wfe against AWS (stack outputs, default credential chain)', () => {
     );
   });
 
-  it('force-releases as the AWS caller identity', async () => {
+  it("refuses to release a lock of a cluster other than the stack's", async () => {
+    await eventually(async () => expect((await run(['locks'])).out).toMatch(/cooling/), 10_000);
+    const reason = 'releasing so the on-call engineer can retry the remediation during this incident';
+    aws.stack.outputs[StackOutput.ClusterName] = 'prod-us';
+    try {
+      const result = await run(['release', 'prod/Deployment/web', '--reason', reason]);
+      expect(result).toMatchObject({ code: 1, out: '' });
+      expect(result.err).toMatch(
+        /refused: the lock on prod\/Deployment\/web is in cluster .* runs PipelineRuns in cluster prod-us/,
+      );
+    } finally {
+      aws.stack.outputs[StackOutput.ClusterName] = cli.system.endpoints.cluster.clusterName;
+    }
+    expect((await run(['locks'])).out).toMatch(/cooling/);
+  });
+
+  it("force-releases as the AWS caller identity, deleting the run in the stack's namespace", async () => {
     await eventually(async () => expect((await run(['locks'])).out).toMatch(/cooling/), 10_000);
     const reason = 'releasing so the on-call engineer can retry the remediation during this incident';
     const result = await run(['release', 'prod/Deployment/web', '--reason', reason]);
     expect(result.err).toBe('');
+    expect(result.out).toContain('its PipelineRun was deleted');
     expect(result.out).toMatch(new RegExp(`by ${CALLER}\\n$`));
     await eventually(async () => {
       const url = new URL('/api/v1/audit/events?correlation_id=we-aws', cli.system.dataStorage?.url);
@@ -85,20 +108,28 @@ describe('wfe against AWS (stack outputs, default credential chain)', () => {
     }, 10_000);
   });
 
-  it('redrives the audit DLQ to DATASTORAGE_URL, and says when it is not set', async () => {
+  it("redrives the audit DLQ to the stack's DataStorageUrl", async () => {
     expect(await run(['audit', 'redrive'])).toMatchObject({
       code: 0,
       out: expect.stringMatching(/^delivered 0, failed 0/),
     });
-    const unset = await run(['audit', 'redrive'], { DATASTORAGE_URL: '' });
-    expect(unset).toMatchObject({ code: 1, err: expect.stringMatching(/set DATASTORAGE_URL/) });
+  });
+
+  it('goes to the named stack even where a local system runs', async () => {
+    const named = await wfe(['list', '--stack', 'wfe-missing'], { cwd: cli.dir, env });
+    expect(named.code).toBe(1);
+    expect(named.err).toMatch(
+      /^wfe list: the AWS stack "wfe-missing" \(named by --stack\) could not be read/,
+    );
+    const local = await wfe(['list'], { cwd: cli.dir, env: { ...env, WFE_STACK: '' } });
+    expect(local.code).toBe(0);
   });
 
   it('fails with one line for a stack that does not exist, naming it', async () => {
     const result = await run(['list', '--stack', 'wfe-missing']);
     expect(result.code).toBe(1);
     expect(result.err).toMatch(
-      /^wfe list: no system to talk to: .*AWS stack "wfe-missing" could not be read \(Stack with id wfe-missing does not exist\)\n$/,
+      /^wfe list: the AWS stack "wfe-missing" \(named by --stack\) could not be read \(Stack with id wfe-missing does not exist\)\n$/,
     );
   });
 });

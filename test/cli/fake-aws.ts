@@ -53,6 +53,8 @@ export async function startFakeAws(
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
+    /** Read at every DescribeStacks: a test may change the outputs. */
+    stack,
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
