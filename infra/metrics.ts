@@ -55,6 +55,7 @@ export const auditMetrics = () => ({
   retried: total(MetricName.AuditRetried, 'retried'),
   failed: total(MetricName.AuditFailed, 'failed'),
   deadLettered: total(MetricName.AuditDeadLettered, 'dead-lettered'),
+  possiblyDuplicated: total(MetricName.AuditPossiblyDuplicated, 'possibly duplicated'),
 });
 
 /** Messages waiting in a dead-letter queue: any at all needs a person. */

@@ -37,6 +37,7 @@ export function createHandler(deps: AuditForwarderDeps) {
         deadLettered: report.deadLettered.length,
         skipped: report.skipped.length,
         retries: report.retries,
+        possiblyDuplicated: report.possiblyDuplicated,
       });
       return {
         batchItemFailures: report.resumeAt ? [{ itemIdentifier: report.resumeAt.sequenceNumber }] : [],

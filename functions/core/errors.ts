@@ -41,14 +41,19 @@ export class ConfigError extends Error {
  * refused our credentials): nothing about the events is wrong, so they are sent again later.
  */
 export class DataStorageUnavailableError extends Error {
+  readonly maybeStored: boolean;
   constructor(
     message: string,
     readonly status?: number,
     /** From a Retry-After header: the least time to wait before the next attempt. */
     readonly retryAfterMs?: number,
-    options?: ErrorOptions,
+    options?: ErrorOptions & {
+      /** The request went out and no answer came back: DataStorage may have stored the batch. */
+      maybeStored?: boolean;
+    },
   ) {
     super(message, options);
+    this.maybeStored = options?.maybeStored ?? false;
     this.name = 'DataStorageUnavailableError';
   }
 }

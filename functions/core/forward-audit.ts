@@ -75,6 +75,8 @@ export interface ForwardReport {
   deadLettered: { sequenceNumber: string; reason: string }[];
   skipped: { sequenceNumber: string; why: string }[];
   retries: number;
+  /** Events sent again after an answer was lost (wfe_audit_events_possibly_duplicated_total). */
+  possiblyDuplicated: number;
   /** The first record neither delivered nor parked; the stream resumes here. Absent when all are done. */
   resumeAt?: { sequenceNumber: string; error: string };
 }
@@ -127,7 +129,13 @@ export async function forwardAudit(
   const { sink, deadLetters, metrics, clock } = deps;
   const settings = { ...FORWARD_DEFAULTS, ...deps.settings };
   const random = deps.random ?? Math.random;
-  const report: ForwardReport = { delivered: 0, deadLettered: [], skipped: [], retries: 0 };
+  const report: ForwardReport = {
+    delivered: 0,
+    deadLettered: [],
+    skipped: [],
+    retries: 0,
+    possiblyDuplicated: 0,
+  };
 
   const now = clock.now();
   const plan: Exclude<Step, { kind: 'skip' }>[] = [];
@@ -141,6 +149,8 @@ export async function forwardAudit(
     deps.remainingMs() >= waitMs + settings.requestTimeoutMs + settings.reserveMs;
 
   // Sends one batch, retrying transient faults with exponential backoff and jitter while time lasts.
+  // DataStorage has no idempotency key: a resend after a lost answer may store the batch twice, so
+  // it resends exactly that batch (never more) and counts it as possibly duplicated.
   async function attempt(
     events: AuditEventRequest[],
   ): Promise<DeliveryResult | { kind: 'unavailable'; error: unknown }> {
@@ -148,6 +158,10 @@ export async function forwardAudit(
     for (let attemptNo = 0; ; attemptNo++) {
       if (!hasTimeFor(0)) return { kind: 'unavailable', error: lastError };
       const started = clock.now().getTime();
+      if (lastError instanceof DataStorageUnavailableError && lastError.maybeStored) {
+        report.possiblyDuplicated += events.length;
+        metrics.add(MetricName.AuditPossiblyDuplicated, 'Count', events.length);
+      }
       try {
         const result = await sink.send(events);
         metrics.add(MetricName.AuditBatchLatency, 'Milliseconds', clock.now().getTime() - started);

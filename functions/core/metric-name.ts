@@ -14,6 +14,8 @@ export const MetricName = {
   AuditRetried: 'wfe_audit_events_retried_total',
   AuditFailed: 'wfe_audit_events_failed_total',
   AuditDeadLettered: 'wfe_audit_events_dead_lettered_total',
+  /** Events sent again after a request whose answer was lost: DataStorage may hold them twice. */
+  AuditPossiblyDuplicated: 'wfe_audit_events_possibly_duplicated_total',
   AuditBatchLatency: 'wfe_audit_batch_latency_ms',
 } as const;
 export type MetricName = (typeof MetricName)[keyof typeof MetricName];

@@ -10,7 +10,9 @@ export type Fault =
   /** The answer comes after `delayMs`. If the client has gone by then, nothing is stored. */
   | { kind: 'slow'; delayMs: number }
   /** The connection is closed without an answer; nothing is stored. */
-  | { kind: 'drop-connection' };
+  | { kind: 'drop-connection' }
+  /** The batch is stored, then the connection is closed without an answer: the client cannot know. */
+  | { kind: 'store-then-drop' };
 
 interface Armed {
   fault: Fault;
@@ -37,6 +39,10 @@ export class Faults {
 
   dropConnection(options: { times?: number } = {}): this {
     return this.#arm({ kind: 'drop-connection' }, options.times);
+  }
+
+  storeThenDrop(options: { times?: number } = {}): this {
+    return this.#arm({ kind: 'store-then-drop' }, options.times);
   }
 
   clear(): void {

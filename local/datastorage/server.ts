@@ -147,6 +147,10 @@ export async function startDataStorage(options: DataStorageOptions = {}): Promis
       await persisted;
     }
     events.push(...outcome.events);
+    if (fault?.kind === 'store-then-drop') {
+      req.socket.destroy();
+      return;
+    }
     entry.status = 201;
     writeJson(res, 201, {
       event_ids: outcome.events.map((e) => e.event_id),

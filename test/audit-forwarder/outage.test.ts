@@ -100,6 +100,39 @@ describe('audit forwarding through a DataStorage outage (SPEC §6)', () => {
     });
   });
 
+  it('counts the possible duplicates when DataStorage stores a batch and the answer is lost, and resends that batch only', async () => {
+    ds = await startDataStorage();
+    ds.faults.storeThenDrop({ times: 2 });
+    const sent = manyEvents(100, new Date(Date.now() - 10 * 60_000), 'we-lost-answer');
+    const deadLetters = new MemoryDeadLetters();
+    const { invoke } = forwarderHarness({ dataStorage: ds, deadLetters, batchSize: 25 });
+    logs = captureConsole();
+    const shard = new StreamShard(sent.map((e, i) => outboxRecord(e, i)));
+    await shard.invoke(invoke, 100);
+    logs.restore();
+
+    expect(shard.drained).toBe(true);
+    const figures = tally(sent.map(eventKey), ds.events.map(eventKey), deadLetters.entries.length);
+    const counted = logs.lines
+      .filter((l) => l.includes('audit batch forwarded'))
+      .reduce((sum, l) => sum + (JSON.parse(l) as { possiblyDuplicated: number }).possiblyDuplicated, 0);
+    console.info(
+      `store, then drop the answer (2 POSTs): sent ${figures.sent}, delivered ${figures.delivered}, duplicated ${figures.duplicated}, counted as possibly duplicated ${counted}, dead-lettered ${figures.deadLettered}, lost ${figures.lost}`,
+    );
+    // Each lost answer costs one resend of its own batch (25 events), never more: the first batch
+    // is stored three times, the others once.
+    expect(ds.requests.map((r) => r.fault ?? r.status)).toEqual([
+      'store-then-drop',
+      'store-then-drop',
+      201,
+      201,
+      201,
+      201,
+    ]);
+    expect(figures).toEqual({ sent: 100, delivered: 100, duplicated: 50, deadLettered: 0, lost: 0 });
+    expect(counted).toBe(figures.duplicated);
+  });
+
   it('parks what has waited past the give-up age while DataStorage is down, and a redrive delivers it', async () => {
     ds = await startDataStorage();
     ds.faults.databaseError();

@@ -55,7 +55,13 @@ describe('forwardAudit', () => {
     const report = await forwardAudit(records(sent), deps);
     expect(sink.batches.map((b) => b.length)).toEqual([10, 10, 5]);
     expect(sink.delivered).toEqual(sent);
-    expect(report).toEqual({ delivered: 25, deadLettered: [], skipped: [], retries: 0 });
+    expect(report).toEqual({
+      delivered: 25,
+      deadLettered: [],
+      skipped: [],
+      retries: 0,
+      possiblyDuplicated: 0,
+    });
   });
 
   it('skips what the stream adapter says to skip, and reports why', async () => {
@@ -157,6 +163,25 @@ describe('forwardAudit', () => {
     expect(report).toMatchObject({ delivered: 5, retries: 3 });
     expect(report.resumeAt).toBeUndefined();
     expect(sink.delivered).toEqual(sent);
+  });
+
+  it('counts a resend after a lost answer as possibly duplicated, and resends that batch only', async () => {
+    const { sink, metrics, deps } = setup({ settings: { batchSize: 10 } });
+    sink.answerLost = 1;
+    const sent = events(30);
+    const report = await forwardAudit(records(sent), deps);
+    expect(sink.batches.map((b) => b.length)).toEqual([10, 10, 10, 10]);
+    expect(sink.batches[1]).toEqual(sink.batches[0]);
+    expect(report).toMatchObject({ delivered: 30, possiblyDuplicated: 10 });
+    expect(metrics.sum(MetricName.AuditPossiblyDuplicated)).toBe(10);
+    expect(sink.delivered.length - new Set(sink.delivered).size).toBe(10);
+  });
+
+  it('counts nothing as possibly duplicated after an answer that says nothing was stored', async () => {
+    const { sink, metrics, deps } = setup();
+    sink.unavailable = 2;
+    await forwardAudit(records(events(5)), deps);
+    expect(metrics.sum(MetricName.AuditPossiblyDuplicated)).toBe(0);
   });
 
   it('waits at least as long as DataStorage asks with Retry-After', async () => {

@@ -13,6 +13,8 @@ export class ScriptedAuditSink implements AuditSink {
   /** The next this-many sends throw DataStorageUnavailableError (Infinity: until changed). */
   unavailable = 0;
   retryAfterMs?: number;
+  /** The next this-many sends store the batch and then lose the answer (no idempotency key). */
+  answerLost = 0;
   /** Events for which this returns a problem are refused, and with them their whole batch. */
   refuse: (event: AuditEventRequest) => string | undefined = () => undefined;
 
@@ -21,6 +23,18 @@ export class ScriptedAuditSink implements AuditSink {
     if (this.unavailable > 0) {
       this.unavailable--;
       throw new DataStorageUnavailableError('DataStorage answered 500', 500, this.retryAfterMs);
+    }
+    if (this.answerLost > 0) {
+      this.answerLost--;
+      this.delivered.push(...events);
+      throw new DataStorageUnavailableError(
+        'DataStorage request failed: socket hang up',
+        undefined,
+        undefined,
+        {
+          maybeStored: true,
+        },
+      );
     }
     for (const [i, event] of events.entries()) {
       const detail = this.refuse(event);

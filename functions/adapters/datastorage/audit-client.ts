@@ -95,7 +95,11 @@ export function dataStorageAuditClient(options: AuditClientOptions): AuditSink {
         const reason = timeout.aborted
           ? `no answer within ${options.timeoutMs} ms`
           : `request failed: ${(err as Error).message}`;
-        throw new DataStorageUnavailableError(`DataStorage ${reason}`, undefined, undefined, { cause: err });
+        // No answer: DataStorage may have stored the batch before the answer was lost.
+        throw new DataStorageUnavailableError(`DataStorage ${reason}`, undefined, undefined, {
+          cause: err,
+          maybeStored: true,
+        });
       }
       const body = await readBody(response);
       if (response.ok) {
