@@ -3,6 +3,7 @@
  * An event is built when its phase change is decided and stored in the same transaction
  * (the outbox); the forwarder sends it as stored.
  */
+import { bounded } from './bounded-text.js';
 import type { Execution } from './execution.js';
 import { correlationId } from './manifest.js';
 
@@ -67,7 +68,8 @@ export function auditEvent(
   const { manifest, status, id } = execution;
   const raw = (execution.rejectedRequest ?? {}) as { spec?: { workflowRef?: Record<string, unknown> } };
   const workflowRef = manifest?.spec.workflowRef ?? raw.spec?.workflowRef ?? {};
-  const asText = (v: unknown) => (typeof v === 'string' ? v : '');
+  // A rejected request's fields are whatever was sent.
+  const asText = (v: unknown) => (typeof v === 'string' ? bounded(v) : '');
   const payload: WorkflowAuditPayload = {
     workflow_id: asText(workflowRef.workflowId),
     workflow_version: asText(workflowRef.version),

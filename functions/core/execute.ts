@@ -15,6 +15,7 @@
  * Returning means done; a thrown error means "retry this message" (cluster or DynamoDB unavailable).
  */
 import { type AuditEventType, auditEvent } from './audit-event.js';
+import { bounded } from './bounded-text.js';
 import { ClusterRejectedError } from './errors.js';
 import { type Execution, FailureReason, isTerminal } from './execution.js';
 import { classifyFailure } from './failure-reason.js';
@@ -384,7 +385,7 @@ async function reject(
     return { kind: 'rejected', id: key, reason, deadLettered: true };
   }
   const raw = parsed.raw as { spec?: { targetResource?: unknown; workflowRef?: { workflowId?: unknown } } };
-  const target = typeof raw?.spec?.targetResource === 'string' ? raw.spec.targetResource : '';
+  const target = typeof raw?.spec?.targetResource === 'string' ? bounded(raw.spec.targetResource) : '';
   const now = deps.clock.now();
   const pending: Execution = {
     id: parsed.id,
@@ -396,7 +397,7 @@ async function reject(
     version: 0,
   };
   const workflowId =
-    typeof raw?.spec?.workflowRef?.workflowId === 'string' ? raw.spec.workflowRef.workflowId : '';
+    typeof raw?.spec?.workflowRef?.workflowId === 'string' ? bounded(raw.spec.workflowRef.workflowId) : '';
   const failed = toFailedBeforeExecution(
     pending,
     { reason: FailureReason.ConfigurationError, message: parsed.reason, workflowId },

@@ -2,6 +2,7 @@
  * What a PipelineRun's status means for its execution (SPEC WE-6): still running, succeeded,
  * or failed with Kubernaut's failure details (failed TaskRun, index, exit code, summary).
  */
+import { bounded } from './bounded-text.js';
 import { formatDuration } from './duration.js';
 import type { FailureDetails, PipelineRunStatusSummary } from './execution.js';
 import { classifyFailure, naturalLanguageSummary, wasExecutionFailure } from './failure-reason.js';
@@ -16,8 +17,8 @@ export function runOutcome(run: RunState, completedTasks?: number): RunOutcome {
   const c = run.succeeded;
   const summary: PipelineRunStatusSummary = {
     status: c?.status ?? 'Unknown',
-    ...(c?.reason ? { reason: c.reason } : {}),
-    ...(c?.message ? { message: c.message } : {}),
+    ...(c?.reason ? { reason: bounded(c.reason) } : {}),
+    ...(c?.message ? { message: bounded(c.message) } : {}),
     ...(completedTasks !== undefined ? { completedTasks } : {}),
     totalTasks: run.childReferences.length,
   };
@@ -27,7 +28,7 @@ export function runOutcome(run: RunState, completedTasks?: number): RunOutcome {
     kind: 'running',
     summary,
     message: c
-      ? `Pipeline executing (${c.reason})`
+      ? `Pipeline executing (${bounded(c.reason)})`
       : 'Pipeline created, waiting for Tekton to start execution',
   };
 }
@@ -51,6 +52,7 @@ export async function failureDetails(
 ): Promise<FailureDetails> {
   const condition = run.succeeded ?? { status: 'False' as const, reason: '', message: '' };
   const reason = classifyFailure(condition.reason, condition.message);
+  const message = bounded(condition.message);
   let failedTaskName = '';
   let failedTaskIndex = 0;
   let exitCode: number | undefined;
@@ -58,7 +60,7 @@ export async function failureDetails(
     if (child.kind !== 'TaskRun') continue;
     const task = await cluster.getTaskRun(run.namespace, child.name);
     if (task?.succeeded?.status === 'False') {
-      failedTaskName = task.name;
+      failedTaskName = bounded(task.name);
       failedTaskIndex = index;
       exitCode = task.exitCode;
       break;
@@ -71,7 +73,7 @@ export async function failureDetails(
     failedTaskIndex,
     failedTaskName,
     reason,
-    message: condition.message,
+    message,
     ...(exitCode !== undefined ? { exitCode } : {}),
     failedAt: input.now.toISOString(),
     executionTimeBeforeFailure,
@@ -79,7 +81,7 @@ export async function failureDetails(
       workflowId: input.workflowId,
       target: input.target,
       reason,
-      message: condition.message,
+      message,
       executionTimeBeforeFailure,
     }),
     wasExecutionFailure: wasExecutionFailure(

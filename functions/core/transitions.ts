@@ -3,6 +3,7 @@
  * functions. Every one goes through the transitions table; the store makes each write conditional
  * on the version it was read at, so a change is recorded once.
  */
+import { bounded } from './bounded-text.js';
 import { formatDuration } from './duration.js';
 import {
   type Condition,
@@ -137,18 +138,19 @@ export function toFailedBeforeExecution(
   failure: { reason: FailureReason; message: string; workflowId: string; deduplicatedBy?: string },
   now: Date,
 ): Execution {
+  const message = bounded(failure.message);
   const details: FailureDetails = {
     failedTaskIndex: 0,
     failedTaskName: '',
     reason: failure.reason,
-    message: failure.message,
+    message,
     failedAt: now.toISOString(),
     executionTimeBeforeFailure: '0s',
     naturalLanguageSummary: naturalLanguageSummary({
       workflowId: failure.workflowId,
       target: execution.target,
       reason: failure.reason,
-      message: failure.message,
+      message,
     }),
     wasExecutionFailure: false,
   };
@@ -168,7 +170,7 @@ export function toFailedBeforeExecution(
       type: ConditionType.TektonPipelineCreated,
       status: 'False',
       reason: CREATION_FAILURE_REASON[failure.reason] ?? 'PipelineCreationFailed',
-      message: `Failed to create PipelineRun: ${failure.message}`,
+      message: `Failed to create PipelineRun: ${message}`,
     },
     now,
   );

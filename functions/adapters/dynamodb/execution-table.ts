@@ -23,6 +23,7 @@ import type { Lock } from '../../core/lock.js';
 import type { ExecutionId } from '../../core/manifest.js';
 import type { Clock, ExecutionStore, Page } from '../../core/ports.js';
 import type { StateChange, WriteResult } from '../../core/state-change.js';
+import { itemBytes, MAX_ITEM_BYTES } from './item-size.js';
 import {
   auditItem,
   EXECUTION_SK,
@@ -162,6 +163,13 @@ export function executionTable(
     async write(change: StateChange): Promise<WriteResult> {
       const ops = operations(change);
       if (ops.length === 0) return { ok: true };
+      for (const { op } of ops) {
+        const item = op.Put?.Item;
+        if (item && itemBytes(item) > MAX_ITEM_BYTES)
+          throw new Error(
+            `item ${String(item.pk)} ${String(item.sk)} is ${itemBytes(item)} bytes, over DynamoDB's ${MAX_ITEM_BYTES}: every stored text should have been bounded`,
+          );
+      }
       stats.writeRequests++;
       stats.itemsWritten += ops.length;
       try {

@@ -2,9 +2,11 @@
  * Item ⇄ domain mapping for the state table. Attribute names live here and nowhere else.
  */
 import type { AuditEventRequest } from '../../core/audit-event.js';
+import { bounded } from '../../core/bounded-text.js';
 import type { Execution } from '../../core/execution.js';
 import type { Lock } from '../../core/lock.js';
 import { type ExecutionId, executionKey } from '../../core/manifest.js';
+import { itemBytes, MAX_ITEM_BYTES } from './item-size.js';
 import { DueKind, RecordKind, TABLE } from './table.js';
 
 /** Outbox records are garbage-collected by TTL this long after they are written. */
@@ -23,7 +25,7 @@ export function executionItem(execution: Execution, version: number, now: Date):
     status.phase === 'Running'
       ? { dueKind: DueKind.Running, dueAt: status.startTime ?? now.toISOString() }
       : {};
-  return {
+  const item: Item = {
     pk: executionPk(execution.id),
     sk: EXECUTION_SK,
     [TABLE.recordKindAttribute]: RecordKind.Execution,
@@ -41,19 +43,43 @@ export function executionItem(execution: Execution, version: number, now: Date):
     updatedAt: now.toISOString(),
     ...due,
   };
+  return withinItemLimit(item);
+}
+
+/**
+ * A rejected request is kept for `wfe get` as far as the item has room: it is the one part of an
+ * execution that can be shrunk, and its end must be recordable whatever was sent.
+ */
+function withinItemLimit(item: Item): Item {
+  const excess = itemBytes(item) - MAX_ITEM_BYTES;
+  if (excess <= 0 || typeof item.rejectedRequest !== 'string') return item;
+  const text = item.rejectedRequest;
+  // A UTF-16 unit is at most 3 bytes in UTF-8; the slack holds the marker.
+  const room = Math.max(0, Buffer.byteLength(text) - excess - 256);
+  return { ...item, rejectedRequest: bounded(text, Math.floor(room / 3)) };
 }
 
 export function toExecution(item: Item): Execution {
   return {
     id: { namespace: item.namespace as string, name: item.name as string },
     manifest: item.manifest as Execution['manifest'],
-    rejectedRequest: typeof item.rejectedRequest === 'string' ? JSON.parse(item.rejectedRequest) : undefined,
+    rejectedRequest:
+      typeof item.rejectedRequest === 'string' ? parsedOrText(item.rejectedRequest) : undefined,
     specHash: item.specHash as string,
     target: item.target as string,
     status: item.status as Execution['status'],
     createdAt: item.createdAt as string,
     version: Number(item.version),
   };
+}
+
+/** A rejected request cut to fit its item is no longer JSON: it is shown as the text it is. */
+function parsedOrText(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
 }
 
 export function lockItem(lock: Lock): Item {
