@@ -377,19 +377,36 @@ async function reject(
   }
   const key = executionKey(parsed.id);
   const hash = requestHash(parsed.raw);
-  const existing = await deps.store.read(parsed.id);
-  if (existing) {
-    if (existing.specHash === hash) return { kind: 'already-done', id: key, phase: existing.status.phase };
-    const reason = `execution ${key} already exists with a different spec; this request is also invalid: ${parsed.reason}`;
-    await deps.queue.deadLetter(body, reason);
-    return { kind: 'rejected', id: key, reason, deadLettered: true };
+  // A lost write means another delivery stored this identity first: read again and judge against it.
+  for (let round = 0; round < 2; round++) {
+    const existing = await deps.store.read(parsed.id);
+    if (existing) {
+      if (existing.specHash === hash) return { kind: 'already-done', id: key, phase: existing.status.phase };
+      const reason = `execution ${key} already exists with a different spec; this request is also invalid: ${parsed.reason}`;
+      await deps.queue.deadLetter(body, reason);
+      return { kind: 'rejected', id: key, reason, deadLettered: true };
+    }
+    if (await writeFailure(rejectedExecution(parsed.id, parsed.raw, hash, parsed.reason, deps), deps))
+      return { kind: 'rejected', id: key, reason: parsed.reason, deadLettered: false };
   }
-  const raw = parsed.raw as { spec?: { targetResource?: unknown; workflowRef?: { workflowId?: unknown } } };
+  await deps.queue.deadLetter(body, parsed.reason);
+  return { kind: 'rejected', id: key, reason: parsed.reason, deadLettered: true };
+}
+
+/** A request that failed validation, as a Failed execution with reason ConfigurationError. */
+function rejectedExecution(
+  id: ExecutionId,
+  request: unknown,
+  hash: string,
+  reason: string,
+  deps: ExecuteDeps,
+): Execution {
+  const raw = request as { spec?: { targetResource?: unknown; workflowRef?: { workflowId?: unknown } } };
   const target = typeof raw?.spec?.targetResource === 'string' ? bounded(raw.spec.targetResource) : '';
   const now = deps.clock.now();
   const pending: Execution = {
-    id: parsed.id,
-    rejectedRequest: parsed.raw,
+    id,
+    rejectedRequest: request,
     specHash: hash,
     target,
     status: { phase: 'Pending', conditions: {} },
@@ -398,15 +415,11 @@ async function reject(
   };
   const workflowId =
     typeof raw?.spec?.workflowRef?.workflowId === 'string' ? bounded(raw.spec.workflowRef.workflowId) : '';
-  const failed = toFailedBeforeExecution(
+  return toFailedBeforeExecution(
     pending,
-    { reason: FailureReason.ConfigurationError, message: parsed.reason, workflowId },
+    { reason: FailureReason.ConfigurationError, message: reason, workflowId },
     now,
   );
-  if (!(await writeFailure(failed, deps))) {
-    return { kind: 'already-done', id: key, phase: 'Failed' };
-  }
-  return { kind: 'rejected', id: key, reason: parsed.reason, deadLettered: false };
 }
 
 export type { AuditEventType };
