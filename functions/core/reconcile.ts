@@ -46,8 +46,10 @@ export interface ReconcileSettings {
 
 export interface ReconcileBudget {
   pageSize: number;
-  /** Executions and locks looked at per invocation, at most. */
+  /** Running executions synced per invocation, at most. */
   maxItems: number;
+  /** Due locks settled per invocation, at most (default maxItems): release's own, so a long sync never starves it. */
+  maxReleases?: number;
   /** Milliseconds this invocation may still use; work stops with time to spare. */
   timeLeftMs(): number;
 }
@@ -75,17 +77,37 @@ export interface ReconcileReport {
 
 const SAFETY_MARGIN_MS = 5_000;
 
+export const emptyReport = (): ReconcileReport => ({
+  synced: 0,
+  completed: 0,
+  failed: 0,
+  released: 0,
+  stuck: 0,
+  skipped: 0,
+});
+
 /**
  * One tick. An item that fails is logged and left for the next tick while the others go on, so one
  * execution that keeps failing cannot starve the rest; the tick then throws that first error, so
  * the invocation counts as failed (the function's error alarm). A cluster that is unavailable
- * stops the tick at once: every other item would wait on it too.
+ * stops the tick at once: every other item would wait on it too. `report` is filled as the tick
+ * goes, so a caller that passes its own keeps the resume point of a tick that throws.
+ * The sync pass has its own item budget and half the time; release has the rest, so locks whose
+ * cooldown has ended are released however many executions are running.
  */
-export async function reconcile(deps: ReconcileDeps, resumeAt?: string): Promise<ReconcileReport> {
-  const report: ReconcileReport = { synced: 0, completed: 0, failed: 0, released: 0, stuck: 0, skipped: 0 };
-  let looked = 0;
+export async function reconcile(
+  deps: ReconcileDeps,
+  resumeAt?: string,
+  report: ReconcileReport = emptyReport(),
+): Promise<ReconcileReport> {
+  const { budget } = deps;
+  let synced = 0;
+  let settled = 0;
   let firstError: unknown;
-  const canContinue = () => looked < deps.budget.maxItems && deps.budget.timeLeftMs() > SAFETY_MARGIN_MS;
+  const syncUntilMs = SAFETY_MARGIN_MS + (budget.timeLeftMs() - SAFETY_MARGIN_MS) / 2;
+  const canSync = () => synced < budget.maxItems && budget.timeLeftMs() > syncUntilMs;
+  const canRelease = () =>
+    settled < (budget.maxReleases ?? budget.maxItems) && budget.timeLeftMs() > SAFETY_MARGIN_MS;
   const isolated = async (item: string, work: () => Promise<void>) => {
     try {
       await work();
@@ -98,37 +120,33 @@ export async function reconcile(deps: ReconcileDeps, resumeAt?: string): Promise
       firstError ??= err;
     }
   };
-  const finish = () => {
-    if (firstError !== undefined) throw firstError;
-    return report;
-  };
 
+  // The resume point is the page being synced until the pass ends: a throw resumes there.
   let cursor = resumeAt;
-  do {
-    const page = await deps.store.running(deps.budget.pageSize, cursor);
+  sync: do {
+    report.resumeAt = cursor;
+    const page = await deps.store.running(budget.pageSize, cursor);
     for (const execution of page.items) {
-      if (!canContinue()) {
-        report.resumeAt = cursor;
-        return finish();
-      }
-      looked++;
+      if (!canSync()) break sync;
+      synced++;
       await isolated(executionKey(execution.id), () => syncOne(execution, deps, report));
     }
     cursor = page.cursor;
-  } while (cursor && canContinue());
-  if (cursor) report.resumeAt = cursor;
+    report.resumeAt = cursor;
+  } while (cursor && canSync());
 
   let lockCursor: string | undefined;
-  do {
-    const page = await deps.store.dueLocks(deps.clock.now(), deps.budget.pageSize, lockCursor);
+  release: do {
+    const page = await deps.store.dueLocks(deps.clock.now(), budget.pageSize, lockCursor);
     for (const lock of page.items) {
-      if (!canContinue()) return finish();
-      looked++;
+      if (!canRelease()) break release;
+      settled++;
       await isolated(`lock ${lock.key}`, () => settleLock(lock, deps, report));
     }
     lockCursor = page.cursor;
-  } while (lockCursor && canContinue());
-  return finish();
+  } while (lockCursor && canRelease());
+  if (firstError !== undefined) throw firstError;
+  return report;
 }
 
 async function syncOne(execution: Execution, deps: ReconcileDeps, report: ReconcileReport): Promise<void> {

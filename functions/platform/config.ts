@@ -143,10 +143,11 @@ export function executeConfig(env: Env) {
 }
 
 /**
- * How much one reconcile tick reads: pages of the due index, and at most so many items, so a
- * tick of a large backlog ends inside the function's timeout and the next resumes where it stopped.
+ * How much one reconcile tick reads: pages of the due index, at most so many running executions
+ * synced and, on its own budget, so many due locks settled, so a tick of a large backlog ends inside
+ * the function's timeout, the next resumes where it stopped, and release is never starved by sync.
  */
-const RECONCILE_BUDGET = { pageSize: 100, maxItems: 2000 } as const;
+const RECONCILE_BUDGET = { pageSize: 100, maxItems: 2000, maxReleases: 2000 } as const;
 
 export function reconcileConfig(env: Env) {
   return {

@@ -6,7 +6,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { Context, ScheduledEvent } from 'aws-lambda';
-import { type ReconcileReport, reconcile } from '../core/reconcile.js';
+import { emptyReport, type ReconcileReport, reconcile } from '../core/reconcile.js';
 import { logPort } from '../platform/log.js';
 import { metricsPort } from '../platform/powertools.js';
 import { lambdaHandler } from '../platform/wiring.js';
@@ -20,16 +20,22 @@ export function createHandler(deps: ReconcileHandlerDeps) {
     .use(injectLambdaContext(logger, { clearState: true }))
     .use(logMetrics(deps.metrics))
     .handler(async (_event, context: Context) => {
-      const report = await reconcile(
-        {
-          ...deps,
-          metrics: metricsPort(deps.metrics),
-          log: logPort(logger),
-          budget: { ...deps.budget, timeLeftMs: () => context.getRemainingTimeInMillis() },
-        },
-        resumeAt,
-      );
-      resumeAt = report.resumeAt;
+      const report = emptyReport();
+      try {
+        await reconcile(
+          {
+            ...deps,
+            metrics: metricsPort(deps.metrics),
+            log: logPort(logger),
+            budget: { ...deps.budget, timeLeftMs: () => context.getRemainingTimeInMillis() },
+          },
+          resumeAt,
+          report,
+        );
+      } finally {
+        // A tick that throws still moves on from what it did.
+        resumeAt = report.resumeAt;
+      }
       logger.info('reconcile finished', { ...report });
       return report;
     });
