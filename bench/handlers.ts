@@ -52,6 +52,7 @@ export function countingQueue(): RequestQueue & { deferred: number; deadLettered
     },
     async deadLetter() {
       queue.deadLettered++;
+      return `dead-letter-${queue.deadLettered}`;
     },
   };
   return queue;

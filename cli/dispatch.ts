@@ -32,6 +32,11 @@ const COMMANDS: Record<string, Entry> = {
     summary: 'list target locks: holder, state, release time',
     load: async () => (await import('./commands/locks.js')).locks,
   },
+  rejections: {
+    synopsis: 'rejections',
+    summary: 'list requests refused into the dead-letter queue, and why',
+    load: async () => (await import('./commands/rejections.js')).rejections,
+  },
   release: {
     synopsis: 'release TARGET --reason TEXT',
     summary: "force-release a target's lock (audited: who and why)",

@@ -1,7 +1,7 @@
 /**
  * Output formats shared by the commands: kubectl-like tables (`-o wide` adds columns), JSON and YAML.
  */
-import { stringify } from 'yaml';
+import { Document, visit } from 'yaml';
 import { UsageError } from './cli-error.js';
 
 export const OutputFormat = { Table: 'table', Wide: 'wide', Json: 'json', Yaml: 'yaml' } as const;
@@ -21,8 +21,24 @@ export function outputFormat(command: string, value: string | undefined): Output
 
 export const OUTPUT_OPTION = { output: { type: 'string', short: 'o' } } as const;
 
+/**
+ * Stored text as a terminal may show it: C0 and C1 controls, DEL and the bidi overrides and
+ * isolates (which reorder what follows) become \u escapes, so no stored text can move the
+ * cursor, clear the screen or disguise itself. Tab and newline too: a table cell is one line.
+ */
+export function printable(text: string): string {
+  return text.replace(UNPRINTABLE, escape);
+}
+
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
+const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
+/** What JSON and YAML leave raw (they escape C0 themselves): C1 controls and the bidi characters. */
+const RAW_IN_DOCUMENTS = /[\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
+const escape = (c: string) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
+
 /** Columns padded to their widest cell, separated by three spaces, as kubectl prints them. */
 export function table(headers: readonly string[], rows: readonly (readonly string[])[]): string {
+  rows = rows.map((r) => r.map(printable));
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = (cells: readonly string[]) =>
     cells
@@ -32,12 +48,21 @@ export function table(headers: readonly string[], rows: readonly (readonly strin
   return [line(headers), ...rows.map(line)].join('\n') + '\n';
 }
 
+/** JSON with every control and bidi character escaped (they occur only inside strings, where \\u is valid). */
 export function json(value: unknown): string {
-  return `${JSON.stringify(value, null, 2)}\n`;
+  return `${JSON.stringify(value, null, 2).replace(RAW_IN_DOCUMENTS, escape)}\n`;
 }
 
+/** YAML; a string holding a control or bidi character is double-quoted, where \\u escapes are valid. */
 export function yaml(value: unknown): string {
-  return stringify(value, { lineWidth: 0 });
+  const document = new Document(value);
+  visit(document, {
+    Scalar(_key, node) {
+      if (typeof node.value === 'string' && new RegExp(UNPRINTABLE.source).test(node.value))
+        node.type = 'QUOTE_DOUBLE';
+    },
+  });
+  return document.toString({ lineWidth: 0 }).replace(RAW_IN_DOCUMENTS, escape);
 }
 
 /** kubectl's short ages: 42s, 5m10s under ten minutes, 3h, 2d. */

@@ -4,7 +4,7 @@
  * is printed once, as a plain timestamped line.
  */
 import type { Output } from '../command.js';
-import { table } from '../print.js';
+import { printable, table } from '../print.js';
 import type { ExecutionProgress } from './progress.js';
 
 const HEADERS = ['EXECUTION', 'PHASE', 'TARGET', 'LOCK', 'AUDIT', 'EXPECTED', 'DETAIL'];
@@ -81,7 +81,7 @@ export class ProgressView {
       const line = `${r.key} phase=${r.phase} target=${r.target} lock="${r.lock.state}" audit="${auditText(r)}"${r.detail ? ` detail="${r.detail}"` : ''}${r.expect ? ` expected="${expectText(r)}"` : ''}`;
       if (this.printed.get(r.key) === line) continue;
       this.printed.set(r.key, line);
-      this.out.write(`${time} ${line}\n`);
+      this.out.write(`${time} ${printable(line)}\n`);
     }
     if (announce) this.out.write(`${time} ${this.summary(rows)}\n`);
   }

@@ -104,7 +104,7 @@ async function attempt(
   const existing = await store.read(id);
   if (existing && existing.specHash !== hash) {
     const reason = `execution ${key} already exists with a different spec; use a new name for a new request`;
-    await deps.queue.deadLetter(body, reason);
+    await deadLetter(body, reason, deps);
     deps.metrics.add(MetricName.RequestsRejected, 'Count', 1);
     return { kind: 'conflict', id: key, reason };
   }
@@ -372,7 +372,7 @@ async function reject(
 ): Promise<ExecuteOutcome> {
   deps.metrics.add(MetricName.RequestsRejected, 'Count', 1);
   if (!parsed.id) {
-    await deps.queue.deadLetter(body, parsed.reason);
+    await deadLetter(body, parsed.reason, deps);
     return { kind: 'rejected', reason: parsed.reason, deadLettered: true };
   }
   const key = executionKey(parsed.id);
@@ -383,14 +383,25 @@ async function reject(
     if (existing) {
       if (existing.specHash === hash) return { kind: 'already-done', id: key, phase: existing.status.phase };
       const reason = `execution ${key} already exists with a different spec; this request is also invalid: ${parsed.reason}`;
-      await deps.queue.deadLetter(body, reason);
+      await deadLetter(body, reason, deps);
       return { kind: 'rejected', id: key, reason, deadLettered: true };
     }
     if (await writeFailure(rejectedExecution(parsed.id, parsed.raw, hash, parsed.reason, deps), deps))
       return { kind: 'rejected', id: key, reason: parsed.reason, deadLettered: false };
   }
-  await deps.queue.deadLetter(body, parsed.reason);
+  await deadLetter(body, parsed.reason, deps);
   return { kind: 'rejected', id: key, reason: parsed.reason, deadLettered: true };
+}
+
+/** The dead letter, and its reason in the table, where `wfe rejections` finds it whatever the body's size. */
+async function deadLetter(body: string, reason: string, deps: ExecuteDeps): Promise<void> {
+  const messageId = await deps.queue.deadLetter(body, reason);
+  await deps.store.recordRejection({
+    messageId,
+    reason: bounded(reason),
+    bytes: Buffer.byteLength(body, 'utf8'),
+    at: deps.clock.now().toISOString(),
+  });
 }
 
 /** A request that failed validation, as a Failed execution with reason ConfigurationError. */

@@ -11,6 +11,8 @@ import { parseDuration } from './duration.js';
 import { targetProblem } from './target.js';
 
 export const MAX_REQUEST_BYTES = 256 * 1024;
+/** A manifest nests 4 levels deep; far deeper input is refused before anything recurses into it. */
+export const MAX_REQUEST_DEPTH = 32;
 
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
@@ -20,9 +22,14 @@ const LABEL_KEY =
 const PARAMETER_NAME = /^[A-Z][A-Z0-9_]*$/;
 const IMAGE_REF = /^[A-Za-z0-9][A-Za-z0-9._\-/:@]*$/;
 const DIGEST = /^sha256:[a-f0-9]{64}$/;
-// Control characters other than tab, newline and carriage return.
+/**
+ * Free text (parameter values, annotations, rationale) may hold tab, newline and carriage return,
+ * which scripts and prose need; no other C0 control, no DEL or C1 control (terminal escapes), no
+ * bidi override or isolate (text that reads other than it is), no half of a surrogate pair (not
+ * UTF-8). Identities (name, namespace, target, labels) allow far less: their own patterns.
+ */
 // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
-const NO_CONTROL = /^[^\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]*$/;
+const NO_CONTROL = /^[^\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]*$/;
 
 export const CORRELATION_LABEL = 'kubernaut.ai/correlation-id';
 export const RESERVED_PARAMETER = 'TARGET_RESOURCE';
@@ -31,7 +38,8 @@ const text = (max: number) =>
   z
     .string()
     .max(max, `must be at most ${max} characters`)
-    .regex(NO_CONTROL, 'must not contain control characters');
+    .regex(NO_CONTROL, 'must not contain control or bidi-override characters')
+    .refine((t) => !LONE_SURROGATE.test(t), 'must be valid UTF-8');
 
 /** The object name is also a label value on the PipelineRun, so it is held to 63 characters. */
 const name = z
@@ -159,6 +167,15 @@ export function parseRequest(body: string): ParsedRequest {
       reason: `request is ${Buffer.byteLength(body, 'utf8')} bytes; the limit is ${MAX_REQUEST_BYTES}`,
     };
   }
+  const lone = body.search(LONE_SURROGATE);
+  if (lone >= 0) return { ok: false, reason: `request body is not valid UTF-8 (character ${lone})` };
+  const depth = nestingDepth(body);
+  if (depth > MAX_REQUEST_DEPTH) {
+    return {
+      ok: false,
+      reason: `request nests more than ${MAX_REQUEST_DEPTH} levels deep; the limit is ${MAX_REQUEST_DEPTH}`,
+    };
+  }
   let raw: unknown;
   try {
     raw = JSON.parse(body);
@@ -166,6 +183,33 @@ export function parseRequest(body: string): ParsedRequest {
     return { ok: false, reason: `request body is not valid JSON: ${(err as Error).message}` };
   }
   return parseManifest(raw);
+}
+
+/** Half of a surrogate pair: a string that cannot be written as UTF-8. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/**
+ * How deep JSON text nests, in one pass without recursion (so any input is safe to measure);
+ * it stops counting once past the limit.
+ */
+function nestingDepth(text: string): number {
+  let depth = 0;
+  let deepest = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c)
+        i++; // backslash: skip the escaped character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x7b || c === 0x5b) {
+      depth++;
+      if (depth > deepest) deepest = depth;
+      if (deepest > MAX_REQUEST_DEPTH) return deepest;
+    } else if (c === 0x7d || c === 0x5d) depth--;
+  }
+  return deepest;
 }
 
 export function parseManifest(raw: unknown): ParsedRequest {

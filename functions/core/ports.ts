@@ -28,6 +28,21 @@ export interface ExecutionStore {
   running(limit: number, cursor?: string): Promise<Page<Execution>>;
   /** Locks whose lease or cooldown ended at or before `now`. An index query, never a Scan. */
   dueLocks(now: Date, limit: number, cursor?: string): Promise<Page<Lock>>;
+  /** Keeps why a request was dead-lettered, for `wfe rejections` (written once per dead letter). */
+  recordRejection(rejection: Rejection): Promise<void>;
+}
+
+/**
+ * A request refused into the dead-letter queue. Its reason is kept in the table too, since a body at
+ * the queue's size limit leaves the dead letter no room for one.
+ */
+export interface Rejection {
+  /** The dead letter's message id. */
+  messageId: string;
+  reason: string;
+  /** The request body's size in UTF-8 bytes. */
+  bytes: number;
+  at: string;
 }
 
 /** A PipelineRun as read back from the cluster, reduced to what the core decides on. */
@@ -75,8 +90,11 @@ export interface Cluster {
 export interface RequestQueue {
   /** Sends the request again, visible after `delaySeconds`: a fresh message, so waiting costs no receive. */
   defer(body: string, delaySeconds: number): Promise<void>;
-  /** Parks a request that can never succeed in the dead-letter queue, with the reason attached. */
-  deadLetter(body: string, reason: string): Promise<void>;
+  /**
+   * Parks a request that can never succeed in the dead-letter queue, with as much of the reason
+   * attached as the queue's size limit leaves room for; returns the dead letter's message id.
+   */
+  deadLetter(body: string, reason: string): Promise<string>;
 }
 
 export interface Metrics {

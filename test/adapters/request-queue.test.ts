@@ -1,7 +1,7 @@
 import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { createSqsServer } from 'local-aws-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sqsRequestQueue } from '../../functions/adapters/sqs/request-queue.js';
+import { MAX_SQS_MESSAGE_BYTES, sqsRequestQueue } from '../../functions/adapters/sqs/request-queue.js';
 import { freePort } from '../../local/free-port.js';
 
 describe('sqsRequestQueue', () => {
@@ -50,5 +50,30 @@ describe('sqsRequestQueue', () => {
     );
     expect(out.Messages?.[0]?.Body).toBe('not json');
     expect(out.Messages?.[0]?.MessageAttributes?.reason?.StringValue).toBe('request body is not valid JSON');
+  });
+
+  // The local SQS does not enforce the limit, so the test checks what was sent stays within it.
+  it.each([
+    ['at the size limit', MAX_SQS_MESSAGE_BYTES, undefined],
+    ['40 bytes under it', MAX_SQS_MESSAGE_BYTES - 40, 'n'],
+  ])('WE-15: dead-letters a body %s with as much of the reason as fits', async (_name, bytes, reason) => {
+    const body = `{${'x'.repeat(bytes - 2)}}`;
+    const id = await sqsRequestQueue(sqs, urls).deadLetter(body, 'not valid JSON, and a long reason');
+    expect(id).not.toBe('');
+    const out = await sqs.send(
+      new ReceiveMessageCommand({
+        QueueUrl: urls.dlqUrl,
+        WaitTimeSeconds: 1,
+        MessageAttributeNames: ['All'],
+      }),
+    );
+    const [message] = out.Messages ?? [];
+    expect(message?.MessageId).toBe(id);
+    expect(message?.Body).toHaveLength(bytes);
+    const attributes = Object.entries(message?.MessageAttributes ?? {});
+    const size =
+      bytes + attributes.reduce((sum, [name, a]) => sum + name.length + 6 + (a.StringValue?.length ?? 0), 0);
+    expect(size).toBeLessThanOrEqual(MAX_SQS_MESSAGE_BYTES);
+    expect(message?.MessageAttributes?.reason?.StringValue).toBe(reason);
   });
 });

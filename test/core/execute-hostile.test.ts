@@ -73,3 +73,45 @@ describe('execute: a rejection that loses a race still leaves a record (WE-15)',
     expect(s.store.execution('default', 'we-bad')?.status.failureDetails?.reason).toBe('ConfigurationError');
   });
 });
+
+describe('execute: requests too deep, not UTF-8 or at the size limit are refused with a reason (WE-15)', () => {
+  const deep = (levels: number) => `${'['.repeat(levels)}${']'.repeat(levels)}`;
+
+  it('WE-15: a request 5,000 levels deep is dead-lettered with its reason, kept for wfe rejections, with no recursion', async () => {
+    const s = system();
+    const request = `{"metadata":{"name":"we-deep"},"spec":${deep(5000)}}`;
+    const outcome = await execute(request, s.deps);
+    expect(outcome).toMatchObject({ kind: 'rejected', deadLettered: true });
+    expect(s.queue.deadLettered[0]?.reason).toBe('request nests more than 32 levels deep; the limit is 32');
+    expect(s.store.rejections).toEqual([
+      {
+        messageId: 'dead-letter-1',
+        reason: 'request nests more than 32 levels deep; the limit is 32',
+        bytes: Buffer.byteLength(request),
+        at: '2026-03-01T10:00:00.000Z',
+      },
+    ]);
+  });
+
+  it('WE-15: brackets inside strings do not count as depth', async () => {
+    const s = system();
+    const outcome = await execute(body({ name: 'we-ok', parameters: { TEXT: '[[[['.repeat(100) } }), s.deps);
+    expect(outcome).toMatchObject({ kind: 'started' });
+  });
+
+  it('WE-15: a body that is not UTF-8 (a lone surrogate) is refused with a reason', async () => {
+    const s = system();
+    const outcome = await execute(`{"metadata":{"name":"we-x"},"a":"\ud800"}`, s.deps);
+    expect(outcome).toMatchObject({ kind: 'rejected', deadLettered: true });
+    expect(s.store.rejections[0]?.reason).toBe('request body is not valid UTF-8 (character 33)');
+  });
+
+  it('WE-15: every dead letter leaves its reason in the table, the conflict one included', async () => {
+    const s = system();
+    await execute(body({ name: 'we-1' }), s.deps);
+    await execute(body({ name: 'we-1', target: 'default/deployment/other' }), s.deps);
+    expect(s.store.rejections.map((r) => r.reason)).toEqual([
+      'execution default/we-1 already exists with a different spec; use a new name for a new request',
+    ]);
+  });
+});

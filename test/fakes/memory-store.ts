@@ -7,7 +7,7 @@ import type { AuditEventRequest } from '../../functions/core/audit-event.js';
 import type { Execution } from '../../functions/core/execution.js';
 import type { Lock } from '../../functions/core/lock.js';
 import { type ExecutionId, executionKey } from '../../functions/core/manifest.js';
-import type { ExecutionStore, Page } from '../../functions/core/ports.js';
+import type { ExecutionStore, Page, Rejection } from '../../functions/core/ports.js';
 import type { StateChange, WriteResult } from '../../functions/core/state-change.js';
 
 const clone = <T>(v: T): T => structuredClone(v);
@@ -16,6 +16,7 @@ export class MemoryStore implements ExecutionStore {
   readonly executions = new Map<string, Execution>();
   readonly locks = new Map<string, Lock>();
   readonly audit: AuditEventRequest[] = [];
+  readonly rejections: Rejection[] = [];
   readonly counts = { reads: 0, writes: 0, itemsRead: 0 };
   /** Called before each write; throw from it to inject a crash or a DynamoDB fault. */
   beforeWrite?: (change: StateChange) => void;
@@ -55,6 +56,11 @@ export class MemoryStore implements ExecutionStore {
     if (change.lock?.op === 'delete') this.locks.delete(change.lock.key);
     this.audit.push(...clone(change.audit ?? []));
     return { ok: true };
+  }
+
+  async recordRejection(rejection: Rejection): Promise<void> {
+    this.counts.writes++;
+    this.rejections.push(clone(rejection));
   }
 
   async running(limit: number, cursor?: string): Promise<Page<Execution>> {

@@ -41,5 +41,6 @@ export class RecordingQueue implements RequestQueue {
   }
   async deadLetter(body: string, reason: string) {
     this.deadLettered.push({ body, reason });
+    return `dead-letter-${this.deadLettered.length}`;
   }
 }

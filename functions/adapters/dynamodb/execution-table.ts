@@ -21,7 +21,7 @@ import {
 import type { Execution } from '../../core/execution.js';
 import type { Lock } from '../../core/lock.js';
 import type { ExecutionId } from '../../core/manifest.js';
-import type { Clock, ExecutionStore, Page } from '../../core/ports.js';
+import type { Clock, ExecutionStore, Page, Rejection } from '../../core/ports.js';
 import type { StateChange, WriteResult } from '../../core/state-change.js';
 import { itemBytes, MAX_ITEM_BYTES } from './item-size.js';
 import {
@@ -33,6 +33,7 @@ import {
   LOCK_SK,
   lockItem,
   lockPk,
+  rejectionItem,
   toExecution,
   toLock,
 } from './items.js';
@@ -224,6 +225,12 @@ export function executionTable(
         items: (out.Items ?? []).map((i) => toLock(i as Item)),
         cursor: encodeCursor(out.LastEvaluatedKey),
       };
+    },
+
+    async recordRejection(rejection: Rejection): Promise<void> {
+      stats.writeRequests++;
+      stats.itemsWritten++;
+      await doc.send(new PutCommand({ TableName: tableName, Item: rejectionItem(rejection) }));
     },
   } satisfies ExecutionStore;
   return { ...store, stats };

@@ -6,11 +6,14 @@ import { bounded } from '../../core/bounded-text.js';
 import type { Execution } from '../../core/execution.js';
 import type { Lock } from '../../core/lock.js';
 import { type ExecutionId, executionKey } from '../../core/manifest.js';
+import type { Rejection } from '../../core/ports.js';
 import { itemBytes, MAX_ITEM_BYTES } from './item-size.js';
 import { DueKind, RecordKind, TABLE } from './table.js';
 
 /** Outbox records are garbage-collected by TTL this long after they are written. */
 const AUDIT_RETENTION_SECONDS = 30 * 24 * 3600;
+/** A rejection's reason lives as long as its dead letter can (SQS's longest retention). */
+const REJECTION_RETENTION_SECONDS = 14 * 24 * 3600;
 
 export const executionPk = (id: ExecutionId) => `EXEC#${executionKey(id)}`;
 export const EXECUTION_SK = 'STATE';
@@ -137,3 +140,27 @@ export const isAuditItem = (item: Item) => item[TABLE.recordKindAttribute] === R
 
 /** An outbox record's event as stored, unchecked: the forwarder checks it against DataStorage's contract. */
 export const auditEventOf = (item: Item): unknown => item.event;
+
+export const REJECTION_SK = 'REJECTED';
+
+export function rejectionItem(rejection: Rejection): Item {
+  return {
+    pk: `REJECTED#${rejection.messageId}`,
+    sk: REJECTION_SK,
+    [TABLE.recordKindAttribute]: RecordKind.Rejection,
+    messageId: rejection.messageId,
+    reason: rejection.reason,
+    bytes: rejection.bytes,
+    at: rejection.at,
+    expiresAt: Math.floor(Date.parse(rejection.at) / 1000) + REJECTION_RETENTION_SECONDS,
+  };
+}
+
+export function toRejection(item: Item): Rejection {
+  return {
+    messageId: item.messageId as string,
+    reason: item.reason as string,
+    bytes: Number(item.bytes),
+    at: item.at as string,
+  };
+}

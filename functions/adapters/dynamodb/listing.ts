@@ -13,7 +13,8 @@ import type { AuditEventRequest } from '../../core/audit-event.js';
 import type { Execution, Phase } from '../../core/execution.js';
 import type { Lock } from '../../core/lock.js';
 import type { ExecutionId } from '../../core/manifest.js';
-import { executionPk, type Item, toExecution, toLock } from './items.js';
+import type { Rejection } from '../../core/ports.js';
+import { executionPk, type Item, toExecution, toLock, toRejection } from './items.js';
 import { RecordKind, TABLE } from './table.js';
 
 export interface ExecutionFilter {
@@ -69,6 +70,18 @@ export function tableListing(tableName: string, doc: DynamoDBDocumentClient) {
         ExpressionAttributeValues: { ':kind': RecordKind.Lock },
       });
       return items.map(toLock).sort((a, b) => a.target.localeCompare(b.target) || a.key.localeCompare(b.key));
+    },
+
+    /** Why requests were dead-lettered, oldest first. */
+    async rejections(): Promise<Rejection[]> {
+      const items = await scanAll({
+        FilterExpression: '#kind = :kind',
+        ExpressionAttributeNames: { '#kind': TABLE.recordKindAttribute },
+        ExpressionAttributeValues: { ':kind': RecordKind.Rejection },
+      });
+      return items
+        .map(toRejection)
+        .sort((a, b) => a.at.localeCompare(b.at) || a.messageId.localeCompare(b.messageId));
     },
 
     /** The audit records an execution has written to the outbox, oldest first. */

@@ -6,6 +6,7 @@
  *   execution  pk EXEC#<namespace>/<name>          sk STATE
  *   audit      pk EXEC#<namespace>/<name>          sk AUDIT#<event_timestamp>#<event_type>   (the outbox; TTL)
  *   lock       pk LOCK#<cluster>#<targetResource>  sk LOCK
+ *   rejection  pk REJECTED#<dead letter's message id> sk REJECTED                              (TTL)
  * The sparse `due` index holds only what reconcile must look at: Running executions
  * (dueKind "running") and locks whose lease or cooldown will end (dueKind "lock", dueAt = when).
  */
@@ -21,7 +22,12 @@ export const TABLE = {
 } as const;
 
 export const DueKind = { Running: 'running', Lock: 'lock' } as const;
-export const RecordKind = { Execution: 'execution', Audit: 'audit', Lock: 'lock' } as const;
+export const RecordKind = {
+  Execution: 'execution',
+  Audit: 'audit',
+  Lock: 'lock',
+  Rejection: 'rejection',
+} as const;
 
 export function createTableInput(tableName: string): CreateTableCommandInput {
   return {
