@@ -106,4 +106,14 @@ describe('hostile sizes on DynamoDB Local (WE-15, SPEC §6)', () => {
       'Running',
     );
   });
+
+  it('WE-15: an invalid request with a 140 KB targetResource ends Failed/ConfigurationError, its target cut and said so', async () => {
+    const target = `default/deployment/${'a'.repeat(140 * 1024)}`;
+    expect(await submit(body({ name: 'we-wide', target }))).toEqual({ batchItemFailures: [] });
+    const failed = await engines.store.read({ namespace: 'default', name: 'we-wide' });
+    expect(failed?.status.phase).toBe('Failed');
+    expect(failed?.status.failureDetails?.reason).toBe('ConfigurationError');
+    expect(failed?.target).toMatch(/… \[cut 139,\d{3} characters\]$/);
+    expect(failed?.status.failureDetails?.naturalLanguageSummary.length).toBeLessThan(10_000);
+  });
 });
