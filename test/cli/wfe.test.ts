@@ -14,7 +14,7 @@ describe('bin/wfe.mjs', () => {
   it('runs the TypeScript sources with no build step, with help on every command', () => {
     const top = run(['--help']);
     expect(top.status).toBe(0);
-    for (const command of ['submit', 'get', 'list', 'locks', 'release', 'dev'])
+    for (const command of ['submit', 'get', 'list', 'locks', 'rejections', 'release', 'dev'])
       expect(top.stdout).toContain(`  ${command}`);
     for (const command of [
       ['submit'],
