@@ -11,8 +11,8 @@ import { auditItem, executionItem, lockItem } from '../../functions/adapters/dyn
 import { execute } from '../../functions/core/execute.js';
 import { MAX_REQUEST_BYTES, MAX_REQUEST_DEPTH, parseRequest } from '../../functions/core/manifest.js';
 import { pipelineRunName } from '../../functions/core/pipeline-run.js';
-import type { StateChange } from '../../functions/core/ports.js';
 import { reconcile } from '../../functions/core/reconcile.js';
+import type { StateChange } from '../../functions/core/state-change.js';
 import { fixedClock } from '../fakes/clock.js';
 import { MemoryCluster } from '../fakes/memory-cluster.js';
 import { MemoryStore } from '../fakes/memory-store.js';
