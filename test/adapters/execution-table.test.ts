@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { executionTable } from '../../functions/adapters/dynamodb/execution-table.js';
+import { AuditEventType, auditEvent } from '../../functions/core/audit-event.js';
 import type { Execution } from '../../functions/core/execution.js';
 import type { Lock } from '../../functions/core/lock.js';
 import { fixedClock } from '../fakes/clock.js';
@@ -83,5 +84,76 @@ describe('executionTable', () => {
     expect(running.items.map((e) => e.id.name)).toEqual(['r']);
     expect((await store.dueLocks(new Date('2026-01-01T00:14:59Z'), 10)).items).toHaveLength(0);
     expect((await store.dueLocks(new Date('2026-01-01T00:15:00Z'), 10)).items).toHaveLength(1);
+  });
+
+  it('refuses an update of an execution at a stale version, alone or in a transaction', async () => {
+    const t = await createTestTable();
+    const store = executionTable(t.tableName, fixedClock('2026-01-01T00:00:00Z'), t.doc);
+    await store.write({ executions: [{ next: execution('a'), expectVersion: 0 }] });
+    await store.write({ executions: [{ next: execution('a', 'Running'), expectVersion: 1 }] });
+
+    expect(await store.write({ executions: [{ next: execution('a', 'Failed'), expectVersion: 1 }] })).toEqual(
+      {
+        ok: false,
+        conflict: 'execution',
+      },
+    );
+    expect(
+      await store.write({
+        executions: [{ next: execution('a', 'Failed'), expectVersion: 1 }],
+        lock: { op: 'put', lock: lock(), expectVersion: 'absent' },
+      }),
+    ).toEqual({ ok: false, conflict: 'execution' });
+    const stored = await store.read({ namespace: 'default', name: 'a' });
+    expect(stored).toMatchObject({ version: 2, status: { phase: 'Running' } });
+    expect(await store.readLock(lock().key)).toBeUndefined();
+  });
+
+  it('refuses a lock delete at a stale version, alone or in a transaction', async () => {
+    const t = await createTestTable();
+    const store = executionTable(t.tableName, fixedClock('2026-01-01T00:00:00Z'), t.doc);
+    await store.write({ executions: [{ next: execution('a'), expectVersion: 0 }] });
+    await store.write({ lock: { op: 'put', lock: lock(), expectVersion: 'absent' } });
+    await store.write({
+      lock: { op: 'put', lock: lock({ version: 2, state: 'running' }), expectVersion: 1 },
+    });
+
+    expect(await store.write({ lock: { op: 'delete', key: lock().key, expectVersion: 1 } })).toEqual({
+      ok: false,
+      conflict: 'lock',
+    });
+    expect(
+      await store.write({
+        executions: [{ next: execution('a', 'Failed'), expectVersion: 1 }],
+        lock: { op: 'delete', key: lock().key, expectVersion: 1 },
+      }),
+    ).toEqual({ ok: false, conflict: 'lock' });
+    expect(await store.readLock(lock().key)).toMatchObject({ version: 2, state: 'running' });
+    expect((await store.read({ namespace: 'default', name: 'a' }))?.status.phase).toBe('Pending');
+
+    expect(await store.write({ lock: { op: 'delete', key: lock().key, expectVersion: 2 } })).toEqual({
+      ok: true,
+    });
+    expect(await store.readLock(lock().key)).toBeUndefined();
+  });
+
+  it('writes the audit record in the same transaction: an audit put that fails leaves the execution unmoved', async () => {
+    const t = await createTestTable();
+    const clock = fixedClock('2026-01-01T00:00:00Z');
+    const store = executionTable(t.tableName, clock, t.doc);
+    await store.write({ executions: [{ next: execution('a'), expectVersion: 0 }] });
+    const started = auditEvent(AuditEventType.Started, execution('a', 'Running'), clock.now());
+    // The same record already in the outbox: its put is refused (each audit record is written once).
+    expect(await store.write({ audit: [started] })).toEqual({ ok: true });
+
+    const result = await store.write({
+      executions: [{ next: execution('a', 'Running'), expectVersion: 1 }],
+      audit: [started],
+    });
+    expect(result.ok).toBe(false);
+    expect(await store.read({ namespace: 'default', name: 'a' })).toMatchObject({
+      version: 1,
+      status: { phase: 'Pending' },
+    });
   });
 });
