@@ -23,6 +23,31 @@ describe('WE-6 failure classification (Kubernaut failure_analysis.go)', () => {
     );
   });
 
+  it.each([
+    ['ImagePullBackOff', false],
+    ['ConfigurationError', false],
+    ['ResourceExhausted', false],
+    ['OOMKilled', true],
+    ['TaskFailed', true],
+    ['Unknown', true],
+  ] as const)('a run that started and failed with %s → wasExecutionFailure=%s', (reason, executed) => {
+    expect(wasExecutionFailure({ started: true, childCount: 1 }, reason)).toBe(executed);
+  });
+
+  it.each([
+    ['OOMKilled', true],
+    ['DeadlineExceeded', true],
+    ['Forbidden', true],
+    ['TaskFailed', true],
+    ['ImagePullBackOff', false],
+    ['Unknown', false],
+  ] as const)(
+    'a run that never started and has no TaskRuns, failed with %s → wasExecutionFailure=%s',
+    (reason, executed) => {
+      expect(wasExecutionFailure({ started: false, childCount: 0 }, reason)).toBe(executed);
+    },
+  );
+
   it('counts a run with child TaskRuns as executed even without a start time', () => {
     expect(wasExecutionFailure({ started: false, childCount: 1 }, 'Unknown')).toBe(true);
     expect(wasExecutionFailure(undefined, 'TaskFailed')).toBe(false);
