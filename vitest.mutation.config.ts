@@ -1,0 +1,14 @@
+/**
+ * The test files `npm run mutation` runs against each mutant: those over the core and the DynamoDB
+ * adapter that finish in seconds (DynamoDB Local is started once by the global setup).
+ */
+import { defineConfig } from 'vitest/config';
+import base from './vitest.config.js';
+
+export default defineConfig({
+  ...base,
+  test: {
+    ...base.test,
+    include: ['test/core/**/*.test.ts', 'test/fuzz/**/*.test.ts', 'test/adapters/execution-table.test.ts'],
+  },
+});
