@@ -3,7 +3,7 @@
  * why (functions/core/force-release.ts holds the rules).
  */
 import { systemClock } from '../../functions/adapters/system-clock.js';
-import { forceRelease, MIN_REASON_WORDS, wordCount } from '../../functions/core/force-release.js';
+import { forceRelease, MIN_REASON_WORDS, reasonRefusal } from '../../functions/core/force-release.js';
 import { executionKey } from '../../functions/core/manifest.js';
 import { CliError, UsageError } from '../cli-error.js';
 import { type Command, onePositional, parseCommandLine } from '../command.js';
@@ -45,11 +45,8 @@ ${CONNECTION_HELP}
     const reason = values.reason?.trim();
     if (!reason)
       throw new UsageError('--reason TEXT is required: say why the lock must go (see wfe release --help)');
-    const words = wordCount(reason);
-    if (words < MIN_REASON_WORDS)
-      throw new CliError(
-        `refused: a forced release needs a reason of at least ${MIN_REASON_WORDS} words for the audit trail (got ${words})`,
-      );
+    const refusal = reasonRefusal(reason);
+    if (refusal) throw new CliError(`refused: ${refusal}`);
 
     await withConnection(context, values, async (connection) => {
       const candidates = (await connection.listing.locks()).filter(

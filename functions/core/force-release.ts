@@ -44,19 +44,21 @@ export type ForceReleaseOutcome =
   | { kind: 'no-lock' }
   | { kind: 'contended'; rounds: number };
 
-export const wordCount = (text: string): number => text.trim().split(/\s+/).filter(Boolean).length;
+const wordCount = (text: string): number => text.trim().split(/\s+/).filter(Boolean).length;
+
+/** Why `reason` cannot justify a forced release, or undefined when it can (step 1). */
+export function reasonRefusal(reason: string): string | undefined {
+  const words = wordCount(reason);
+  if (words >= MIN_REASON_WORDS) return undefined;
+  return `a forced release needs a reason of at least ${MIN_REASON_WORDS} words for the audit trail (got ${words}): say why this lock must go now`;
+}
 
 export async function forceRelease(
   request: ForceReleaseRequest,
   deps: ForceReleaseDeps,
 ): Promise<ForceReleaseOutcome> {
-  const words = wordCount(request.reason);
-  if (words < MIN_REASON_WORDS) {
-    return {
-      kind: 'refused',
-      reason: `a forced release needs a reason of at least ${MIN_REASON_WORDS} words for the audit trail (got ${words}): say why this lock must go now`,
-    };
-  }
+  const refusal = reasonRefusal(request.reason);
+  if (refusal) return { kind: 'refused', reason: refusal };
   let deleted = false; // a run deleted in an earlier round reads as absent in the next
   for (let round = 0; round < MAX_ROUNDS; round++) {
     const lock = await deps.store.readLock(request.lockKey);

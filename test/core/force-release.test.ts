@@ -99,4 +99,18 @@ describe('forceRelease (WE-12)', () => {
     expect(s.store.counts.writes).toBe(writes);
     expect(s.cluster.calls).not.toContain('delete');
   });
+
+  it('refuses a reason of nine words and releases on ten, however they are spaced', async () => {
+    const s = await runningHolder();
+    const nine = '  the payment team must roll out an urgent\thotfix ';
+    expect(await forceRelease({ ...request, reason: nine }, s.deps)).toEqual({
+      kind: 'refused',
+      reason:
+        'a forced release needs a reason of at least 10 words for the audit trail (got 9): say why this lock must go now',
+    });
+    expect(await s.store.readLock(LOCK)).toBeDefined();
+    expect(await forceRelease({ ...request, reason: `${nine} now` }, s.deps)).toMatchObject({
+      kind: 'released',
+    });
+  });
 });

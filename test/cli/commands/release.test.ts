@@ -29,7 +29,7 @@ describe('wfe release', () => {
     expect(result).toEqual({
       code: 1,
       out: '',
-      err: 'wfe release: refused: a forced release needs a reason of at least 10 words for the audit trail (got 3)\n',
+      err: 'wfe release: refused: a forced release needs a reason of at least 10 words for the audit trail (got 3): say why this lock must go now\n',
     });
   });
 
