@@ -1,10 +1,10 @@
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { executionTable } from '../../functions/adapters/dynamodb/execution-table.js';
 import { AuditEventType, auditEvent } from '../../functions/core/audit-event.js';
 import type { Execution } from '../../functions/core/execution.js';
 import type { Lock } from '../../functions/core/lock.js';
 import { fixedClock } from '../fakes/clock.js';
-import { createTestTable } from '../setup/dynamodb.js';
+import { createTestTable as createTable, type TestTable } from '../setup/dynamodb.js';
 
 const execution = (name: string, phase: Execution['status']['phase'] = 'Pending'): Execution => ({
   id: { namespace: 'default', name },
@@ -32,6 +32,17 @@ const lock = (over: Partial<Lock> = {}): Lock => ({
   leaseUntil: '2026-01-01T00:15:00.000Z',
   ...over,
 });
+
+// Sockets left open when a worker thread ends can crash Node 20 (Stryker runs test files in threads).
+const tables: TestTable[] = [];
+afterAll(() => {
+  for (const t of tables) t.client.destroy();
+});
+async function createTestTable(): Promise<TestTable> {
+  const t = await createTable();
+  tables.push(t);
+  return t;
+}
 
 describe('executionTable', () => {
   it('writes an execution once and refuses a stale version', async () => {
