@@ -407,6 +407,26 @@ describe('WE-8 stuck lock', () => {
     expect(s.store.audit.map((a) => a.event_type)).toEqual(['workflow.started']);
     expect(s.store.locks.get(LOCK)?.state).toBe('running');
   });
+
+  it("never adopts another execution's run under the lock's run name: the holder fails as never started", async () => {
+    const s = system();
+    s.store.beforeWrite = (change) => {
+      if (change.audit?.some((a) => a.event_type === 'workflow.started')) throw new Error('crash');
+    };
+    await expect(s.start('we-1')).rejects.toThrow('crash');
+    s.store.beforeWrite = undefined;
+    s.setRun({
+      labels: { 'kubernaut.ai/workflow-execution': 'we-3', 'kubernaut.ai/source-namespace': 'default' },
+    });
+    s.clock.advance(15 * 60_000);
+    expect(await reconcile(s.deps)).toMatchObject({ stuck: 1 });
+    const e = s.execution('we-1');
+    expect(e.status.phase).toBe('Failed');
+    expect(e.status.pipelineRunRef).toBeUndefined();
+    expect(s.store.audit.map((a) => a.event_type)).toEqual(['workflow.failed']);
+    expect(s.store.locks.has(LOCK)).toBe(false);
+    expect(s.cluster.run(NS, RUN)?.state.labels['kubernaut.ai/workflow-execution']).toBe('we-3');
+  });
 });
 
 describe('a due lock gets what the lock states table says (WE-7, WE-8)', () => {
