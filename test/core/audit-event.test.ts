@@ -45,8 +45,21 @@ describe('audit events as DataStorage’s AuditEventRequest (WE-9, reference §6
     ).toMatchObject({ actor_type: 'user', actor_id: 'alice', event_data: { reason: 'r' } });
   });
 
-  it('correlates with the remediation request', () => {
-    expect(auditEvent('workflow.started', running, AT).correlation_id).toBe('rr-7');
+  it.each([
+    [
+      'the kubernaut.ai/correlation-id label',
+      { labels: { 'kubernaut.ai/correlation-id': 'rr-corr-7' }, remediationRequest: 'rr-1' },
+      'rr-corr-7',
+    ],
+    [
+      'the RemediationRequest when there is no such label',
+      { labels: { team: 'payments' }, remediationRequest: 'rr-1' },
+      'rr-1',
+    ],
+    ['the execution name when there is neither', { name: 'we-plain' }, 'we-plain'],
+  ])('carries the correlation id of %s', (_from, options, expected) => {
+    const execution = executionOf(options, { phase: 'Running', conditions: {} });
+    expect(auditEvent(AuditEventType.Started, execution, AT).correlation_id).toBe(expected);
   });
 
   it('always carries Kubernaut’s six fields and drops the other empty ones', () => {

@@ -103,8 +103,12 @@ describe('execute: a request becomes exactly one PipelineRun', () => {
   it('WE-2: a second execution on a busy target ends Failed/Deduplicated with deduplicatedBy', async () => {
     const s = system();
     await execute(body({ name: 'we-1' }), s.deps);
+    const held = s.store.locks.get(lockKey('prod-eu', TARGET));
     const outcome = await execute(body({ name: 'we-2' }), s.deps);
     expect(outcome).toEqual({ kind: 'deduplicated', id: 'default/we-2', by: 'default/we-1' });
+    // The winner keeps its lock untouched: the loser neither takes it over nor bumps it.
+    expect(s.store.locks.get(lockKey('prod-eu', TARGET))).toEqual(held);
+    expect(held).toMatchObject({ holder: { name: 'we-1' }, state: 'running' });
     const e = s.store.execution('default', 'we-2')!;
     expect(e.status.phase).toBe('Failed');
     expect(e.status.deduplicatedBy).toBe('default/we-1');
