@@ -414,16 +414,50 @@ describe('the synthesized environment', () => {
       ]),
     );
 
+  const queueUrl = 'https://sqs.eu-west-1.amazonaws.com/123456789012/q';
+  const execution = {
+    namespace: 'kubernaut-workflows',
+    serviceAccountName: 'kubernaut-workflow-runner',
+    cooldownMs: 5 * 60_000,
+    leaseMs: 15 * 60_000,
+  };
   it.each([
-    ['EKS', FULL_CONTEXT],
-    ['kubeconfig', KUBECONFIG_CONTEXT],
-  ])('is accepted by the functions’ own configuration parsers (%s)', (_, context) => {
-    const s = synth(context);
-    expect(() => executeConfig(deployed(fnEnv(s, 'execute')))).not.toThrow();
-    expect(() => reconcileConfig(deployed(fnEnv(s, 'reconcile')))).not.toThrow();
-    expect(forwarderConfig(deployed(fnEnv(s, 'audit-forwarder')))).toMatchObject({
-      dataStorageUrl: 'https://datastorage.example.com',
-      batchSize: 100,
-    });
-  });
+    [
+      'EKS',
+      FULL_CONTEXT,
+      { ...execution, clusterName: 'prod-eu' },
+      { mode: 'eks', clusterName: 'prod-eu' },
+      SECRET_ARN.token,
+    ],
+    [
+      'kubeconfig',
+      KUBECONFIG_CONTEXT,
+      { ...execution, clusterName: 'on-prem-1' },
+      { mode: 'kubeconfig', secretArn: SECRET_ARN.kubeconfig },
+      undefined,
+    ],
+  ])(
+    'is what the functions’ own configuration parsers expect (%s)',
+    (_, context, settings, cluster, tokenArn) => {
+      const s = synth(context);
+      expect(executeConfig(deployed(fnEnv(s, 'execute')))).toEqual({
+        tableName: 'wfe-table',
+        queueUrl,
+        dlqUrl: queueUrl,
+        execution: settings,
+        cluster,
+      });
+      expect(reconcileConfig(deployed(fnEnv(s, 'reconcile')))).toEqual({
+        tableName: 'wfe-table',
+        execution: settings,
+        cluster,
+      });
+      expect(forwarderConfig(deployed(fnEnv(s, 'audit-forwarder')))).toMatchObject({
+        dataStorageUrl: 'https://datastorage.example.com',
+        tokenSecretArn: tokenArn,
+        auditDlqUrl: queueUrl,
+        batchSize: 100,
+      });
+    },
+  );
 });
