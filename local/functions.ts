@@ -9,15 +9,15 @@ import { Metrics } from '@aws-lambda-powertools/metrics';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { sqsDelayQueue } from '../functions/adapters/sqs/delay-queue.js';
 import { depsFromEnv as forwarderDeps } from '../functions/audit-forwarder/deps.js';
 import { createHandler as createForwarder } from '../functions/audit-forwarder/handler.js';
+import { depsFromEnv as eventsDeps } from '../functions/events/deps.js';
 import { createHandler as createEvents } from '../functions/events/handler.js';
+import { depsFromEnv as eventsSinkDeps } from '../functions/events-sink/deps.js';
 import { createHandler as createEventsSink } from '../functions/events-sink/handler.js';
 import { depsFromEnv as executeDeps } from '../functions/execute/deps.js';
 import { createHandler as createExecute } from '../functions/execute/handler.js';
 import type { ExecutionSettings } from '../functions/platform/config.js';
-import { eventsConfig } from '../functions/platform/config.js';
 import { METRICS_NAMESPACE } from '../functions/platform/powertools.js';
 import { depsFromEnv as reconcileDeps } from '../functions/reconcile/deps.js';
 import { createHandler as createReconcile } from '../functions/reconcile/handler.js';
@@ -79,22 +79,15 @@ export async function startFunctions(input: FunctionsInput): Promise<{
     sleep: (ms) => pause(ms, input.stopping),
     observability: observability('audit-forwarder', log),
   });
-  const events = eventsConfig(env);
-  const timers = sqsDelayQueue(clients.sqs, events.timerQueueUrl);
-  const eventsHandler = createEvents({
-    store: execute.store,
-    cluster: execute.cluster,
-    clock: execute.clock,
-    settings: events.execution,
-    timers,
-    events: timers,
-    ...observability('events', log),
-  });
-  const eventsSink = createEventsSink({
-    token: async () => input.eventsToken,
-    events: sqsDelayQueue(clients.sqs, input.events.url),
-    ...observability('events-sink', log),
-  });
+  const eventsHandler = createEvents(
+    await eventsDeps(env, { clients, observability: observability('events', log) }),
+  );
+  const eventsSink = createEventsSink(
+    eventsSinkDeps(
+      { ...env, EVENTS_QUEUE_URL: input.events.url },
+      { clients, token: async () => input.eventsToken, observability: observability('events-sink', log) },
+    ),
+  );
   const executeHandler = createExecute(execute);
   const reconcileHandler = createReconcile(reconcile);
   const forwarderHandler = createForwarder(forwarder);
