@@ -18,7 +18,14 @@ import { Construct } from 'constructs';
 import { MetricName } from '../functions/core/metric-name.js';
 import { ITERATOR_AGE_THRESHOLD_MS } from './alarms.js';
 import type { Functions } from './functions.js';
-import { auditMetrics, executionMetrics, lockMetrics, percentile, queueDepth } from './metrics.js';
+import {
+  auditMetrics,
+  eventMetrics,
+  executionMetrics,
+  lockMetrics,
+  percentile,
+  queueDepth,
+} from './metrics.js';
 import type { Queues } from './queues.js';
 
 export interface WfeDashboardProps {
@@ -97,7 +104,11 @@ export class WfeDashboard extends Construct {
     this.dashboard.addWidgets(
       graph(
         'Dead-letter queues',
-        [queueDepth(queues.requestsDlq, 'request DLQ'), queueDepth(queues.auditDlq, 'audit DLQ')],
+        [
+          queueDepth(queues.requestsDlq, 'request DLQ'),
+          queueDepth(queues.auditDlq, 'audit DLQ'),
+          queueDepth(queues.eventsDlq, 'events DLQ'),
+        ],
         6,
         {
           leftAnnotations: [alarmLine(1, 'alarm')],
@@ -120,6 +131,18 @@ export class WfeDashboard extends Construct {
         ],
         6,
         { leftAnnotations: [alarmLine(ITERATOR_AGE_THRESHOLD_MS, 'alarm: 5 min')] },
+      ),
+    );
+    // WE-13: the event path's figures; the same delays by trigger show what the sweep still catches.
+    this.dashboard.addWidgets(
+      graph('Tekton events', Object.values(eventMetrics())),
+      graph(
+        'End-detection delay (s): completionTime → recorded',
+        (['p50', 'p95', 'Maximum'] as const).map((p) => percentile(MetricName.EndDetectionDelay, p)),
+      ),
+      graph(
+        'Release delay (s): releaseAt → lock cleaned up',
+        (['p50', 'p95', 'Maximum'] as const).map((p) => percentile(MetricName.ReleaseDelay, p)),
       ),
     );
     this.dashboard.addWidgets(

@@ -1,13 +1,14 @@
 /**
- * The three functions (SPEC §1), their triggers and their grants. Each role gets exactly what its
+ * The functions (SPEC §1), their triggers and their grants. Each role gets exactly what its
  * function calls, scoped to the one resource it calls it on; the environment is SPEC §4.
  */
-import { Duration } from 'aws-cdk-lib';
+import { type CfnResource, Duration, Validations } from 'aws-cdk-lib';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction as LambdaTarget } from 'aws-cdk-lib/aws-events-targets';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
-import { FilterCriteria, FilterRule, StartingPosition } from 'aws-cdk-lib/aws-lambda';
+import { FilterCriteria, FilterRule, FunctionUrlAuthType, StartingPosition } from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource, SqsDlq, SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { RecordKind, TABLE } from '../functions/adapters/dynamodb/table.js';
 import { EXECUTION_TABLE_ACTIONS } from '../functions/adapters/dynamodb/table-actions.js';
@@ -23,6 +24,16 @@ export const EXECUTE_TIMEOUT = Duration.seconds(30);
 const RECONCILE_TIMEOUT = Duration.seconds(60);
 /** The forwarder retries DataStorage with backoff inside one invocation before giving the batch back. */
 const FORWARDER_TIMEOUT = Duration.seconds(60);
+/** The events function syncs one execution or lock per message: a few cluster and table calls. */
+export const EVENTS_TIMEOUT = Duration.seconds(30);
+/** The sink only enqueues. */
+const SINK_TIMEOUT = Duration.seconds(10);
+/**
+ * Bounds on the event path, so a burst of Tekton events never starves execute (WE-13): the sink
+ * runs at most this many at once (Tekton retries the 429s beyond it), the consumer as many batches.
+ */
+const SINK_CONCURRENCY = 5;
+const EVENTS_MAX_CONCURRENCY = 5;
 
 export interface FunctionsProps {
   config: InfraConfig;
@@ -35,6 +46,10 @@ export class Functions extends Construct {
   readonly execute: LambdaFunction;
   readonly reconcile: LambdaFunction;
   readonly auditForwarder: LambdaFunction;
+  readonly events: LambdaFunction;
+  readonly eventsSink: LambdaFunction;
+  readonly eventsSinkUrl: string;
+  readonly eventsToken: Secret;
 
   constructor(scope: Construct, id: string, { config, state, queues, placement }: FunctionsProps) {
     super(scope, id);
@@ -64,6 +79,7 @@ export class Functions extends Construct {
         ...(config.execution.allowedBundlePrefixes
           ? { ALLOWED_BUNDLE_PREFIXES: config.execution.allowedBundlePrefixes.join(',') }
           : {}),
+        TIMER_QUEUE_URL: queues.timers.queueUrl,
       },
     });
     this.execute.fn.addEventSource(
@@ -91,7 +107,7 @@ export class Functions extends Construct {
       memorySize: 1024,
       // One tick at a time: overlapping ticks are safe (WE-7) but only waste cluster calls.
       reservedConcurrentExecutions: 1,
-      environment: execution,
+      environment: { ...execution, TIMER_QUEUE_URL: queues.timers.queueUrl },
     });
     // A missed or throttled tick is not worth retrying: the next one comes within a minute.
     this.reconcile.fn.configureAsyncInvoke({ retryAttempts: 0, maxEventAge: Duration.seconds(60) });
@@ -101,12 +117,75 @@ export class Functions extends Construct {
       targets: [new LambdaTarget(this.reconcile.fn, { retryAttempts: 0 })],
     });
 
-    for (const fn of [this.execute, this.reconcile]) {
+    this.events = new LambdaFunction(this, 'Events', {
+      ...common,
+      name: 'events',
+      timeout: EVENTS_TIMEOUT,
+      memorySize: 1024,
+      environment: { ...execution, TIMER_QUEUE_URL: queues.timers.queueUrl },
+    });
+    for (const queue of [queues.events, queues.timers]) {
+      this.events.fn.addEventSource(
+        new SqsEventSource(queue, {
+          batchSize: 10,
+          reportBatchItemFailures: true,
+          maxConcurrency: EVENTS_MAX_CONCURRENCY,
+        }),
+      );
+    }
+
+    // Tekton cannot sign requests, so the sink is a public function URL whose path carries a token.
+    this.eventsToken = new Secret(this, 'EventsToken', {
+      description: 'wfe events sink: the token in the path Tekton posts CloudEvents to',
+      generateSecretString: { passwordLength: 40, excludePunctuation: true },
+    });
+    Validations.of(this.eventsToken.node.defaultChild as CfnResource).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason:
+        "The token sits in Tekton's config-events ConfigMap as part of the sink URL; rotating it means changing that ConfigMap at the same moment, which is an operator's step (infra/README.md), not a rotation Lambda's.",
+    });
+    this.eventsSink = new LambdaFunction(this, 'EventsSink', {
+      ...common,
+      name: 'events-sink',
+      timeout: SINK_TIMEOUT,
+      memorySize: 256,
+      reservedConcurrentExecutions: SINK_CONCURRENCY,
+      environment: {
+        EVENTS_QUEUE_URL: queues.events.queueUrl,
+        EVENTS_TOKEN_SECRET_ARN: this.eventsToken.secretArn,
+      },
+    });
+    const url = this.eventsSink.fn.addFunctionUrl({ authType: FunctionUrlAuthType.NONE });
+    this.eventsSinkUrl = url.url;
+    this.eventsSink.role.addToPrincipalPolicy(
+      new PolicyStatement({
+        sid: 'EnqueueEvents',
+        actions: ['sqs:SendMessage'],
+        resources: [queues.events.queueArn],
+      }),
+    );
+    this.eventsSink.role.addToPrincipalPolicy(
+      new PolicyStatement({
+        sid: 'EventsToken',
+        actions: ['secretsmanager:GetSecretValue'],
+        resources: [this.eventsToken.secretArn],
+      }),
+    );
+
+    for (const fn of [this.execute, this.reconcile, this.events]) {
       fn.role.addToPrincipalPolicy(
         new PolicyStatement({
           sid: 'StateItems',
           actions: [...EXECUTION_TABLE_ACTIONS.items],
           resources: [state.table.tableArn],
+        }),
+      );
+      // Lock timers, and the events function's re-checks of a run seen before its execution is Running.
+      fn.role.addToPrincipalPolicy(
+        new PolicyStatement({
+          sid: 'LockTimers',
+          actions: ['sqs:SendMessage'],
+          resources: [queues.timers.queueArn],
         }),
       );
       fn.role.addToPrincipalPolicy(
@@ -174,6 +253,6 @@ export class Functions extends Construct {
   }
 
   get all(): LambdaFunction[] {
-    return [this.execute, this.reconcile, this.auditForwarder];
+    return [this.execute, this.reconcile, this.auditForwarder, this.events, this.eventsSink];
   }
 }

@@ -36,7 +36,7 @@ const BUNDLING = {
 
 export interface LambdaFunctionProps {
   /** The folder under functions/ that holds handler.ts, also the function's name suffix. */
-  name: 'execute' | 'reconcile' | 'audit-forwarder';
+  name: 'execute' | 'reconcile' | 'audit-forwarder' | 'events' | 'events-sink';
   timeout: Duration;
   memorySize: number;
   environment: Record<string, string>;

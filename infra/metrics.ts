@@ -50,6 +50,11 @@ export const lockMetrics = () => ({
   stuck: total(MetricName.StuckLocks, 'held past the lease'),
 });
 
+export const eventMetrics = () => ({
+  received: total(MetricName.EventsReceived, 'received'),
+  ignored: total(MetricName.EventsIgnored, 'ignored (unknown run, bad token, bad shape)'),
+});
+
 export const auditMetrics = () => ({
   forwarded: total(MetricName.AuditForwarded, 'forwarded'),
   retried: total(MetricName.AuditRetried, 'retried'),

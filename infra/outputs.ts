@@ -16,6 +16,9 @@ export const StackOutput = {
   ExecuteRoleArn: 'ExecuteRoleArn',
   ReconcileRoleArn: 'ReconcileRoleArn',
   AlarmTopicArn: 'AlarmTopicArn',
+  /** Tekton's CloudEvents sink (WE-13), without the token its path ends with. */
+  EventsSinkUrl: 'EventsSinkUrl',
+  EventsTokenSecretArn: 'EventsTokenSecretArn',
   /** The settings the functions run with that a CLI command needs too (lock keys, runs, audit). */
   ExecutionNamespace: 'ExecutionNamespace',
   ClusterName: 'ClusterName',

@@ -1,7 +1,8 @@
 /**
- * The request queue with its dead-letter queue, and the audit DLQ the forwarder and the stream's
- * on-failure destination write to. All three are encrypted and refuse plain HTTP; the request
- * queue, once the operator names its senders, takes messages from them and the stack's own
+ * The request queue with its dead-letter queue, the audit DLQ the forwarder and the stream's
+ * on-failure destination write to, and the events function's two queues (Tekton's events from the
+ * sink; the lock timers and re-checks) with their DLQ. All are encrypted and refuse plain HTTP; the
+ * request queue, once the operator names its senders, takes messages from them and the stack's own
  * functions only (WE-15).
  */
 import { type CfnResource, Duration, Validations } from 'aws-cdk-lib';
@@ -13,6 +14,8 @@ export interface QueuesProps {
   maxReceiveCount: number;
   /** At least 6 × the execute function's timeout, as Lambda's SQS guidance asks. */
   visibilityTimeout: Duration;
+  /** At least 6 × the events function's timeout. */
+  eventsVisibilityTimeout: Duration;
 }
 
 /** Long enough for an operator to come back from a weekend and a holiday. */
@@ -22,6 +25,9 @@ export class Queues extends Construct {
   readonly requests: Queue;
   readonly requestsDlq: Queue;
   readonly auditDlq: Queue;
+  readonly events: Queue;
+  readonly timers: Queue;
+  readonly eventsDlq: Queue;
 
   constructor(scope: Construct, id: string, props: QueuesProps) {
     super(scope, id);
@@ -33,6 +39,14 @@ export class Queues extends Construct {
       deadLetterQueue: { queue: this.requestsDlq, maxReceiveCount: props.maxReceiveCount },
     });
     this.auditDlq = new Queue(this, 'AuditDlq', { ...common, retentionPeriod: DEAD_LETTER_RETENTION });
+    this.eventsDlq = new Queue(this, 'EventsDlq', { ...common, retentionPeriod: DEAD_LETTER_RETENTION });
+    const events = {
+      ...common,
+      visibilityTimeout: props.eventsVisibilityTimeout,
+      deadLetterQueue: { queue: this.eventsDlq, maxReceiveCount: props.maxReceiveCount },
+    };
+    this.events = new Queue(this, 'Events', events);
+    this.timers = new Queue(this, 'Timers', events);
     Validations.of(this.auditDlq.node.defaultChild as CfnResource).acknowledge({
       id: 'AwsSolutions-SQS3',
       reason:

@@ -8,7 +8,7 @@ import { Alarms } from './alarms.js';
 import { ClusterAccess } from './cluster-access.js';
 import type { InfraConfig } from './config.js';
 import { WfeDashboard } from './dashboard.js';
-import { EXECUTE_TIMEOUT, Functions } from './functions.js';
+import { EVENTS_TIMEOUT, EXECUTE_TIMEOUT, Functions } from './functions.js';
 import { StackOutput } from './outputs.js';
 import { Queues } from './queues.js';
 import { StateTable } from './state-table.js';
@@ -35,6 +35,7 @@ export class WfeStack extends Stack {
       visibilityTimeout: Duration.seconds(
         6 * EXECUTE_TIMEOUT.toSeconds() + config.requests.maxBatchingWindowSeconds,
       ),
+      eventsVisibilityTimeout: Duration.seconds(6 * EVENTS_TIMEOUT.toSeconds()),
     });
     const placement = config.vpc ? new VpcPlacement(this, 'Placement', config.vpc) : undefined;
     this.functions = new Functions(this, 'Functions', {
@@ -47,7 +48,7 @@ export class WfeStack extends Stack {
       this.queues.admitSendersOnly(config.requests.senders, [this.functions.execute.role]);
     new ClusterAccess(this, 'ClusterAccess', {
       cluster: config.cluster,
-      callers: [this.functions.execute, this.functions.reconcile],
+      callers: [this.functions.execute, this.functions.reconcile, this.functions.events],
     });
     this.alarms = new Alarms(this, 'Alarms', {
       functions: this.functions,
@@ -96,6 +97,16 @@ export class WfeStack extends Stack {
       StackOutput.ReconcileRoleArn,
       this.functions.reconcile.role.roleArn,
       'Grant this role cluster access (EKS access entry)',
+    );
+    output(
+      StackOutput.EventsSinkUrl,
+      `${this.functions.eventsSinkUrl}tekton/`,
+      "Tekton's CloudEvents sink, without its token: append the EventsTokenSecretArn secret's value (wfe events sink prints the whole URL)",
+    );
+    output(
+      StackOutput.EventsTokenSecretArn,
+      this.functions.eventsToken.secretArn,
+      'The events sink token (an ARN; the token stays in Secrets Manager)',
     );
     output(StackOutput.AlarmTopicArn, this.alarms.topic.topicArn, 'Subscribe here to receive the alarms');
     output(StackOutput.ExecutionNamespace, config.execution.namespace, 'Where the PipelineRuns run');

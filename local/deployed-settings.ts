@@ -22,5 +22,18 @@ export const DEPLOYED = {
     maxRecordAgeSeconds: 6 * 3600,
     bisectBatchOnError: true,
   },
-  timeoutsMs: { execute: 30_000, reconcile: 60_000, auditForwarder: 60_000 },
+  events: {
+    /** Receives before an events or timer message moves to the events DLQ. */
+    maxReceiveCount: 5,
+    /** 6 × the events timeout (30 s). */
+    visibilityTimeoutSeconds: 180,
+    batchSize: 10,
+  },
+  timeoutsMs: {
+    execute: 30_000,
+    reconcile: 60_000,
+    auditForwarder: 60_000,
+    events: 30_000,
+    eventsSink: 10_000,
+  },
 } as const;

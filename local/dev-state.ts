@@ -12,7 +12,16 @@ export interface DevState {
   startedAt: string;
   region: string;
   dynamodb: { endpoint: string; tableName: string };
-  sqs: { endpoint: string; queueUrl: string; dlqUrl: string; auditDlqUrl: string };
+  sqs: {
+    endpoint: string;
+    queueUrl: string;
+    dlqUrl: string;
+    auditDlqUrl: string;
+    eventsQueueUrl: string;
+    timerQueueUrl: string;
+  };
+  /** Where Tekton's CloudEvents go (WE-13), token included. */
+  events: { sinkUrl: string };
   cluster: { kubeconfig: string; builtIn: boolean; namespace: string; clusterName: string };
   dataStorage: { url: string; builtIn: boolean };
   logFile: string;

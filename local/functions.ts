@@ -11,6 +11,10 @@ import type { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { depsFromEnv as forwarderDeps } from '../functions/audit-forwarder/deps.js';
 import { createHandler as createForwarder } from '../functions/audit-forwarder/handler.js';
+import { depsFromEnv as eventsDeps } from '../functions/events/deps.js';
+import { createHandler as createEvents } from '../functions/events/handler.js';
+import { depsFromEnv as eventsSinkDeps } from '../functions/events-sink/deps.js';
+import { createHandler as createEventsSink } from '../functions/events-sink/handler.js';
 import { depsFromEnv as executeDeps } from '../functions/execute/deps.js';
 import { createHandler as createExecute } from '../functions/execute/handler.js';
 import type { ExecutionSettings } from '../functions/platform/config.js';
@@ -32,6 +36,11 @@ export interface FunctionsInput {
   clients: { dynamodb: DynamoDBClient; streams: DynamoDBStreamsClient; sqs: SQSClient };
   streamArn: string;
   requests: LocalQueue;
+  /** Tekton's events (from the sink) and the lock timers, both read by the events function. */
+  events: LocalQueue;
+  timers: LocalQueue;
+  /** The events sink's token (WFE_EVENTS_TOKEN); locally it needs no Secrets Manager. */
+  eventsToken: string;
   /** The stream mapping's on-failure destination. */
   auditDlqUrl: string;
   log: LogSink;
@@ -53,9 +62,11 @@ function observability(serviceName: string, log: LogSink) {
   return { logger, metrics: new Metrics({ namespace: METRICS_NAMESPACE, serviceName, logger }) };
 }
 
-export async function startFunctions(
-  input: FunctionsInput,
-): Promise<{ pollers: Poller[]; settings: ExecutionSettings }> {
+export async function startFunctions(input: FunctionsInput): Promise<{
+  pollers: Poller[];
+  settings: ExecutionSettings;
+  eventsSink: ReturnType<typeof createEventsSink>;
+}> {
   const { env, clients, log, onPollerError } = input;
   // Each throws naming a bad variable, as the deployed functions do at their cold start.
   const execute = await executeDeps(env, { clients, observability: observability('execute', log) });
@@ -68,6 +79,15 @@ export async function startFunctions(
     sleep: (ms) => pause(ms, input.stopping),
     observability: observability('audit-forwarder', log),
   });
+  const eventsHandler = createEvents(
+    await eventsDeps(env, { clients, observability: observability('events', log) }),
+  );
+  const eventsSink = createEventsSink(
+    eventsSinkDeps(
+      { ...env, EVENTS_QUEUE_URL: input.events.url },
+      { clients, token: async () => input.eventsToken, observability: observability('events-sink', log) },
+    ),
+  );
   const executeHandler = createExecute(execute);
   const reconcileHandler = createReconcile(reconcile);
   const forwarderHandler = createForwarder(forwarder);
@@ -83,6 +103,18 @@ export async function startFunctions(
       batchingWindowSeconds: input.queue?.batchingWindowSeconds ?? DEPLOYED.requests.maxBatchingWindowSeconds,
       onError: onPollerError,
     }),
+    ...[input.events, input.timers].map((queue) =>
+      startQueuePoller({
+        sqs: clients.sqs,
+        queue,
+        functionName: 'wfe-events',
+        timeoutMs: DEPLOYED.timeoutsMs.events,
+        handler: eventsHandler,
+        batchSize: DEPLOYED.events.batchSize,
+        batchingWindowSeconds: 0,
+        onError: onPollerError,
+      }),
+    ),
     startSchedule({
       intervalMs: input.reconcileIntervalMs,
       functionName: 'wfe-reconcile',
@@ -110,5 +142,5 @@ export async function startFunctions(
       onError: onPollerError,
     }),
   ];
-  return { pollers, settings: execute.settings };
+  return { pollers, settings: execute.settings, eventsSink };
 }

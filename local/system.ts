@@ -25,6 +25,7 @@ import {
   startDynamoDbLocal,
 } from './aws/dynamodb-local.js';
 import type { PollerErrorListener } from './aws/event-source.js';
+import { startFunctionUrl } from './aws/function-url.js';
 import { type LocalSqs, type QueueSettings, startLocalSqs } from './aws/sqs.js';
 import { type DataStorage, startDataStorage } from './datastorage/server.js';
 import { DEPLOYED } from './deployed-settings.js';
@@ -44,6 +45,8 @@ export interface LocalSystemOptions {
   /** The functions' log when there is no state directory (default: discarded). */
   log?: LogSink;
   ports?: { dynamodb?: number; sqs?: number; kubeApi?: number; dataStorage?: number };
+  /** Deliver the built-in simulator's CloudEvents to the sink (default true); false loses them all, leaving the sweep. */
+  cloudEvents?: boolean;
   /** A DynamoDB to use instead of starting DynamoDB Local (tests share one). */
   dynamodbEndpoint?: string;
   tableName?: string;
@@ -83,6 +86,7 @@ export function checkLocalConfig(env: Env): void {
     QUEUE_URL: 'http://127.0.0.1/q',
     DLQ_URL: 'http://127.0.0.1/d',
     AUDIT_DLQ_URL: 'http://127.0.0.1/a',
+    TIMER_QUEUE_URL: 'http://127.0.0.1/t',
     CLUSTER_AUTH: 'local',
     KUBECONFIG: env.KUBECONFIG || 'built-in',
   };
@@ -201,6 +205,7 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
       QUEUE_URL: sqs.requests.url,
       DLQ_URL: sqs.requestsDlq.url,
       AUDIT_DLQ_URL: sqs.auditDlq.url,
+      TIMER_QUEUE_URL: sqs.timers.url,
       DATASTORAGE_URL: dataStorageUrl,
       CLUSTER_AUTH: 'local',
       KUBECONFIG: kubeconfig,
@@ -212,6 +217,9 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
       streamArn,
       auditDlqUrl: sqs.auditDlq.url,
       requests: sqs.requests,
+      events: sqs.events,
+      timers: sqs.timers,
+      eventsToken: env.WFE_EVENTS_TOKEN || 'local',
       log,
       stopping: stopping.signal,
       reconcileIntervalMs: options.reconcileIntervalMs,
@@ -226,6 +234,17 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
       const drained = Promise.all(pollers.map((p) => p.stop()));
       await Promise.race([drained, new Promise((resolve) => setTimeout(resolve, DRAIN_MS).unref())]);
     });
+    // After the pollers, so it closes before them: no event enters once the system stops.
+    const sinkServer = await startFunctionUrl({
+      port: env.WFE_EVENTS_PORT ? Number(env.WFE_EVENTS_PORT) : undefined,
+      functionName: 'wfe-events-sink',
+      timeoutMs: DEPLOYED.timeoutsMs.eventsSink,
+      handler: functions.eventsSink,
+      stopping: () => stopping.signal.aborted,
+    });
+    closers.add('events sink', () => sinkServer.close());
+    const sinkUrl = `${sinkServer.url}/tekton/${encodeURIComponent(env.WFE_EVENTS_TOKEN || 'local')}`;
+    if (kubeApi && options.cloudEvents !== false) kubeApi.cloudEvents.setSink(sinkUrl);
 
     const endpoints: LocalEndpoints = {
       region: LOCAL_REGION,
@@ -235,7 +254,10 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
         queueUrl: sqs.requests.url,
         dlqUrl: sqs.requestsDlq.url,
         auditDlqUrl: sqs.auditDlq.url,
+        eventsQueueUrl: sqs.events.url,
+        timerQueueUrl: sqs.timers.url,
       },
+      events: { sinkUrl },
       cluster: {
         kubeconfig,
         builtIn: Boolean(kubeApi),

@@ -21,10 +21,11 @@ import { type Execution, FailureReason, isTerminal } from './execution.js';
 import { classifyFailure } from './failure-reason.js';
 import { type GuardrailSettings, guardrailViolation } from './guardrails.js';
 import { acquiredLock, coolingLock, decide, type Lock, runningLock } from './lock.js';
+import { armLockTimer } from './lock-timer.js';
 import { type ExecutionId, executionKey, type Manifest, parseRequest, requestHash } from './manifest.js';
 import { MetricName } from './metric-name.js';
 import { buildPipelineRun, isOwnedBy, ownerOf, pipelineRunName } from './pipeline-run.js';
-import type { Clock, Cluster, ExecutionStore, Log, Metrics, RequestQueue } from './ports.js';
+import type { Clock, Cluster, ExecutionStore, Log, Metrics, RequestQueue, TimerQueue } from './ports.js';
 import type { StateChange } from './state-change.js';
 import { lockKey } from './target.js';
 import {
@@ -57,6 +58,8 @@ export interface ExecuteDeps {
    * down, so the start lands on the cooldown's end rather than up to a second after it (WE-3).
    */
   sleep?: (ms: number) => Promise<void>;
+  /** Where a lock's timer goes: the new lock's lease (WE-8), a held lock's cooldown (WE-13). */
+  timers?: TimerQueue;
 }
 
 export type ExecuteOutcome =
@@ -167,6 +170,7 @@ async function attempt(
       const written = await store.write(change);
       if (!written.ok) return 'retry';
       deps.metrics.add(MetricName.LocksAcquired, 'Count', 1);
+      await armLockTimer(lock, deps);
       if (previous) await lockTakenOver(previous, deps);
       const stored = { ...execution, version: execution.version + 1 };
       return createAndRecord(stored, lock, deps);
@@ -323,15 +327,11 @@ async function writeFailure(next: Execution, deps: ExecuteDeps, heldLock?: Lock)
     executions: [{ next, expectVersion: next.version }],
     audit: [auditEvent('workflow.failed', next, now)],
   };
-  if (heldLock) {
-    change.lock = {
-      op: 'put',
-      lock: coolingLock(heldLock, now, deps.settings.cooldownMs),
-      expectVersion: heldLock.version,
-    };
-  }
+  const cooling = heldLock && coolingLock(heldLock, now, deps.settings.cooldownMs);
+  if (heldLock && cooling) change.lock = { op: 'put', lock: cooling, expectVersion: heldLock.version };
   const written = await deps.store.write(change);
   if (!written.ok) return false;
+  if (cooling) await armLockTimer(cooling, deps);
   deps.metrics.add(MetricName.ReconcilerTotal, 'Count', 1, { outcome: 'Failed' });
   deps.metrics.add(MetricName.ReconcilerDuration, 'Seconds', 0, { outcome: 'Failed' });
   return true;

@@ -17,6 +17,10 @@ export const MetricName = {
   /** Events sent again after a request whose answer was lost: DataStorage may hold them twice. */
   AuditPossiblyDuplicated: 'wfe_audit_events_possibly_duplicated_total',
   AuditBatchLatency: 'wfe_audit_batch_latency_ms',
+  EventsReceived: 'wfe_events_received_total',
+  EventsIgnored: 'wfe_events_ignored_total',
+  EndDetectionDelay: 'wfe_end_detection_delay_seconds',
+  ReleaseDelay: 'wfe_release_delay_seconds',
 } as const;
 export type MetricName = (typeof MetricName)[keyof typeof MetricName];
 export type MetricUnit = 'Count' | 'Seconds' | 'Milliseconds';

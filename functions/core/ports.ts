@@ -97,6 +97,42 @@ export interface RequestQueue {
   deadLetter(body: string, reason: string): Promise<string>;
 }
 
+/**
+ * A timer on one lock (WE-13): fires when the lock is due (its cooldown or its lease ended). It names
+ * the lock as written (token and version), so a lock released, taken over or rewritten since makes
+ * it a no-op.
+ */
+export interface LockTimer {
+  kind: 'lock-timer';
+  key: string;
+  token: number;
+  version: number;
+  /** When the lock is due (ISO 8601). */
+  at: string;
+}
+
+/** A run an event named, to be read from the cluster (WE-13); `attempt` counts re-checks. */
+export interface RunHint {
+  kind: 'run';
+  namespace: string;
+  name: string;
+  /** The CloudEvent type, for the logs. */
+  type: string;
+  /** Tekton's completionTime as the event reported it, for the end-detection delay. */
+  completionTime?: string;
+  attempt?: number;
+}
+
+/** The events queue: what the sink and the consumer put on it, visible after `delaySeconds` (SQS: at most 900). */
+export interface EventQueue {
+  send(message: RunHint, delaySeconds: number): Promise<void>;
+}
+
+/** The timer queue (SQS DelaySeconds, at most 900). */
+export interface TimerQueue {
+  send(timer: LockTimer, delaySeconds: number): Promise<void>;
+}
+
 export interface Metrics {
   add(name: MetricName, unit: MetricUnit, value: number, dimensions?: Record<string, string>): void;
 }

@@ -19,10 +19,11 @@ import { formatDuration } from './duration.js';
 import { ClusterUnavailableError } from './errors.js';
 import { type Execution, isTerminal, type PipelineRunStatusSummary } from './execution.js';
 import { coolingLock, type Lock, lockStates, runningLock, sameExecution } from './lock.js';
+import { armLockTimer } from './lock-timer.js';
 import { executionKey } from './manifest.js';
 import { MetricName } from './metric-name.js';
 import { isOwnedBy, pipelineRunName } from './pipeline-run.js';
-import type { Clock, Cluster, ExecutionStore, Log, Metrics } from './ports.js';
+import type { Clock, Cluster, ExecutionStore, Log, Metrics, RunState, TimerQueue } from './ports.js';
 import { countCompletedTasks, deletedExternally, failureDetails, runOutcome } from './run-status.js';
 import type { StateChange } from './state-change.js';
 import { lockKey } from './target.js';
@@ -62,7 +63,15 @@ export interface ReconcileDeps {
   log: Log;
   settings: ReconcileSettings;
   budget: ReconcileBudget;
+  /** Where a lock's timer goes once it has a due time (WE-13); absent, the sweep alone frees locks. */
+  timers?: TimerQueue;
 }
+
+/**
+ * What the per-execution and per-lock steps need: the sweep's dependencies without its budget,
+ * and what brought them (the delay metrics tell the event path from the sweep).
+ */
+export type SyncDeps = Omit<ReconcileDeps, 'budget'> & { trigger?: 'event' | 'timer' };
 
 export interface ReconcileReport {
   synced: number;
@@ -149,12 +158,21 @@ export async function reconcile(
   return report;
 }
 
-async function syncOne(execution: Execution, deps: ReconcileDeps, report: ReconcileReport): Promise<void> {
+/**
+ * WE-6 for one Running execution: read its run (unless the caller just read it) and record what it
+ * shows. The sweep and the event path both come here, so an event can do nothing the sweep would not.
+ */
+export async function syncOne(
+  execution: Execution,
+  deps: SyncDeps,
+  report: ReconcileReport,
+  known?: { run: RunState | undefined },
+): Promise<void> {
   const { cluster, settings } = deps;
   const runName = execution.status.pipelineRunRef?.name;
   if (!runName) return; // Running is only ever written with its run; nothing to follow.
   report.synced++;
-  const run = await cluster.getPipelineRun(settings.namespace, runName);
+  const run = known ? known.run : await cluster.getPipelineRun(settings.namespace, runName);
   const now = deps.clock.now();
   const workflow = {
     workflowId: execution.manifest?.spec.workflowRef.workflowId ?? '',
@@ -188,6 +206,7 @@ async function syncOne(execution: Execution, deps: ReconcileDeps, report: Reconc
       'workflow.completed',
       deps,
       report,
+      reported,
     );
     return;
   }
@@ -201,6 +220,7 @@ async function syncOne(execution: Execution, deps: ReconcileDeps, report: Reconc
     'workflow.failed',
     deps,
     report,
+    reported,
   );
 }
 
@@ -215,12 +235,17 @@ function sameSummary(a?: PipelineRunStatusSummary, b?: PipelineRunStatusSummary)
   );
 }
 
-/** Records the end with its audit record, and starts the lock's cooldown if this execution holds it. */
+/**
+ * Records the end with its audit record, and starts the lock's cooldown if this execution holds it,
+ * with a timer for the cooldown's end. `reportedEnd` is when Tekton says the run ended (absent for a
+ * run deleted externally), for the end-detection delay.
+ */
 async function end(
   next: Execution,
   eventType: 'workflow.completed' | 'workflow.failed',
-  deps: ReconcileDeps,
+  deps: SyncDeps,
   report: ReconcileReport,
+  reportedEnd?: number,
 ): Promise<void> {
   const now = deps.clock.now();
   const lock = await deps.store.readLock(lockKey(deps.settings.clusterName, next.target));
@@ -241,6 +266,17 @@ async function end(
     report.skipped++; // an overlapping invocation got there first; the next tick looks again
     return;
   }
+  if (change.lock?.op === 'put') await armLockTimer(change.lock.lock, deps);
+  if (reportedEnd !== undefined) {
+    deps.metrics.add(
+      MetricName.EndDetectionDelay,
+      'Seconds',
+      Math.max(0, (now.getTime() - reportedEnd) / 1000),
+      {
+        trigger: deps.trigger ?? 'sweep',
+      },
+    );
+  }
   const outcome = next.status.phase === 'Completed' ? 'Completed' : 'Failed';
   if (outcome === 'Completed') report.completed++;
   else report.failed++;
@@ -260,20 +296,19 @@ async function end(
   });
 }
 
-async function settleLock(lock: Lock, deps: ReconcileDeps, report: ReconcileReport): Promise<void> {
+/** WE-7/WE-8 for one due lock; the sweep and the lock's timer both come here. */
+export async function settleLock(lock: Lock, deps: SyncDeps, report: ReconcileReport): Promise<void> {
   const holder = await deps.store.read(lock.holder);
   const due = lockStates[lock.state].whenDue;
   if (due === 'release') return release(lock, holder, deps, report);
   if (!holder || isTerminal(holder.status.phase)) {
     // The holder ended (or vanished) without its end reaching the lock: cool down from its end, else from now.
     const ended = holder?.status.completionTime ? new Date(holder.status.completionTime) : deps.clock.now();
-    await deps.store.write({
-      lock: {
-        op: 'put',
-        lock: coolingLock(lock, ended, deps.settings.cooldownMs),
-        expectVersion: lock.version,
-      },
+    const cooling = coolingLock(lock, ended, deps.settings.cooldownMs);
+    const written = await deps.store.write({
+      lock: { op: 'put', lock: cooling, expectVersion: lock.version },
     });
+    if (written.ok) await armLockTimer(cooling, deps);
     return;
   }
   if (due === 'settle-stuck') return settleStuck(lock, holder, deps, report);
@@ -288,12 +323,7 @@ async function settleLock(lock: Lock, deps: ReconcileDeps, report: ReconcileRepo
 }
 
 /** WE-7: delete the holder's run (never another's), then the lock, and mark the holder LockReleased. */
-async function release(
-  lock: Lock,
-  holder: Execution | undefined,
-  deps: ReconcileDeps,
-  report: ReconcileReport,
-) {
+async function release(lock: Lock, holder: Execution | undefined, deps: SyncDeps, report: ReconcileReport) {
   const now = deps.clock.now();
   await deps.cluster.deletePipelineRun(deps.settings.namespace, lock.pipelineRunName, lock.holder);
   const message = `Lock released for ${lock.target} after cooldown`;
@@ -308,6 +338,14 @@ async function release(
   }
   report.released++;
   deps.metrics.add(MetricName.LocksReleased, 'Count', 1);
+  if (lock.releaseAt) {
+    deps.metrics.add(
+      MetricName.ReleaseDelay,
+      'Seconds',
+      Math.max(0, (now.getTime() - Date.parse(lock.releaseAt)) / 1000),
+      { trigger: deps.trigger ?? 'sweep' },
+    );
+  }
   deps.metrics.add(
     MetricName.LockHoldSeconds,
     'Seconds',
@@ -321,7 +359,7 @@ async function release(
  * holder's, the start is recorded now (a crash between create and record); otherwise the execution
  * fails and the lock is freed, since nothing ran.
  */
-async function settleStuck(lock: Lock, holder: Execution, deps: ReconcileDeps, report: ReconcileReport) {
+async function settleStuck(lock: Lock, holder: Execution, deps: SyncDeps, report: ReconcileReport) {
   const now = deps.clock.now();
   const run = await deps.cluster.getPipelineRun(deps.settings.namespace, lock.pipelineRunName);
   if (run && isOwnedBy(run.labels, holder.id)) {

@@ -2,6 +2,7 @@
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { documentClient, executionTable } from '../adapters/dynamodb/execution-table.js';
 import { connectCluster } from '../adapters/kubernetes/cluster.js';
+import { sqsDelayQueue } from '../adapters/sqs/delay-queue.js';
 import { sqsRequestQueue } from '../adapters/sqs/request-queue.js';
 import { sleep, systemClock } from '../adapters/system-clock.js';
 import type { ExecuteDeps } from '../core/execute.js';
@@ -29,6 +30,9 @@ export async function depsFromEnv(
     clock,
     sleep: given(overrides, 'sleep', () => sleep),
     settings: config.execution,
+    ...(config.timerQueueUrl
+      ? { timers: sqsDelayQueue(clients.sqs ?? new SQSClient({}), config.timerQueueUrl) }
+      : {}),
     ...observabilityOf('execute', overrides),
   };
 }

@@ -114,6 +114,9 @@ const table = z.object({
   TABLE_NAME: z.string({ message: 'TABLE_NAME is required' }).min(1, 'TABLE_NAME is required'),
 });
 
+/** Where lock timers go (WE-13). Unset: no timers, and the minute sweep alone frees locks. */
+const timerQueue = z.object({ TIMER_QUEUE_URL: url('TIMER_QUEUE_URL').optional() });
+
 function parse<T extends z.ZodType>(schema: T, env: Env): z.output<T> {
   const result = schema.safeParse(env);
   if (result.success) return result.data;
@@ -137,6 +140,7 @@ export function executeConfig(env: Env) {
     tableName: base.TABLE_NAME,
     queueUrl: base.QUEUE_URL,
     dlqUrl: base.DLQ_URL,
+    timerQueueUrl: parse(timerQueue, env).TIMER_QUEUE_URL,
     execution: parse(execution, env),
     cluster: parse(clusterAccess, env),
   };
@@ -152,10 +156,36 @@ const RECONCILE_BUDGET = { pageSize: 100, maxItems: 2000, maxReleases: 2000 } as
 export function reconcileConfig(env: Env) {
   return {
     tableName: parse(table, env).TABLE_NAME,
+    timerQueueUrl: parse(timerQueue, env).TIMER_QUEUE_URL,
     execution: parse(execution, env),
     cluster: parse(clusterAccess, env),
     budget: RECONCILE_BUDGET,
   };
+}
+
+/** The events consumer (WE-13): the timer queue takes its timers and its re-checks, so it is required. */
+export function eventsConfig(env: Env) {
+  const v = parse(table.extend({ TIMER_QUEUE_URL: url('TIMER_QUEUE_URL') }), env);
+  return {
+    tableName: v.TABLE_NAME,
+    timerQueueUrl: v.TIMER_QUEUE_URL,
+    execution: parse(execution, env),
+    cluster: parse(clusterAccess, env),
+  };
+}
+
+/** The events sink (WE-13): where events go, and the secret holding the token its path carries. */
+export function eventsSinkConfig(env: Env) {
+  const v = parse(
+    z.object({
+      EVENTS_QUEUE_URL: url('EVENTS_QUEUE_URL'),
+      EVENTS_TOKEN_SECRET_ARN: z
+        .string({ message: 'EVENTS_TOKEN_SECRET_ARN is required' })
+        .min(1, 'EVENTS_TOKEN_SECRET_ARN is required'),
+    }),
+    env,
+  );
+  return { eventsQueueUrl: v.EVENTS_QUEUE_URL, tokenSecretArn: v.EVENTS_TOKEN_SECRET_ARN };
 }
 
 export function forwarderConfig(env: Env) {

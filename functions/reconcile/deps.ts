@@ -1,6 +1,8 @@
 /** The reconcile function's dependencies, from its environment (throws naming a bad variable). */
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { documentClient, executionTable } from '../adapters/dynamodb/execution-table.js';
 import { connectCluster } from '../adapters/kubernetes/cluster.js';
+import { sqsDelayQueue } from '../adapters/sqs/delay-queue.js';
 import { systemClock } from '../adapters/system-clock.js';
 import type { ReconcileDeps } from '../core/reconcile.js';
 import { reconcileConfig } from '../platform/config.js';
@@ -22,6 +24,9 @@ export async function depsFromEnv(
     cluster: overrides.cluster ?? (await connectCluster(config.cluster)),
     clock,
     settings: config.execution,
+    ...(config.timerQueueUrl
+      ? { timers: sqsDelayQueue(overrides.clients?.sqs ?? new SQSClient({}), config.timerQueueUrl) }
+      : {}),
     budget: config.budget,
     ...observabilityOf('reconcile', overrides),
   };

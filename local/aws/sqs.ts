@@ -25,6 +25,11 @@ export interface LocalSqs {
   requests: LocalQueue;
   requestsDlq: LocalQueue;
   auditDlq: LocalQueue;
+  /** Tekton's events, from the sink (WE-13). */
+  events: LocalQueue;
+  /** Lock timers and re-checks (WE-13). */
+  timers: LocalQueue;
+  eventsDlq: LocalQueue;
   close(): Promise<void>;
 }
 
@@ -32,6 +37,9 @@ export const QUEUE_NAMES = {
   requests: 'wfe-requests',
   requestsDlq: 'wfe-requests-dlq',
   auditDlq: 'wfe-audit-dlq',
+  events: 'wfe-events',
+  timers: 'wfe-timers',
+  eventsDlq: 'wfe-events-dlq',
 };
 
 export async function startLocalSqs(
@@ -75,7 +83,18 @@ export async function startLocalSqs(
       }),
     });
     const auditDlq = await create(QUEUE_NAMES.auditDlq, { MessageRetentionPeriod: retention });
-    return { endpoint, requests, requestsDlq, auditDlq, close };
+    const eventsDlq = await create(QUEUE_NAMES.eventsDlq, { MessageRetentionPeriod: retention });
+    const eventsQueue = (name: string) =>
+      create(name, {
+        VisibilityTimeout: String(DEPLOYED.events.visibilityTimeoutSeconds),
+        RedrivePolicy: JSON.stringify({
+          deadLetterTargetArn: eventsDlq.arn,
+          maxReceiveCount: DEPLOYED.events.maxReceiveCount,
+        }),
+      });
+    const events = await eventsQueue(QUEUE_NAMES.events);
+    const timers = await eventsQueue(QUEUE_NAMES.timers);
+    return { endpoint, requests, requestsDlq, auditDlq, events, timers, eventsDlq, close };
   } catch (err) {
     await close();
     throw new Error('local SQS: creating the queues failed', { cause: err });

@@ -7,6 +7,7 @@
 import type { AddressInfo } from 'node:net';
 import { KubeConfig } from '@kubernetes/client-node';
 import { Autopilot } from './autopilot.js';
+import { type CloudEventEmitter, cloudEventEmitter } from './cloud-events.js';
 import { Faults } from './faults.js';
 import { localKubeconfig } from './kubeconfig.js';
 import { ObjectApi } from './operations.js';
@@ -50,6 +51,8 @@ export interface KubeApi {
   store: StoreReader;
   /** The Tekton simulator's manual controls (in auto mode they work too). */
   simulator: Simulator;
+  /** Tekton's CloudEvents for every PipelineRun change, once a sink is set (Tekton's config-events `sink`). */
+  cloudEvents: CloudEventEmitter;
   faults: Faults;
   requests: RequestLog;
   close(): Promise<void>;
@@ -73,9 +76,11 @@ export async function startKubeApi(options: KubeApiOptions = {}): Promise<KubeAp
           startDelayMs: options.simulator.startDelayMs ?? 100,
         })
       : undefined;
+  const cloudEvents = cloudEventEmitter();
   const unsubscribe = store.subscribe((change) => {
     simulator.observe(change);
     autopilot?.observe(change);
+    cloudEvents.observe(change);
   });
 
   const faults = new Faults();
@@ -103,12 +108,14 @@ export async function startKubeApi(options: KubeApiOptions = {}): Promise<KubeAp
     },
     store,
     simulator,
+    cloudEvents,
     faults,
     requests,
     close() {
       closed ??= new Promise<void>((resolve) => {
         unsubscribe();
         autopilot?.stop();
+        cloudEvents.setSink(undefined);
         server.close(() => resolve());
         shutdown();
       });

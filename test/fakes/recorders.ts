@@ -1,7 +1,15 @@
 /** Metrics, log and request-queue fakes that record what they were given. */
 
 import type { MetricName, MetricUnit } from '../../functions/core/metric-name.js';
-import type { Log, Metrics, RequestQueue } from '../../functions/core/ports.js';
+import type {
+  EventQueue,
+  LockTimer,
+  Log,
+  Metrics,
+  RequestQueue,
+  RunHint,
+  TimerQueue,
+} from '../../functions/core/ports.js';
 
 export class RecordingMetrics implements Metrics {
   readonly entries: {
@@ -42,5 +50,24 @@ export class RecordingQueue implements RequestQueue {
   async deadLetter(body: string, reason: string) {
     this.deadLettered.push({ body, reason });
     return `dead-letter-${this.deadLettered.length}`;
+  }
+}
+
+/** The timer and events queues: what was sent, with its delay. */
+export class RecordingTimers implements TimerQueue {
+  readonly sent: { timer: LockTimer; delaySeconds: number }[] = [];
+  async send(timer: LockTimer, delaySeconds: number) {
+    this.sent.push({ timer: structuredClone(timer), delaySeconds });
+  }
+  /** Takes every timer sent so far, for a test to fire them. */
+  take(): LockTimer[] {
+    return this.sent.splice(0).map((s) => s.timer);
+  }
+}
+
+export class RecordingEvents implements EventQueue {
+  readonly sent: { message: RunHint; delaySeconds: number }[] = [];
+  async send(message: RunHint, delaySeconds: number) {
+    this.sent.push({ message: structuredClone(message), delaySeconds });
   }
 }

@@ -64,7 +64,7 @@ describe('Alarms', () => {
       Threshold: 1,
       ComparisonOperator: 'GreaterThanOrEqualToThreshold',
     });
-    s.template.resourceCountIs('AWS::CloudWatch::Alarm', 7);
+    s.template.resourceCountIs('AWS::CloudWatch::Alarm', 9);
   });
 
   it('notifies an SNS topic encrypted with a rotating key that CloudWatch may use, over SSL only', () => {

@@ -71,6 +71,9 @@ describe('cdk-nag AwsSolutions', () => {
       'AwsSolutions-L1',
       'AwsSolutions-L1',
       'AwsSolutions-L1',
+      'AwsSolutions-L1',
+      'AwsSolutions-L1',
+      'AwsSolutions-SMG4',
       'AwsSolutions-SQS3',
     ]);
     const full = acknowledgements(synth(FULL_CONTEXT).template);
@@ -78,6 +81,7 @@ describe('cdk-nag AwsSolutions', () => {
       'AwsSolutions-IAM5[Resource::*]',
       'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ec2:<AWS::Region>:<AWS::AccountId>:network-interface/*]',
       'AwsSolutions-L1',
+      'AwsSolutions-SMG4',
       'AwsSolutions-SQS3',
     ]);
     for (const { reason } of [...bare, ...full]) {
@@ -89,11 +93,16 @@ describe('cdk-nag AwsSolutions', () => {
     ];
     expect(on(bare).sort()).toEqual([
       'AwsSolutions-L1 on FunctionsAuditForwarderFunction',
+      'AwsSolutions-L1 on FunctionsEventsFunction',
+      'AwsSolutions-L1 on FunctionsEventsSinkFunction',
       'AwsSolutions-L1 on FunctionsExecuteFunction',
       'AwsSolutions-L1 on FunctionsReconcileFunction',
+      'AwsSolutions-SMG4 on FunctionsEventsToken',
       'AwsSolutions-SQS3 on QueuesAuditDlq',
     ]);
     for (const ack of full.filter((a) => a.id.startsWith('AwsSolutions-IAM5')))
-      expect(ack.logicalId).toMatch(/^Functions(Execute|Reconcile|AuditForwarder)RoleDefaultPolicy/);
+      expect(ack.logicalId).toMatch(
+        /^Functions(Execute|Reconcile|AuditForwarder|Events|EventsSink)RoleDefaultPolicy/,
+      );
   });
 });

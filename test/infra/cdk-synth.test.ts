@@ -72,7 +72,13 @@ describe('cdk synth', () => {
   });
 
   it('bundles all three functions', () => {
-    expect([...bundles.keys()].sort()).toEqual(['wfe-audit-forwarder', 'wfe-execute', 'wfe-reconcile']);
+    expect([...bundles.keys()].sort()).toEqual([
+      'wfe-audit-forwarder',
+      'wfe-events',
+      'wfe-events-sink',
+      'wfe-execute',
+      'wfe-reconcile',
+    ]);
   });
 
   it('emits minified ESM with the require banner and a linked source map', async () => {

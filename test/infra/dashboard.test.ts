@@ -54,7 +54,7 @@ describe('WfeDashboard', () => {
     const queue = widget('Request queue');
     expect(queue).toContain('ApproximateNumberOfMessagesVisible');
     expect(queue).toContain('ApproximateAgeOfOldestMessage');
-    expect(widget('Dead-letter queues').match(/ApproximateNumberOfMessagesVisible/g)).toHaveLength(2);
+    expect(widget('Dead-letter queues').match(/ApproximateNumberOfMessagesVisible/g)).toHaveLength(3);
   });
 
   it('shows audit forwarding and the forwarder iterator age', () => {
@@ -70,12 +70,12 @@ describe('WfeDashboard', () => {
       ['Function throttles', 'Throttles'],
       ['Function duration p95 (ms)', 'Duration'],
     ]) {
-      expect(widget(title ?? '').match(new RegExp(`"${metric}"`, 'g'))).toHaveLength(3);
+      expect(widget(title ?? '').match(new RegExp(`"${metric}"`, 'g'))).toHaveLength(5);
     }
   });
 
   it('lists every alarm', () => {
     const status = widgets.find((w) => w.type === 'alarm')?.properties as { alarms?: unknown[] } | undefined;
-    expect(status?.alarms).toHaveLength(7);
+    expect(status?.alarms).toHaveLength(9);
   });
 });

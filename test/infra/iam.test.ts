@@ -74,10 +74,11 @@ describe('least privilege', () => {
     expect(grants.get('sqs:SendMessage')).toEqual([
       resolve(stack.queues.requests.queueArn),
       resolve(stack.queues.requestsDlq.queueArn),
+      resolve(stack.queues.timers.queueArn),
     ]);
   });
 
-  it('grants reconcile the same table access and nothing on the queues', () => {
+  it('grants reconcile the same table access and only sending lock timers on the queues', () => {
     const { stack, resolve } = bare;
     const grants = byAction(grantsOf(bare, stack.functions.reconcile));
     expect(sorted(grants.keys())).toEqual(
@@ -88,9 +89,11 @@ describe('least privilege', () => {
         'dynamodb:PutItem',
         'dynamodb:DeleteItem',
         'dynamodb:Query',
+        'sqs:SendMessage',
       ]),
     );
     expect(grants.get('dynamodb:Query')).toEqual([resolve(stack.state.dueIndexArn)]);
+    expect(grants.get('sqs:SendMessage')).toEqual([resolve(stack.queues.timers.queueArn)]);
   });
 
   it('grants the forwarder the table stream and the audit DLQ, and no table items', () => {

@@ -51,12 +51,14 @@ describe('WfeStack with the default settings', () => {
         },
       });
     }
-    s.template.resourcePropertiesCountIs('AWS::SQS::Queue', { SqsManagedSseEnabled: true }, 3);
-    s.template.resourcePropertiesCountIs('AWS::SQS::Queue', { MessageRetentionPeriod: 14 * 24 * 3600 }, 2);
+    s.template.resourcePropertiesCountIs('AWS::SQS::Queue', { SqsManagedSseEnabled: true }, 6);
+    s.template.resourcePropertiesCountIs('AWS::SQS::Queue', { MessageRetentionPeriod: 14 * 24 * 3600 }, 3);
   });
 
   it('sets the request visibility timeout to at least 6 × the execute timeout', () => {
-    const [, queue] = one(s, 'AWS::SQS::Queue', { RedrivePolicy: Match.anyValue() });
+    const [, queue] = one(s, 'AWS::SQS::Queue', {
+      RedrivePolicy: Match.objectLike({ deadLetterTargetArn: ref(s.stack.queues.requestsDlq.queueArn) }),
+    });
     const [, execute] = one(s, 'AWS::Lambda::Function', { FunctionName: 'wfe-execute' });
     expect(queue.Properties.VisibilityTimeout as number).toBeGreaterThanOrEqual(
       6 * (execute.Properties.Timeout as number),
@@ -93,7 +95,7 @@ describe('WfeStack with the default settings', () => {
     expect(table.DeletionPolicy).toBe('Retain');
   });
 
-  it('deploys three Node.js 22 arm64 functions, each with its own log group kept 30 days', () => {
+  it('deploys five Node.js 22 arm64 functions, each with its own log group kept 30 days', () => {
     for (const name of ['execute', 'reconcile', 'audit-forwarder']) {
       const [, fn] = one(s, 'AWS::Lambda::Function', { FunctionName: `wfe-${name}` });
       expect(fn.Properties).toMatchObject({
@@ -103,7 +105,7 @@ describe('WfeStack with the default settings', () => {
         LoggingConfig: { LogGroup: expect.anything() },
       });
     }
-    s.template.resourcePropertiesCountIs('AWS::Logs::LogGroup', { RetentionInDays: 30 }, 3);
+    s.template.resourcePropertiesCountIs('AWS::Logs::LogGroup', { RetentionInDays: 30 }, 5);
   });
 
   it('triggers execute from the request queue in batches, reporting item failures, capped concurrency', () => {
@@ -178,11 +180,25 @@ describe('WfeStack with the default settings', () => {
       POWERTOOLS_SERVICE_NAME: 'execute',
       QUEUE_URL: ref(s.stack.queues.requests.queueUrl),
       DLQ_URL: ref(s.stack.queues.requestsDlq.queueUrl),
+      TIMER_QUEUE_URL: ref(s.stack.queues.timers.queueUrl),
     });
     expect(fnEnv(s, 'reconcile')).toEqual({
       ...platform,
       ...execution,
       POWERTOOLS_SERVICE_NAME: 'reconcile',
+      TIMER_QUEUE_URL: ref(s.stack.queues.timers.queueUrl),
+    });
+    expect(fnEnv(s, 'events')).toEqual({
+      ...platform,
+      ...execution,
+      POWERTOOLS_SERVICE_NAME: 'events',
+      TIMER_QUEUE_URL: ref(s.stack.queues.timers.queueUrl),
+    });
+    expect(fnEnv(s, 'events-sink')).toEqual({
+      ...platform,
+      POWERTOOLS_SERVICE_NAME: 'events-sink',
+      EVENTS_QUEUE_URL: ref(s.stack.queues.events.queueUrl),
+      EVENTS_TOKEN_SECRET_ARN: ref(s.stack.functions.eventsToken.secretArn),
     });
     expect(fnEnv(s, 'audit-forwarder')).toEqual({
       ...platform,
@@ -256,7 +272,12 @@ describe('WfeStack with every setting given', () => {
   });
 
   it('applies the queue and event source settings', () => {
-    const [, queue] = one(s, 'AWS::SQS::Queue', { RedrivePolicy: Match.objectLike({ maxReceiveCount: 8 }) });
+    const [, queue] = one(s, 'AWS::SQS::Queue', {
+      RedrivePolicy: Match.objectLike({
+        deadLetterTargetArn: s.resolve(s.stack.queues.requestsDlq.queueArn),
+        maxReceiveCount: 8,
+      }),
+    });
     expect(queue.Properties.VisibilityTimeout).toBe(6 * 30 + 5);
     s.template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
       BatchSize: 50,
@@ -276,7 +297,7 @@ describe('WfeStack with every setting given', () => {
     const [, table] = one(s, 'AWS::DynamoDB::GlobalTable');
     expect(table.DeletionPolicy).toBe('Delete');
     expect(table.Properties.Replicas).toMatchObject([{ DeletionProtectionEnabled: false }]);
-    s.template.resourcePropertiesCountIs('AWS::Logs::LogGroup', { RetentionInDays: 90 }, 3);
+    s.template.resourcePropertiesCountIs('AWS::Logs::LogGroup', { RetentionInDays: 90 }, 5);
   });
 
   it('WE-15: admits requests only from the named senders and the execute role, over TLS', () => {
@@ -354,13 +375,13 @@ describe('WfeStack with every setting given', () => {
           SecurityGroupIds: ['sg-0123456789abcdef0'],
         },
       },
-      3,
+      5,
     );
   });
 
-  it('maps the execute and reconcile roles to the Kubernetes group with EKS access entries', () => {
-    const { execute, reconcile } = s.stack.functions;
-    for (const fn of [execute, reconcile]) {
+  it('maps the execute, reconcile and events roles to the Kubernetes group with EKS access entries', () => {
+    const { execute, reconcile, events } = s.stack.functions;
+    for (const fn of [execute, reconcile, events]) {
       s.template.hasResourceProperties('AWS::EKS::AccessEntry', {
         ClusterName: 'prod-eu',
         PrincipalArn: s.resolve(fn.role.roleArn),
@@ -368,7 +389,7 @@ describe('WfeStack with every setting given', () => {
         Type: 'STANDARD',
       });
     }
-    s.template.resourceCountIs('AWS::EKS::AccessEntry', 2);
+    s.template.resourceCountIs('AWS::EKS::AccessEntry', 3);
     expect(Annotations.fromStack(s.stack).findWarning('*', Match.stringLikeRegexp('is not set'))).toEqual([]);
   });
 

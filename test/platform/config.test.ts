@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { executeConfig, forwarderConfig, reconcileConfig } from '../../functions/platform/config.js';
+import {
+  eventsConfig,
+  eventsSinkConfig,
+  executeConfig,
+  forwarderConfig,
+  reconcileConfig,
+} from '../../functions/platform/config.js';
 
 const base = {
   TABLE_NAME: 'wfe-state',
@@ -82,5 +88,17 @@ describe('configuration (SPEC §4)', () => {
     expect(forwarderConfig({ ...token, DATASTORAGE_URL: 'https://datastorage:8443' }).tokenSecretArn).toBe(
       token.DATASTORAGE_TOKEN_SECRET_ARN,
     );
+  });
+
+  it('WE-13: TIMER_QUEUE_URL is optional for execute and reconcile (the sweep alone), required by the events consumer; the sink needs its queue and token secret', () => {
+    const timerQueue = 'https://sqs.eu-west-1.amazonaws.com/123456789012/wfe-timers';
+    expect(executeConfig(base).timerQueueUrl).toBeUndefined();
+    expect(reconcileConfig({ ...base, TIMER_QUEUE_URL: timerQueue }).timerQueueUrl).toBe(timerQueue);
+    expect(() => eventsConfig(base)).toThrow('TIMER_QUEUE_URL');
+    expect(eventsConfig({ ...base, TIMER_QUEUE_URL: timerQueue }).timerQueueUrl).toBe(timerQueue);
+    expect(() => eventsSinkConfig({ EVENTS_QUEUE_URL: timerQueue })).toThrow(
+      'EVENTS_TOKEN_SECRET_ARN is required',
+    );
+    expect(() => eventsSinkConfig({ EVENTS_TOKEN_SECRET_ARN: 'arn:x' })).toThrow('EVENTS_QUEUE_URL');
   });
 });

@@ -1,0 +1,132 @@
+/**
+ * The event path (WE-13): sync the one execution a Tekton event or a lock timer names, with the
+ * sweep's own steps (reconcile.ts), so an event or a timer can only do sooner what the sweep would
+ * do at its next tick.
+ *
+ * A run event is a hint: the run is read from the cluster, its owner labels name the execution,
+ * and the execution must be the one its target's run name and the target's lock point to. Anything
+ * else (a run the cluster does not have, one nobody here owns, a label naming an execution whose
+ * run has another name) changes nothing. A lock timer acts only on the lock as it was written
+ * (same token and version) and only once it is due.
+ */
+import { z } from 'zod';
+import { isTerminal } from './execution.js';
+import { sameExecution } from './lock.js';
+import { lockDueAt, sendTimer } from './lock-timer.js';
+import { executionKey } from './manifest.js';
+import { MetricName } from './metric-name.js';
+import { ownerOf, pipelineRunName } from './pipeline-run.js';
+import type { EventQueue, LockTimer, RunHint } from './ports.js';
+import { emptyReport, type SyncDeps, settleLock, syncOne } from './reconcile.js';
+import { lockKey } from './target.js';
+
+export type IgnoredReason = 'other-namespace' | 'run-gone' | 'unknown-run' | 'not-its-run';
+
+export type RunSyncOutcome =
+  | { kind: 'ignored'; reason: IgnoredReason }
+  /** The run exists but its execution is not recorded Running yet: look again shortly. */
+  | { kind: 'not-running-yet'; id: string }
+  | { kind: 'already-ended'; id: string }
+  | { kind: 'synced'; id: string; ended: boolean };
+
+export async function syncRun(hint: RunHint, deps: SyncDeps): Promise<RunSyncOutcome> {
+  const outcome = await decide(hint, deps);
+  if (outcome.kind === 'ignored') {
+    deps.metrics.add(MetricName.EventsIgnored, 'Count', 1, { reason: outcome.reason });
+  }
+  return outcome;
+}
+
+async function decide(hint: RunHint, deps: SyncDeps): Promise<RunSyncOutcome> {
+  if (hint.namespace !== deps.settings.namespace) return { kind: 'ignored', reason: 'other-namespace' };
+  const run = await deps.cluster.getPipelineRun(hint.namespace, hint.name);
+  if (!run) return { kind: 'ignored', reason: 'run-gone' };
+  const owner = ownerOf(run.labels);
+  const execution = owner ? await deps.store.read(owner) : undefined;
+  if (!execution) return { kind: 'ignored', reason: 'unknown-run' };
+  const id = executionKey(execution.id);
+  if (
+    pipelineRunName(execution.target) !== run.name ||
+    (execution.status.pipelineRunRef && execution.status.pipelineRunRef.name !== run.name)
+  ) {
+    return { kind: 'ignored', reason: 'not-its-run' };
+  }
+  if (isTerminal(execution.status.phase)) return { kind: 'already-ended', id };
+  if (execution.status.phase !== 'Running') {
+    const lock = await deps.store.readLock(lockKey(deps.settings.clusterName, execution.target));
+    if (!lock || !sameExecution(lock.holder, execution.id)) return { kind: 'ignored', reason: 'not-its-run' };
+    return { kind: 'not-running-yet', id };
+  }
+  const report = emptyReport();
+  await syncOne(execution, { ...deps, trigger: 'event' }, report, { run });
+  return { kind: 'synced', id, ended: report.completed + report.failed > 0 };
+}
+
+export type TimerOutcome = 'stale' | 're-sent' | 'settled';
+
+/** WE-7/WE-8 for the lock a timer names, when it is still that lock and it is due; sent again if not yet due. */
+export async function fireLockTimer(timer: LockTimer, deps: SyncDeps): Promise<TimerOutcome> {
+  const lock = await deps.store.readLock(timer.key);
+  if (!lock || lock.token !== timer.token || lock.version !== timer.version) return 'stale';
+  const at = lockDueAt(lock);
+  if (!at) return 'stale';
+  if (Date.parse(at) > deps.clock.now().getTime()) {
+    await sendTimer({ ...timer, at }, deps);
+    return 're-sent';
+  }
+  await settleLock(lock, { ...deps, trigger: 'timer' }, emptyReport());
+  return 'settled';
+}
+
+const eventMessage = z.discriminatedUnion('kind', [
+  z.object({
+    kind: z.literal('run'),
+    namespace: z.string().min(1),
+    name: z.string().min(1),
+    type: z.string(),
+    completionTime: z.string().optional(),
+    attempt: z.number().int().min(0).optional(),
+  }),
+  z.object({
+    kind: z.literal('lock-timer'),
+    key: z.string().min(1),
+    token: z.number().int(),
+    version: z.number().int(),
+    at: z.iso.datetime({ offset: true }),
+  }),
+]);
+
+/** A message body from the events or timer queue, or undefined when it is neither. */
+export function parseEventMessage(body: string): RunHint | LockTimer | undefined {
+  try {
+    const parsed = eventMessage.safeParse(JSON.parse(body));
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Re-checks of a run whose execution is not Running yet: 5 × 2 s, then the sweep has it. */
+export const RECHECK_DELAY_SECONDS = 2;
+export const MAX_RECHECKS = 5;
+
+/**
+ * One message from the events or timer queue. A run seen before its execution is recorded Running
+ * (it ended within the moment between create and record) is looked at again a few times; after
+ * that, the execution's Running record and the sweep carry it.
+ */
+export async function handleEventMessage(
+  message: RunHint | LockTimer,
+  deps: SyncDeps & { events: EventQueue },
+): Promise<
+  RunSyncOutcome | { kind: 'timer'; outcome: TimerOutcome } | { kind: 're-queued'; attempt: number }
+> {
+  if (message.kind === 'lock-timer') return { kind: 'timer', outcome: await fireLockTimer(message, deps) };
+  const outcome = await syncRun(message, deps);
+  const attempt = (message.attempt ?? 0) + 1;
+  if (outcome.kind === 'not-running-yet' && attempt <= MAX_RECHECKS) {
+    await deps.events.send({ ...message, attempt }, RECHECK_DELAY_SECONDS);
+    return { kind: 're-queued', attempt };
+  }
+  return outcome;
+}

@@ -1,0 +1,138 @@
+/** WE-13 the sink: what Tekton's CloudEvents get back, and what reaches the events queue. */
+import { describe, expect, it } from 'vitest';
+import { receiveEvent, type SinkRequest, sameToken } from '../../functions/core/tekton-event.js';
+import { RecordingEvents, RecordingLog, RecordingMetrics } from '../fakes/recorders.js';
+
+const TOKEN = 'Zk3q9vXy-secret';
+const run = {
+  metadata: { name: 'wfe-0123456789abcdef', namespace: 'kubernaut-workflows', uid: 'u1' },
+  spec: { serviceAccountName: 'x' },
+  status: { completionTime: '2026-03-01T10:00:05Z', conditions: [{ type: 'Succeeded', status: 'True' }] },
+};
+const binary = (over: Partial<SinkRequest> = {}): SinkRequest => ({
+  method: 'POST',
+  path: `/tekton/${TOKEN}`,
+  headers: {
+    'content-type': 'application/json',
+    'ce-specversion': '1.0',
+    'ce-type': 'dev.tekton.event.pipelinerun.successful.v1',
+    'ce-id': 'id-1',
+    'ce-source': '/apis///namespaces/kubernaut-workflows//wfe-0123456789abcdef',
+    'ce-subject': 'wfe-0123456789abcdef',
+  },
+  body: JSON.stringify({ pipelineRun: run }),
+  ...over,
+});
+
+function sink(fail?: 'queue' | 'token') {
+  const events = new RecordingEvents();
+  const metrics = new RecordingMetrics();
+  const deps = {
+    token: async () => {
+      if (fail === 'token') throw new Error('Secrets Manager unavailable');
+      return TOKEN;
+    },
+    events:
+      fail === 'queue'
+        ? {
+            send: async () => {
+              throw new Error('SQS unavailable');
+            },
+          }
+        : events,
+    metrics,
+    log: new RecordingLog(),
+  };
+  return { events, metrics, receive: (r: SinkRequest) => receiveEvent(r, deps) };
+}
+
+describe('WE-13 events sink', () => {
+  it('enqueues a binary-mode PipelineRun event as a hint (name, namespace, type, completionTime) and answers 202', async () => {
+    const s = sink();
+    expect(await s.receive(binary())).toEqual({ status: 202 });
+    expect(s.events.sent).toEqual([
+      {
+        message: {
+          kind: 'run',
+          namespace: 'kubernaut-workflows',
+          name: 'wfe-0123456789abcdef',
+          type: 'dev.tekton.event.pipelinerun.successful.v1',
+          completionTime: '2026-03-01T10:00:05Z',
+        },
+        delaySeconds: 0,
+      },
+    ]);
+    expect(s.metrics.sum('wfe_events_received_total')).toBe(1);
+  });
+
+  it('reads structured mode too (data or data_base64)', async () => {
+    const s = sink();
+    const envelope = {
+      specversion: '1.0',
+      type: 'dev.tekton.event.pipelinerun.failed.v1',
+      id: 'x',
+      source: 's',
+    };
+    const headers = { 'content-type': 'application/cloudevents+json; charset=utf-8' };
+    expect(
+      await s.receive(binary({ headers, body: JSON.stringify({ ...envelope, data: { pipelineRun: run } }) })),
+    ).toEqual({ status: 202 });
+    const data_base64 = Buffer.from(JSON.stringify({ pipelineRun: run })).toString('base64');
+    expect(await s.receive(binary({ headers, body: JSON.stringify({ ...envelope, data_base64 }) }))).toEqual({
+      status: 202,
+    });
+    expect(s.events.sent.map((e) => e.message.type)).toEqual([envelope.type, envelope.type]);
+  });
+
+  it('a wrong or missing token is a 404 and nothing else: nothing parsed, nothing enqueued', async () => {
+    const s = sink();
+    const paths = [
+      '/tekton/wrong',
+      `/tekton/${TOKEN}x`,
+      `/tekton/${TOKEN.slice(0, -1)}`,
+      '/tekton/',
+      '/',
+      `/other/${TOKEN}`,
+    ];
+    for (const path of paths)
+      expect(await s.receive(binary({ path, body: 'not even json' }))).toEqual({ status: 404 });
+    expect(s.events.sent).toHaveLength(0);
+    expect(s.metrics.sum('wfe_events_ignored_total', { reason: 'bad-token' })).toBe(paths.length);
+    console.log(`wrong tokens: ${paths.length} requests → 404, 0 enqueued`);
+  });
+
+  it('malformed events are 400 (Tekton does not retry them); TaskRun events are accepted and dropped', async () => {
+    const s = sink();
+    const bad = [
+      binary({ body: '{' }),
+      binary({ body: JSON.stringify({ taskRun: run }) }),
+      binary({ body: JSON.stringify({ pipelineRun: { metadata: { name: 'x' } } }) }),
+      binary({ headers: { 'content-type': 'application/json' } }),
+      binary({ headers: { 'content-type': 'application/cloudevents+json' }, body: '{"data":{}}' }),
+    ];
+    for (const request of bad) expect((await s.receive(request)).status).toBe(400);
+    const taskRun = binary({
+      headers: { ...binary().headers, 'ce-type': 'dev.tekton.event.taskrun.successful.v1' },
+      body: JSON.stringify({ taskRun: run }),
+    });
+    expect(await s.receive(taskRun)).toEqual({ status: 202 });
+    expect(s.events.sent).toHaveLength(0);
+    expect(s.metrics.sum('wfe_events_ignored_total', { reason: 'bad-shape' })).toBe(bad.length);
+    console.log(`malformed: ${bad.length} → 400; TaskRun event → 202, not enqueued`);
+  });
+
+  it('answers 503 (retried by Tekton) when the queue or the token is unavailable, never 500', async () => {
+    expect(await sink('queue').receive(binary())).toEqual({ status: 503 });
+    expect(await sink('token').receive(binary())).toEqual({ status: 503 });
+  });
+
+  it('a good token with another method is 405', async () => {
+    expect(await sink().receive(binary({ method: 'GET' }))).toEqual({ status: 405 });
+  });
+
+  it('compares tokens of any length', () => {
+    expect(sameToken(TOKEN, TOKEN)).toBe(true);
+    expect(sameToken('', TOKEN)).toBe(false);
+    expect(sameToken(`${TOKEN}${'x'.repeat(1000)}`, TOKEN)).toBe(false);
+  });
+});
