@@ -27,14 +27,14 @@ export const OUTPUT_OPTION = { output: { type: 'string', short: 'o' } } as const
  * cursor, clear the screen or disguise itself. Tab and newline too: a table cell is one line.
  */
 export function printable(text: string): string {
-  return text.replace(UNPRINTABLE, escape);
+  return text.replace(UNPRINTABLE, escapeCharacter);
 }
 
 // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
 const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
 /** What JSON and YAML leave raw (they escape C0 themselves): C1 controls and the bidi characters. */
 const RAW_IN_DOCUMENTS = /[\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
-const escape = (c: string) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
+const escapeCharacter = (c: string) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
 
 /** Columns padded to their widest cell, separated by three spaces, as kubectl prints them. */
 export function table(headers: readonly string[], rows: readonly (readonly string[])[]): string {
@@ -50,7 +50,7 @@ export function table(headers: readonly string[], rows: readonly (readonly strin
 
 /** JSON with every control and bidi character escaped (they occur only inside strings, where \\u is valid). */
 export function json(value: unknown): string {
-  return `${JSON.stringify(value, null, 2).replace(RAW_IN_DOCUMENTS, escape)}\n`;
+  return `${JSON.stringify(value, null, 2).replace(RAW_IN_DOCUMENTS, escapeCharacter)}\n`;
 }
 
 /** YAML; a string holding a control or bidi character is double-quoted, where \\u escapes are valid. */
@@ -62,7 +62,7 @@ export function yaml(value: unknown): string {
         node.type = 'QUOTE_DOUBLE';
     },
   });
-  return document.toString({ lineWidth: 0 }).replace(RAW_IN_DOCUMENTS, escape);
+  return document.toString({ lineWidth: 0 }).replace(RAW_IN_DOCUMENTS, escapeCharacter);
 }
 
 /** kubectl's short ages: 42s, 5m10s under ten minutes, 3h, 2d. */

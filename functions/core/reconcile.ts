@@ -132,11 +132,11 @@ export async function reconcile(
 
   // The resume point is the page being synced until the pass ends: a throw resumes there.
   let cursor = resumeAt;
-  sync: do {
+  pages: do {
     report.resumeAt = cursor;
     const page = await deps.store.running(budget.pageSize, cursor);
     for (const execution of page.items) {
-      if (!canSync()) break sync;
+      if (!canSync()) break pages;
       synced++;
       await isolated(executionKey(execution.id), () => syncOne(execution, deps, report));
     }
@@ -145,10 +145,10 @@ export async function reconcile(
   } while (cursor && canSync());
 
   let lockCursor: string | undefined;
-  release: do {
+  locks: do {
     const page = await deps.store.dueLocks(deps.clock.now(), budget.pageSize, lockCursor);
     for (const lock of page.items) {
-      if (!canRelease()) break release;
+      if (!canRelease()) break locks;
       settled++;
       await isolated(`lock ${lock.key}`, () => settleLock(lock, deps, report));
     }

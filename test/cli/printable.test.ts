@@ -15,6 +15,7 @@ const hostile = {
   plain: 'plain',
   lines: 'line\nbreak',
 };
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding raw control characters is the point
 const RAW = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
 
 describe('printing stored text (WE-15)', () => {
