@@ -1,0 +1,34 @@
+/**
+ * The one partial-failure mechanism of the SQS-triggered functions: Powertools' partial batch
+ * response. A record handler that returns means done (the message is deleted); one that throws means
+ * "retry this message" (a transient fault), logged here as such.
+ */
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import middy from '@middy/core';
+import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import type { Observability } from './wiring.js';
+
+export function sqsBatchHandler(
+  { logger, metrics }: Observability,
+  /** What one message is, in the retry log line ("request", "event"). */
+  noun: string,
+  processRecord: (record: SQSRecord) => Promise<void>,
+) {
+  const processor = new BatchProcessor(EventType.SQS);
+  const retryingOnThrow = async (record: SQSRecord): Promise<void> => {
+    try {
+      await processRecord(record);
+    } catch (err) {
+      logger.warn(`${noun} will be retried`, { messageId: record.messageId, error: err as Error });
+      throw err;
+    }
+  };
+  return middy<SQSEvent, SQSBatchResponse>()
+    .use(injectLambdaContext(logger, { clearState: true }))
+    .use(logMetrics(metrics))
+    .handler((event, context: Context) =>
+      processPartialResponse(event, retryingOnThrow, processor, { context, throwOnFullBatchFailure: false }),
+    );
+}
