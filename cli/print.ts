@@ -82,19 +82,20 @@ export function age(since: string | Date | undefined, now: Date): string {
  * Prints a listing the way kubectl does: the resources as a json or yaml list, or a table (wider
  * with -o wide); an empty table is a note on stderr, so piped output stays empty.
  */
+export interface ListView<T> {
+  /** The json/yaml document around the resources. */
+  document: (resources: unknown[]) => unknown;
+  resource: (item: T) => unknown;
+  empty: string;
+  headers: readonly string[];
+  wideHeaders: readonly string[];
+  row: (item: T, wide: boolean) => readonly string[];
+}
+
 export function printList<T>(
   context: { out: { write(text: string): unknown }; err: { write(text: string): unknown } },
   format: OutputFormat,
-  list: {
-    items: readonly T[];
-    /** The json/yaml document around the resources. */
-    document: (resources: unknown[]) => unknown;
-    resource: (item: T) => unknown;
-    empty: string;
-    headers: readonly string[];
-    wideHeaders: readonly string[];
-    row: (item: T, wide: boolean) => readonly string[];
-  },
+  list: ListView<T> & { items: readonly T[] },
 ): void {
   if (format === 'json' || format === 'yaml') {
     const body = list.document(list.items.map(list.resource));

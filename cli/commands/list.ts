@@ -1,28 +1,22 @@
 /**
  * `wfe list`: every execution, optionally of one phase or target, as a kubectl-like table.
  */
+
+import type { Execution } from '../../functions/core/execution.js';
 import { Phase } from '../../functions/core/execution.js';
 import { UsageError } from '../cli-error.js';
-import { type Command, noPositionals, parseCommandLine } from '../command.js';
-import { CONNECTION_HELP, CONNECTION_OPTIONS, withConnection } from '../connect.js';
+import { CONNECTION_HELP } from '../connect.js';
 import {
   EXECUTION_HEADERS,
   EXECUTION_WIDE_HEADERS,
   executionResource,
   executionRow,
 } from '../execution-view.js';
-import { OUTPUT_OPTION, outputFormat, printList } from '../print.js';
-
-const OPTIONS = {
-  phase: { type: 'string' },
-  target: { type: 'string' },
-  ...OUTPUT_OPTION,
-  ...CONNECTION_OPTIONS,
-} as const;
+import { listCommand } from '../list-command.js';
 
 const PHASES: readonly string[] = Object.values(Phase);
 
-export const list: Command = {
+export const list = listCommand<Execution>({
   name: 'list',
   help: `Usage: wfe list [--phase PHASE] [--target TARGET] [-o json|yaml|wide] [--stack NAME]
 
@@ -34,26 +28,18 @@ Options:
   -o, --output FORMAT  table (default), wide, json or yaml
 ${CONNECTION_HELP}
 `,
-  async run(argv, context) {
-    const { values, positionals } = parseCommandLine('list', argv, OPTIONS);
-    noPositionals('list', positionals);
-    const format = outputFormat('list', values.output);
-    const phase = values.phase;
+  options: { phase: { type: 'string' }, target: { type: 'string' } },
+  query({ phase, target }) {
     if (phase !== undefined && !PHASES.includes(phase))
       throw new UsageError(`--phase must be one of ${PHASES.join(', ')}, got "${phase}"`);
-    const executions = await withConnection(context, values, (connection) =>
-      connection.listing.executions({ phase: phase as Phase | undefined, target: values.target }),
-    );
-    const now = new Date();
-    printList(context, format, {
-      items: executions,
-      document: (items) => ({ apiVersion: 'v1', kind: 'List', items }),
-      resource: executionResource,
-      empty: 'No executions found.',
-      headers: EXECUTION_HEADERS,
-      wideHeaders: EXECUTION_WIDE_HEADERS,
-      row: (e, wide) => executionRow(e, now, wide),
-    });
-    return 0;
+    return (connection) => connection.listing.executions({ phase: phase as Phase | undefined, target });
   },
-};
+  view: (now) => ({
+    document: (items) => ({ apiVersion: 'v1', kind: 'List', items }),
+    resource: executionResource,
+    empty: 'No executions found.',
+    headers: EXECUTION_HEADERS,
+    wideHeaders: EXECUTION_WIDE_HEADERS,
+    row: (e, wide) => executionRow(e, now, wide),
+  }),
+});

@@ -2,14 +2,14 @@
  * `wfe rejections`: the requests refused into the dead-letter queue and why, read from the table,
  * where the reason is kept even when the request filled the dead letter to the queue's size limit.
  */
-import { type Command, noPositionals, parseCommandLine } from '../command.js';
-import { CONNECTION_HELP, CONNECTION_OPTIONS, withConnection } from '../connect.js';
-import { age, OUTPUT_OPTION, outputFormat, printList } from '../print.js';
+import type { Rejection } from '../../functions/core/ports.js';
+import { CONNECTION_HELP } from '../connect.js';
+import { listCommand } from '../list-command.js';
+import { age } from '../print.js';
 
-const OPTIONS = { ...OUTPUT_OPTION, ...CONNECTION_OPTIONS } as const;
 const HEADERS = ['MESSAGE-ID', 'BYTES', 'AGE', 'REASON'];
 
-export const rejections: Command = {
+export const rejections = listCommand<Rejection>({
   name: 'rejections',
   help: `Usage: wfe rejections [-o json|yaml] [--stack NAME]
 
@@ -22,21 +22,14 @@ Options:
   -o, --output FORMAT  table (default), json or yaml
 ${CONNECTION_HELP}
 `,
-  async run(argv, context) {
-    const { values, positionals } = parseCommandLine('rejections', argv, OPTIONS);
-    noPositionals('rejections', positionals);
-    const format = outputFormat('rejections', values.output);
-    const found = await withConnection(context, values, (connection) => connection.listing.rejections());
-    const now = new Date();
-    printList(context, format, {
-      items: found,
-      document: (items) => ({ items }),
-      resource: (r) => r,
-      empty: 'No rejected requests.',
-      headers: HEADERS,
-      wideHeaders: HEADERS,
-      row: (r) => [r.messageId, String(r.bytes), age(r.at, now), r.reason],
-    });
-    return 0;
-  },
-};
+  options: {},
+  query: () => (connection) => connection.listing.rejections(),
+  view: (now) => ({
+    document: (items) => ({ items }),
+    resource: (r) => r,
+    empty: 'No rejected requests.',
+    headers: HEADERS,
+    wideHeaders: HEADERS,
+    row: (r) => [r.messageId, String(r.bytes), age(r.at, now), r.reason],
+  }),
+});
