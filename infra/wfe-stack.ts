@@ -61,62 +61,53 @@ export class WfeStack extends Stack {
       alarms: this.alarms.all,
     });
 
-    const output = (key: StackOutput, value: string, description: string) =>
-      new CfnOutput(this, key, { key, value, description });
-    output(StackOutput.QueueUrl, this.queues.requests.queueUrl, 'Send WorkflowExecution requests here');
-    output(
-      StackOutput.DlqUrl,
-      this.queues.requestsDlq.queueUrl,
-      'Requests that could not be executed, with the reason',
-    );
-    output(StackOutput.AuditDlqUrl, this.queues.auditDlq.queueUrl, 'Audit events DataStorage did not take');
-    output(StackOutput.TableName, this.state.table.tableName, 'Executions, locks and the audit outbox');
-    output(StackOutput.DashboardName, this.dashboard.dashboard.dashboardName, 'The CloudWatch dashboard');
-    output(
-      StackOutput.DashboardUrl,
-      `https://console.aws.amazon.com/cloudwatch/home?region=${Aws.REGION}#dashboards/dashboard/${this.dashboard.dashboard.dashboardName}`,
-      'The CloudWatch dashboard in the console',
-    );
-    output(StackOutput.ExecuteFunctionName, this.functions.execute.fn.functionName, 'The execute function');
-    output(
-      StackOutput.ReconcileFunctionName,
-      this.functions.reconcile.fn.functionName,
-      'The reconcile function',
-    );
-    output(
-      StackOutput.AuditForwarderFunctionName,
-      this.functions.auditForwarder.fn.functionName,
-      'The audit forwarder',
-    );
-    output(
-      StackOutput.ExecuteRoleArn,
-      this.functions.execute.role.roleArn,
-      'Grant this role cluster access (EKS access entry)',
-    );
-    output(
-      StackOutput.ReconcileRoleArn,
-      this.functions.reconcile.role.roleArn,
-      'Grant this role cluster access (EKS access entry)',
-    );
-    output(
-      StackOutput.EventsSinkUrl,
-      `${this.functions.eventsSinkUrl}tekton/`,
-      "Tekton's CloudEvents sink, without its token: append the EventsTokenSecretArn secret's value (wfe events sink prints the whole URL)",
-    );
-    output(
-      StackOutput.EventsTokenSecretArn,
-      this.functions.eventsToken.secretArn,
-      'The events sink token (an ARN; the token stays in Secrets Manager)',
-    );
-    output(StackOutput.AlarmTopicArn, this.alarms.topic.topicArn, 'Subscribe here to receive the alarms');
-    output(StackOutput.ExecutionNamespace, config.execution.namespace, 'Where the PipelineRuns run');
-    output(StackOutput.ClusterName, config.execution.clusterName, 'The cluster name in every lock key');
-    output(StackOutput.DataStorageUrl, config.audit.dataStorageUrl, 'Where the audit trail goes');
-    if (config.audit.tokenSecretArn)
-      output(
+    const { execute, reconcile, auditForwarder } = this.functions;
+    const dashboardName = this.dashboard.dashboard.dashboardName;
+    const outputs: [StackOutput, string | undefined, string][] = [
+      [StackOutput.QueueUrl, this.queues.requests.queueUrl, 'Send WorkflowExecution requests here'],
+      [
+        StackOutput.DlqUrl,
+        this.queues.requestsDlq.queueUrl,
+        'Requests that could not be executed, with the reason',
+      ],
+      [StackOutput.AuditDlqUrl, this.queues.auditDlq.queueUrl, 'Audit events DataStorage did not take'],
+      [StackOutput.TableName, this.state.table.tableName, 'Executions, locks and the audit outbox'],
+      [StackOutput.DashboardName, dashboardName, 'The CloudWatch dashboard'],
+      [
+        StackOutput.DashboardUrl,
+        `https://console.aws.amazon.com/cloudwatch/home?region=${Aws.REGION}#dashboards/dashboard/${dashboardName}`,
+        'The CloudWatch dashboard in the console',
+      ],
+      [StackOutput.ExecuteFunctionName, execute.fn.functionName, 'The execute function'],
+      [StackOutput.ReconcileFunctionName, reconcile.fn.functionName, 'The reconcile function'],
+      [StackOutput.AuditForwarderFunctionName, auditForwarder.fn.functionName, 'The audit forwarder'],
+      [StackOutput.ExecuteRoleArn, execute.role.roleArn, 'Grant this role cluster access (EKS access entry)'],
+      [
+        StackOutput.ReconcileRoleArn,
+        reconcile.role.roleArn,
+        'Grant this role cluster access (EKS access entry)',
+      ],
+      [
+        StackOutput.EventsSinkUrl,
+        `${this.functions.eventsSinkUrl}tekton/`,
+        "Tekton's CloudEvents sink, without its token: append the value of the EventsTokenSecretArn secret (infra/README.md)",
+      ],
+      [
+        StackOutput.EventsTokenSecretArn,
+        this.functions.eventsToken.secretArn,
+        'The events sink token (an ARN; the token stays in Secrets Manager)',
+      ],
+      [StackOutput.AlarmTopicArn, this.alarms.topic.topicArn, 'Subscribe here to receive the alarms'],
+      [StackOutput.ExecutionNamespace, config.execution.namespace, 'Where the PipelineRuns run'],
+      [StackOutput.ClusterName, config.execution.clusterName, 'The cluster name in every lock key'],
+      [StackOutput.DataStorageUrl, config.audit.dataStorageUrl, 'Where the audit trail goes'],
+      [
         StackOutput.DataStorageTokenSecretArn,
         config.audit.tokenSecretArn,
         'The DataStorage bearer token (an ARN; the secret stays in Secrets Manager)',
-      );
+      ],
+    ];
+    for (const [key, value, description] of outputs)
+      if (value !== undefined) new CfnOutput(this, key, { key, value, description });
   }
 }
