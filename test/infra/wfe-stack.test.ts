@@ -449,6 +449,10 @@ describe('the synthesized environment', () => {
       { ...execution, clusterName: 'prod-eu' },
       { mode: 'eks', clusterName: 'prod-eu' },
       SECRET_ARN.token,
+      {
+        allowedServiceAccounts: ['kubernaut-workflow-runner', 'runner'],
+        allowedBundlePrefixes: ['ghcr.io/kubernaut/', 'registry.example.com/workflows/'],
+      },
     ],
     [
       'kubeconfig',
@@ -456,22 +460,26 @@ describe('the synthesized environment', () => {
       { ...execution, clusterName: 'on-prem-1' },
       { mode: 'kubeconfig', secretArn: SECRET_ARN.kubeconfig },
       undefined,
+      {},
     ],
   ])(
     'is what the functions’ own configuration parsers expect (%s)',
-    (_, context, settings, cluster, tokenArn) => {
+    (_, context, settings, cluster, tokenArn, guardrails) => {
       const s = synth(context);
       expect(executeConfig(deployed(fnEnv(s, 'execute')))).toEqual({
         tableName: 'wfe-table',
         queueUrl,
         dlqUrl: queueUrl,
-        execution: settings,
+        timerQueueUrl: queueUrl,
+        execution: { ...settings, ...guardrails },
         cluster,
       });
       expect(reconcileConfig(deployed(fnEnv(s, 'reconcile')))).toEqual({
         tableName: 'wfe-table',
+        timerQueueUrl: queueUrl,
         execution: settings,
         cluster,
+        budget: expect.objectContaining({ pageSize: expect.any(Number) }),
       });
       expect(forwarderConfig(deployed(fnEnv(s, 'audit-forwarder')))).toMatchObject({
         dataStorageUrl: 'https://datastorage.example.com',
