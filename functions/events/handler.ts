@@ -24,7 +24,7 @@ export function createHandler(deps: EventsHandlerDeps) {
       return;
     }
     const outcome = await handleEventMessage(message, core);
-    logger.info('event processed', { messageId, message, outcome });
+    logger.info('event processed', { messageId, event: message, outcome });
   });
 }
 

@@ -166,7 +166,7 @@ export async function waitFor<T>(
   probe: () => Promise<T | undefined | false> | T | undefined | false,
   options: WaitOptions = {},
 ): Promise<T> {
-  const timeoutMs = options.timeoutMs ?? 30_000;
+  const timeoutMs = options.timeoutMs ?? 60_000;
   const intervalMs = options.intervalMs ?? 150;
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
@@ -474,11 +474,13 @@ export async function startAcceptance(options: AcceptanceOptions = {}): Promise<
 
 /**
  * An acceptance file's one system, started before its tests and stopped after them, with the
- * suite's settings: tests run side by side (each on its own names and targets) with a minute each.
+ * suite's settings: tests run side by side (each on its own names and targets) with two minutes each:
+ * 25 executions side by side in one process, with the event path, take 10–40 s each on a 2-CPU
+ * machine that runs other test files too (a quiet run: 3–13 s).
  * The tests name `h` at the file's top level, before the system exists, so `h` hands on each read
  * to the harness once it has started.
  */
-export function acceptanceSystem(options: AcceptanceOptions = {}, testTimeout = 60_000): Harness {
+export function acceptanceSystem(options: AcceptanceOptions = {}, testTimeout = 120_000): Harness {
   vi.setConfig({ maxConcurrency: 32, testTimeout });
   let started: Harness | undefined;
   beforeAll(async () => {

@@ -27,7 +27,7 @@ import {
 
 const WFE_BIN = fileURLToPath(new URL('../../bin/wfe.mjs', import.meta.url));
 
-const h = acceptanceSystem({}, 90_000);
+const h = acceptanceSystem({}, 150_000);
 
 describe.concurrent('WorkflowExecution CRD Lifecycle', () => {
   describe('CRD Creation', () => {
