@@ -2,8 +2,6 @@
  * The reconcile handler end to end: DynamoDB Local, the built-in Kubernetes API with its Tekton
  * simulator (manual), the real client, and one injected clock — no real waits for cooldowns.
  */
-import { Logger } from '@aws-lambda-powertools/logger';
-import { Metrics } from '@aws-lambda-powertools/metrics';
 import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { executionItem } from '../../functions/adapters/dynamodb/items.js';
@@ -15,18 +13,12 @@ import { createHandler as reconcileHandler } from '../../functions/reconcile/han
 import { RecordingQueue } from '../fakes/recorders.js';
 import { sqsEvent, sqsRecord } from '../fixtures/events.js';
 import { body } from '../fixtures/manifests.js';
-import { type Engines, lambdaContext, startEngines } from '../setup/engines.js';
+import { ENGINE_SETTINGS, type Engines, lambdaContext, quiet, startEngines } from '../setup/engines.js';
 
 const NS = 'kubernaut-workflows';
 const TARGET = 'default/deployment/test-app';
 const RUN = pipelineRunName(TARGET);
-const settings = {
-  namespace: NS,
-  serviceAccountName: 'kubernaut-workflow-runner',
-  clusterName: 'default',
-  cooldownMs: 10_000,
-  leaseMs: 15 * 60_000,
-};
+const settings = ENGINE_SETTINGS;
 
 let engines: Engines;
 beforeEach(async () => {
@@ -34,11 +26,6 @@ beforeEach(async () => {
 });
 afterEach(async () => {
   await engines.stop();
-});
-
-const quiet = (name: string) => ({
-  logger: new Logger({ serviceName: name, logLevel: 'ERROR' }),
-  metrics: new Metrics({ namespace: 'wfe-test', serviceName: name }),
 });
 
 async function submit(name: string, target = TARGET) {

@@ -3,8 +3,6 @@
  * ends the execution, cools and releases its lock, and lets the next request for the target start —
  * against DynamoDB Local, whose 400 KB item limit is the one that held targets before.
  */
-import { Logger } from '@aws-lambda-powertools/logger';
-import { Metrics } from '@aws-lambda-powertools/metrics';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MAX_REQUEST_BYTES } from '../../functions/core/manifest.js';
@@ -15,18 +13,12 @@ import { RecordingQueue } from '../fakes/recorders.js';
 import { sqsEvent, sqsRecord } from '../fixtures/events.js';
 import { maximumRequest } from '../fixtures/hostile.js';
 import { body } from '../fixtures/manifests.js';
-import { type Engines, lambdaContext, startEngines } from '../setup/engines.js';
+import { ENGINE_SETTINGS, type Engines, lambdaContext, quiet, startEngines } from '../setup/engines.js';
 
 const NS = 'kubernaut-workflows';
 const TARGET = 'default/deployment/test-app';
 const RUN = pipelineRunName(TARGET);
-const settings = {
-  namespace: NS,
-  serviceAccountName: 'kubernaut-workflow-runner',
-  clusterName: 'default',
-  cooldownMs: 10_000,
-  leaseMs: 15 * 60_000,
-};
+const settings = ENGINE_SETTINGS;
 
 let engines: Engines;
 beforeEach(async () => {
@@ -34,11 +26,6 @@ beforeEach(async () => {
 });
 afterEach(async () => {
   await engines.stop();
-});
-
-const quiet = (name: string) => ({
-  logger: new Logger({ serviceName: name, logLevel: 'ERROR' }),
-  metrics: new Metrics({ namespace: 'wfe-test', serviceName: name }),
 });
 
 function submit(text: string) {

@@ -14,18 +14,12 @@ import type { StateChange } from '../../functions/core/state-change.js';
 import { Crash, type CrashPoint, crashing } from '../fakes/crash.js';
 import { RecordingLog, RecordingMetrics, RecordingQueue } from '../fakes/recorders.js';
 import { body } from '../fixtures/manifests.js';
-import { type Engines, startEngines } from '../setup/engines.js';
+import { ENGINE_SETTINGS, type Engines, startEngines } from '../setup/engines.js';
 
 const NS = 'kubernaut-workflows';
 const TARGET = 'default/deployment/test-app';
 const RUN = pipelineRunName(TARGET);
-const settings = {
-  namespace: NS,
-  serviceAccountName: 'kubernaut-workflow-runner',
-  clusterName: 'default',
-  cooldownMs: 10_000,
-  leaseMs: 900_000,
-};
+const settings = ENGINE_SETTINGS;
 
 let engines: Engines;
 beforeEach(async () => {

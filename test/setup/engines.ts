@@ -5,6 +5,8 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics } from '@aws-lambda-powertools/metrics';
 import type { Context } from 'aws-lambda';
 import { executionTable } from '../../functions/adapters/dynamodb/execution-table.js';
 import { connectCluster } from '../../functions/adapters/kubernetes/cluster.js';
@@ -60,3 +62,18 @@ export function lambdaContext(name = 'wfe-test', remainingMs = 60_000): Context 
     succeed: () => undefined,
   };
 }
+
+/** The functions' settings in the handler tests: the default namespace and account, a 10 s cooldown. */
+export const ENGINE_SETTINGS = {
+  namespace: 'kubernaut-workflows',
+  serviceAccountName: 'kubernaut-workflow-runner',
+  clusterName: 'default',
+  cooldownMs: 10_000,
+  leaseMs: 15 * 60_000,
+};
+
+/** A function's logger and metrics that print only errors. */
+export const quiet = (name: string) => ({
+  logger: new Logger({ serviceName: name, logLevel: 'ERROR' }),
+  metrics: new Metrics({ namespace: 'wfe-test', serviceName: name }),
+});
