@@ -4,16 +4,11 @@
  * A timer is sent after the lock is written and only speeds things up: a lost one leaves the lock
  * to the sweep, so failing to send it is logged, never thrown.
  */
-import type { Lock } from './lock.js';
+import { type Lock, lockDueAt } from './lock.js';
 import type { Clock, LockTimer, Log, TimerQueue } from './ports.js';
 
 /** SQS holds a message back at most 15 minutes; a later instant is reached by sending again. */
 export const MAX_TIMER_DELAY_SECONDS = 900;
-
-/** When the sweep would look at this lock: its cooldown's end, else its lease's. */
-export function lockDueAt(lock: Lock): string | undefined {
-  return lock.state === 'cooling' ? lock.releaseAt : lock.leaseUntil;
-}
 
 export function timerFor(lock: Lock): LockTimer | undefined {
   const at = lockDueAt(lock);

@@ -154,3 +154,8 @@ export function coolingLock(lock: Lock, completionTime: Date, cooldownMs: number
     releaseAt: new Date(completionTime.getTime() + cooldownMs).toISOString(),
   };
 }
+
+/** When a lock is due for the sweep or its timer: a cooling lock at its cooldown's end, else at its lease's. */
+export function lockDueAt(lock: Lock): string | undefined {
+  return lock.state === 'cooling' ? lock.releaseAt : lock.leaseUntil;
+}

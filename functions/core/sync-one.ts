@@ -11,8 +11,8 @@
  */
 import { z } from 'zod';
 import { isTerminal } from './execution.js';
-import { sameExecution } from './lock.js';
-import { lockDueAt, sendTimer } from './lock-timer.js';
+import { lockDueAt, sameExecution } from './lock.js';
+import { sendTimer } from './lock-timer.js';
 import { executionKey } from './manifest.js';
 import { MetricName } from './metric-name.js';
 import { ownerOf, pipelineRunName } from './pipeline-run.js';

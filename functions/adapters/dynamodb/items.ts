@@ -4,7 +4,7 @@
 import type { AuditEventRequest } from '../../core/audit-event.js';
 import { bounded } from '../../core/bounded-text.js';
 import type { Execution } from '../../core/execution.js';
-import type { Lock } from '../../core/lock.js';
+import { type Lock, lockDueAt } from '../../core/lock.js';
 import { type ExecutionId, executionKey } from '../../core/manifest.js';
 import type { Rejection } from '../../core/ports.js';
 import { itemBytes, MAX_ITEM_BYTES } from './item-size.js';
@@ -86,8 +86,7 @@ function parsedOrText(text: string): unknown {
 }
 
 export function lockItem(lock: Lock): Item {
-  // Cooling locks are due when their cooldown ends; acquired and running ones when their lease does.
-  const dueAt = lock.state === 'cooling' ? lock.releaseAt : lock.leaseUntil;
+  const dueAt = lockDueAt(lock);
   return {
     pk: lockPk(lock.key),
     sk: LOCK_SK,
