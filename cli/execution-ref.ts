@@ -1,7 +1,7 @@
 /**
  * `NS/NAME` on the command line: an execution's identity (namespace `default` when only NAME is given).
  */
-import type { ExecutionId } from '../functions/core/manifest.js';
+import type { ExecutionId } from '../functions/core/execution-id.js';
 import { UsageError } from './cli-error.js';
 
 export function parseExecutionRef(command: string, text: string): ExecutionId {

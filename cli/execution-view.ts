@@ -3,7 +3,7 @@
  * shaped like the CRD's, conditions as a list in CRD order) and its row in a table.
  */
 import { conditionList, type Execution } from '../functions/core/execution.js';
-import { executionKey } from '../functions/core/manifest.js';
+import { executionKey } from '../functions/core/execution-id.js';
 import { age } from './print.js';
 
 interface RejectedRequest {

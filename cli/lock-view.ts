@@ -2,8 +2,8 @@
  * A target lock as `wfe locks` shows it: who holds it, in which state, and when it goes.
  */
 
+import { executionKey } from '../functions/core/execution-id.js';
 import type { Lock } from '../functions/core/lock.js';
-import { executionKey } from '../functions/core/manifest.js';
 import { age } from './print.js';
 
 export const LOCK_HEADERS = ['TARGET', 'HOLDER', 'STATE', 'RELEASE', 'AGE'];

@@ -4,7 +4,8 @@
  * each validated with the schema the execute function uses.
  */
 import { parseAllDocuments } from 'yaml';
-import { executionKey, type Manifest, parseRequest } from '../functions/core/manifest.js';
+import { executionKey } from '../functions/core/execution-id.js';
+import { type Manifest, parseRequest } from '../functions/core/manifest.js';
 import { CliError } from './cli-error.js';
 
 function flatten(value: unknown): unknown[] {

@@ -9,7 +9,7 @@ import { documentClient, executionTable } from '../../functions/adapters/dynamod
 import { tableListing } from '../../functions/adapters/dynamodb/listing.js';
 import { systemClock } from '../../functions/adapters/system-clock.js';
 import { parseDuration } from '../../functions/core/duration.js';
-import { executionKey } from '../../functions/core/manifest.js';
+import { executionKey } from '../../functions/core/execution-id.js';
 import { pause } from '../../local/aws/event-source.js';
 import { type LocalSystem, startLocalSystem } from '../../local/system.js';
 import { CliError, UsageError } from '../cli-error.js';

@@ -1,7 +1,7 @@
 /**
  * `wfe get NS/NAME`: one execution, as a table row or the WorkflowExecution object with its status.
  */
-import { executionKey } from '../../functions/core/manifest.js';
+import { executionKey } from '../../functions/core/execution-id.js';
 import { CliError } from '../cli-error.js';
 import { type Command, onePositional, parseCommandLine } from '../command.js';
 import { CONNECTION_HELP, CONNECTION_OPTIONS, withConnection } from '../connect.js';

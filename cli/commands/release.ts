@@ -3,8 +3,8 @@
  * why (functions/core/force-release.ts holds the rules).
  */
 import { systemClock } from '../../functions/adapters/system-clock.js';
+import { executionKey } from '../../functions/core/execution-id.js';
 import { forceRelease, MIN_REASON_WORDS, reasonRefusal } from '../../functions/core/force-release.js';
-import { executionKey } from '../../functions/core/manifest.js';
 import { CliError, UsageError } from '../cli-error.js';
 import { type Command, onePositional, parseCommandLine } from '../command.js';
 import { CONNECTION_HELP, CONNECTION_OPTIONS, withConnection } from '../connect.js';

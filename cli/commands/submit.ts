@@ -4,7 +4,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
-import { executionKey } from '../../functions/core/manifest.js';
+import { executionKey } from '../../functions/core/execution-id.js';
 import { CliError, UsageError } from '../cli-error.js';
 import { type Command, noPositionals, parseCommandLine } from '../command.js';
 import { CONNECTION_HELP, CONNECTION_OPTIONS, withConnection } from '../connect.js';

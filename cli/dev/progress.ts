@@ -5,9 +5,10 @@
  */
 
 import type { TableListing } from '../../functions/adapters/dynamodb/listing.js';
+import { correlationId } from '../../functions/core/correlation.js';
 import type { Execution } from '../../functions/core/execution.js';
+import { executionKey } from '../../functions/core/execution-id.js';
 import type { Lock } from '../../functions/core/lock.js';
-import { correlationId, executionKey } from '../../functions/core/manifest.js';
 import type { Example } from './examples.js';
 
 export interface ExecutionProgress {

@@ -4,8 +4,8 @@
  * (the outbox); the forwarder sends it as stored.
  */
 import { bounded } from './bounded-text.js';
+import { correlationId } from './correlation.js';
 import type { Execution } from './execution.js';
-import { correlationId } from './manifest.js';
 
 export const AuditEventType = {
   Started: 'workflow.started',

@@ -2,7 +2,9 @@
  * An execution and its status, shaped like the WorkflowExecution CRD's (SPEC WE-5), and the one
  * table of phase transitions every status change goes through.
  */
-import type { ExecutionId, Manifest } from './manifest.js';
+
+import type { ExecutionId } from './execution-id.js';
+import type { Manifest } from './manifest.js';
 
 export const Phase = {
   Pending: 'Pending',

@@ -2,7 +2,7 @@
  * The per-target lock (SPEC WE-1, WE-3, WE-8): its states, what a request may do given the lock
  * it finds, and the lock's next states. Pure; the store writes them conditionally on `version`.
  */
-import { type ExecutionId, executionKey } from './manifest.js';
+import { type ExecutionId, executionKey } from './execution-id.js';
 
 export const LockState = {
   Acquired: 'acquired',

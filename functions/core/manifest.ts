@@ -8,6 +8,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { parseDuration } from './duration.js';
+import type { ExecutionId } from './execution-id.js';
 import { targetProblem } from './target.js';
 
 export const MAX_REQUEST_BYTES = 256 * 1024;
@@ -31,7 +32,6 @@ const DIGEST = /^sha256:[a-f0-9]{64}$/;
 // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
 const NO_CONTROL = /^[^\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]*$/;
 
-export const CORRELATION_LABEL = 'kubernaut.ai/correlation-id';
 export const RESERVED_PARAMETER = 'TARGET_RESOURCE';
 
 const text = (max: number) =>
@@ -148,13 +148,6 @@ export const manifestSchema = z.object({
 
 export type Manifest = z.infer<typeof manifestSchema>;
 
-export interface ExecutionId {
-  namespace: string;
-  name: string;
-}
-
-export const executionKey = (id: ExecutionId): string => `${id.namespace}/${id.name}`;
-
 export type ParsedRequest =
   | { ok: true; manifest: Manifest }
   | { ok: false; reason: string; id?: ExecutionId; raw?: unknown };
@@ -246,14 +239,6 @@ function readableIdentity(raw: unknown): ExecutionId | undefined {
     .object({ metadata: z.object({ name, namespace: namespace.default('default') }) })
     .safeParse(raw);
   return parsed.success ? parsed.data.metadata : undefined;
-}
-
-/** The correlation id DataStorage is queried by: the label, else the parent RemediationRequest, else the name. */
-export function correlationId(m: {
-  metadata: { name: string; labels?: Record<string, string> };
-  spec?: Partial<Manifest['spec']>;
-}): string {
-  return m.metadata.labels?.[CORRELATION_LABEL] ?? m.spec?.remediationRequestRef?.name ?? m.metadata.name;
 }
 
 /** JSON with object keys sorted, so equal objects give equal text whatever their key order. */

@@ -4,7 +4,8 @@
  */
 import { createHash } from 'node:crypto';
 import { formatDuration, parseDuration } from './duration.js';
-import { type ExecutionId, type Manifest, RESERVED_PARAMETER } from './manifest.js';
+import type { ExecutionId } from './execution-id.js';
+import { type Manifest, RESERVED_PARAMETER } from './manifest.js';
 import { targetLabelValue } from './target.js';
 
 export const Label = {

@@ -5,8 +5,8 @@
  */
 import type { AuditEventRequest } from './audit-event.js';
 import type { Execution } from './execution.js';
+import type { ExecutionId } from './execution-id.js';
 import type { Lock } from './lock.js';
-import type { ExecutionId } from './manifest.js';
 import type { MetricName, MetricUnit } from './metric-name.js';
 import type { PipelineRunObject } from './pipeline-run.js';
 import type { StateChange, WriteResult } from './state-change.js';

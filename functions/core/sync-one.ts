@@ -11,9 +11,9 @@
  */
 import { z } from 'zod';
 import { isTerminal } from './execution.js';
+import { executionKey } from './execution-id.js';
 import { lockDueAt, sameExecution } from './lock.js';
 import { sendTimer } from './lock-timer.js';
-import { executionKey } from './manifest.js';
 import { MetricName } from './metric-name.js';
 import { ownerOf, pipelineRunName } from './pipeline-run.js';
 import type { EventQueue, LockTimer, RunHint } from './ports.js';

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { correlationId, parseManifest, parseRequest, requestHash } from '../../functions/core/manifest.js';
+import { correlationId } from '../../functions/core/correlation.js';
+import { parseManifest, parseRequest, requestHash } from '../../functions/core/manifest.js';
 import { manifest } from '../fixtures/manifests.js';
 
 const problem = (raw: unknown) => {

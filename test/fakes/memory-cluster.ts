@@ -3,7 +3,7 @@
  * semantics of the real adapter, and hooks to inject faults. Integration tests use the real
  * adapter against the local Kubernetes API instead.
  */
-import type { ExecutionId } from '../../functions/core/manifest.js';
+import type { ExecutionId } from '../../functions/core/execution-id.js';
 import { isOwnedBy, type PipelineRunObject } from '../../functions/core/pipeline-run.js';
 import type { Cluster, ClusterEvent, RunState, TaskRunState } from '../../functions/core/ports.js';
 

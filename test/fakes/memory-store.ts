@@ -5,8 +5,8 @@
  */
 import type { AuditEventRequest } from '../../functions/core/audit-event.js';
 import type { Execution } from '../../functions/core/execution.js';
+import { type ExecutionId, executionKey } from '../../functions/core/execution-id.js';
 import type { Lock } from '../../functions/core/lock.js';
-import { type ExecutionId, executionKey } from '../../functions/core/manifest.js';
 import type { ExecutionStore, Page, Rejection } from '../../functions/core/ports.js';
 import type { StateChange, WriteResult } from '../../functions/core/state-change.js';
 

@@ -14,7 +14,7 @@ import { describe, expect, it } from 'vitest';
 import { auditItem, type Item } from '../../functions/adapters/dynamodb/items.js';
 import { createHandler as createForwarder } from '../../functions/audit-forwarder/handler.js';
 import { ClusterUnavailableError } from '../../functions/core/errors.js';
-import { executionKey } from '../../functions/core/manifest.js';
+import { executionKey } from '../../functions/core/execution-id.js';
 import { createHandler as createExecute } from '../../functions/execute/handler.js';
 import { fixedClock } from '../fakes/clock.js';
 import { MemoryCluster } from '../fakes/memory-cluster.js';

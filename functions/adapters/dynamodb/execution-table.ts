@@ -19,8 +19,8 @@ import {
   type TransactWriteCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import type { Execution } from '../../core/execution.js';
+import type { ExecutionId } from '../../core/execution-id.js';
 import type { Lock } from '../../core/lock.js';
-import type { ExecutionId } from '../../core/manifest.js';
 import type { Clock, ExecutionStore, Page, Rejection } from '../../core/ports.js';
 import type { StateChange, WriteResult } from '../../core/state-change.js';
 import { itemBytes, MAX_ITEM_BYTES } from './item-size.js';

@@ -4,8 +4,8 @@
 import type { AuditEventRequest } from '../../core/audit-event.js';
 import { bounded } from '../../core/bounded-text.js';
 import type { Execution } from '../../core/execution.js';
+import { type ExecutionId, executionKey } from '../../core/execution-id.js';
 import { type Lock, lockDueAt } from '../../core/lock.js';
-import { type ExecutionId, executionKey } from '../../core/manifest.js';
 import type { Rejection } from '../../core/ports.js';
 import { itemBytes, MAX_ITEM_BYTES } from './item-size.js';
 import { DueKind, RecordKind, TABLE } from './table.js';

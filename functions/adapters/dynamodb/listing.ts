@@ -11,8 +11,8 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import type { AuditEventRequest } from '../../core/audit-event.js';
 import type { Execution, Phase } from '../../core/execution.js';
+import type { ExecutionId } from '../../core/execution-id.js';
 import type { Lock } from '../../core/lock.js';
-import type { ExecutionId } from '../../core/manifest.js';
 import type { Rejection } from '../../core/ports.js';
 import { executionPk, type Item, toExecution, toLock, toRejection } from './items.js';
 import { RecordKind, TABLE } from './table.js';

@@ -14,7 +14,7 @@ import {
   ServerConfiguration,
 } from '@kubernetes/client-node';
 import { ClusterUnavailableError, ConfigError } from '../../core/errors.js';
-import type { ExecutionId } from '../../core/manifest.js';
+import type { ExecutionId } from '../../core/execution-id.js';
 import { isOwnedBy, type PipelineRunObject } from '../../core/pipeline-run.js';
 import type { Clock, Cluster, ClusterEvent, RunState, TaskRunState } from '../../core/ports.js';
 import { apiFailure, clusterError } from './api-error.js';

@@ -12,7 +12,10 @@ describe('index key shards', () => {
 
   it('spreads 10,000 keys evenly: no shard holds more than 1.25× its share', () => {
     const counts = new Array<number>(SHARDS).fill(0);
-    for (let i = 0; i < 10_000; i++) counts[shardOf(`EXEC#ns/request-${i}`)]++;
+    for (let i = 0; i < 10_000; i++) {
+      const shard = shardOf(`EXEC#ns/request-${i}`);
+      counts[shard] = (counts[shard] ?? 0) + 1;
+    }
     const share = 10_000 / SHARDS;
     console.log(`shard sizes for 10,000 keys: min ${Math.min(...counts)}, max ${Math.max(...counts)}`);
     expect(Math.max(...counts)).toBeLessThan(share * 1.25);
