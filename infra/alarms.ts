@@ -8,7 +8,7 @@ import { Alarm, ComparisonOperator, type IMetric, Stats, TreatMissingData } from
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
-import { Topic } from 'aws-cdk-lib/aws-sns';
+import { type ITopic, Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
 import type { Functions } from './functions.js';
@@ -21,15 +21,85 @@ export const ITERATOR_AGE_THRESHOLD_MS = 5 * 60 * 1000;
 export interface AlarmsProps {
   functions: Functions;
   queues: Queues;
+  /** The operator's own topic; without it, one encrypted with a rotating key of its own. */
+  topic?: ITopic;
   email?: string;
 }
 
 export class Alarms extends Construct {
-  readonly topic: Topic;
+  readonly topic: ITopic;
   readonly all: Alarm[] = [];
 
-  constructor(scope: Construct, id: string, { functions, queues, email }: AlarmsProps) {
+  constructor(scope: Construct, id: string, { functions, queues, topic, email }: AlarmsProps) {
     super(scope, id);
+    const stack = Stack.of(this);
+    this.topic = topic ?? this.encryptedTopic();
+    if (email) this.topic.addSubscription(new EmailSubscription(email));
+    const action = new SnsAction(this.topic);
+    const alarm = (
+      name: string,
+      metric: IMetric,
+      threshold: number,
+      description: string,
+      comparisonOperator = ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      // No data means nothing happened, for most: no messages, no errors, no forwarding work.
+      treatMissingData = TreatMissingData.NOT_BREACHING,
+    ) => {
+      const created = new Alarm(this, name.replaceAll(' ', ''), {
+        alarmName: `${stack.stackName} ${name}`,
+        alarmDescription: description,
+        metric,
+        threshold,
+        comparisonOperator,
+        evaluationPeriods: 1,
+        datapointsToAlarm: 1,
+        treatMissingData,
+      });
+      created.addAlarmAction(action);
+      created.addOkAction(action);
+      this.all.push(created);
+    };
+
+    alarm(
+      'request DLQ not empty',
+      queueDepth(queues.requestsDlq),
+      1,
+      'A request could not be executed and was dead-lettered with its reason: read it with `aws sqs receive-message`, fix, resend.',
+    );
+    alarm(
+      'audit DLQ not empty',
+      queueDepth(queues.auditDlq),
+      1,
+      'Audit events did not reach DataStorage: fix DataStorage or the refused events, then `wfe audit redrive`.',
+    );
+    alarm(
+      'audit forwarding behind',
+      functions.auditForwarder.fn.metric('IteratorAge', {
+        statistic: Stats.MAXIMUM,
+        period: Duration.minutes(1),
+      }),
+      ITERATOR_AGE_THRESHOLD_MS,
+      'The audit forwarder is more than 5 minutes behind the state table stream (DataStorage down or slow?).',
+      ComparisonOperator.GREATER_THAN_THRESHOLD,
+    );
+    for (const fn of functions.all) {
+      alarm(
+        `${fn.node.id} errors`,
+        fn.fn.metricErrors({ statistic: Stats.SUM, period: Duration.minutes(5) }),
+        1,
+        `The ${fn.node.id} function failed (an exception or a timeout, not a rejected request): see its log group.`,
+      );
+    }
+    alarm(
+      'locks held past lease',
+      lockMetrics().stuck,
+      1,
+      'A target lock was held past its lease without a PipelineRun (SPEC WE-8); reconcile released it and failed the execution. Check the cluster and the execute function.',
+    );
+  }
+
+  /** A topic only this account's alarms may publish to, over SSL, encrypted with a rotating key. */
+  private encryptedTopic(): Topic {
     const stack = Stack.of(this);
     const alarmArns = stack.formatArn({
       service: 'cloudwatch',
@@ -57,74 +127,17 @@ export class Alarms extends Construct {
         conditions: fromOwnAlarms,
       }),
     );
-    this.topic = new Topic(this, 'Topic', { masterKey: key, enforceSSL: true });
+    const created = new Topic(this, 'Topic', { masterKey: key, enforceSSL: true });
     // The SSL-only policy replaces the topic's default policy, so the alarms' publish is allowed explicitly.
-    this.topic.addToResourcePolicy(
+    created.addToResourcePolicy(
       new PolicyStatement({
         sid: 'CloudWatchAlarmsPublish',
         principals: [new ServicePrincipal('cloudwatch.amazonaws.com')],
         actions: ['sns:Publish'],
-        resources: [this.topic.topicArn],
+        resources: [created.topicArn],
         conditions: fromOwnAlarms,
       }),
     );
-    if (email) this.topic.addSubscription(new EmailSubscription(email));
-
-    const action = new SnsAction(this.topic);
-    const alarm = (name: string, metric: IMetric, threshold: number, description: string, above = false) => {
-      const created = new Alarm(this, name.replaceAll(' ', ''), {
-        alarmName: `${stack.stackName} ${name}`,
-        alarmDescription: description,
-        metric,
-        threshold,
-        comparisonOperator: above
-          ? ComparisonOperator.GREATER_THAN_THRESHOLD
-          : ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        evaluationPeriods: 1,
-        datapointsToAlarm: 1,
-        // No data means nothing happened: no messages, no errors, no forwarding work.
-        treatMissingData: TreatMissingData.NOT_BREACHING,
-      });
-      created.addAlarmAction(action);
-      created.addOkAction(action);
-      this.all.push(created);
-    };
-
-    alarm(
-      'request DLQ not empty',
-      queueDepth(queues.requestsDlq),
-      1,
-      'A request could not be executed and was dead-lettered with its reason: read it with `aws sqs receive-message`, fix, resend.',
-    );
-    alarm(
-      'audit DLQ not empty',
-      queueDepth(queues.auditDlq),
-      1,
-      'Audit events did not reach DataStorage: fix DataStorage or the refused events, then `wfe audit redrive`.',
-    );
-    alarm(
-      'audit forwarding behind',
-      functions.auditForwarder.fn.metric('IteratorAge', {
-        statistic: Stats.MAXIMUM,
-        period: Duration.minutes(1),
-      }),
-      ITERATOR_AGE_THRESHOLD_MS,
-      'The audit forwarder is more than 5 minutes behind the state table stream (DataStorage down or slow?).',
-      true,
-    );
-    for (const fn of functions.all) {
-      alarm(
-        `${fn.node.id} errors`,
-        fn.fn.metricErrors({ statistic: Stats.SUM, period: Duration.minutes(5) }),
-        1,
-        `The ${fn.node.id} function failed (an exception or a timeout, not a rejected request): see its log group.`,
-      );
-    }
-    alarm(
-      'locks held past lease',
-      lockMetrics().stuck,
-      1,
-      'A target lock was held past its lease without a PipelineRun (SPEC WE-8); reconcile released it and failed the execution. Check the cluster and the execute function.',
-    );
+    return created;
   }
 }

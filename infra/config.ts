@@ -63,115 +63,223 @@ const secretArn = z
 const dnsLabel = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const retentionDays = Object.values(RetentionDays).filter((v): v is number => typeof v === 'number');
 
-const settings = z.object({
-  stackName: z
-    .string()
-    .regex(/^[A-Za-z][A-Za-z0-9-]{0,39}$/, 'must be letters, digits and dashes, at most 40 characters')
-    .default('wfe'),
+/**
+ * One setting: how it is read, one line for infra/README's table, and the default as the table shows
+ * it where the schema's own default is not the whole story.
+ */
+interface Setting<S extends z.ZodType> {
+  schema: S;
+  doc: string;
+  shownDefault?: string;
+}
+const setting = <S extends z.ZodType>(schema: S, doc: string, shownDefault?: string): Setting<S> => ({
+  schema,
+  doc,
+  shownDefault,
+});
 
-  clusterAuth: z.enum(['eks', 'kubeconfig']).default('eks'),
-  eksClusterName: z
-    .string()
-    .regex(/^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$/, 'must be an EKS cluster name')
-    .optional(),
-  createAccessEntry: flag(true),
-  kubernetesGroup: z
-    .string()
-    .regex(
-      /^(?!system:)[a-z0-9][a-z0-9:._-]{0,62}$/,
-      'must be a Kubernetes group name not starting with system:',
-    )
-    .default('wfe-executors'),
-  kubeconfigSecretArn: secretArn.optional(),
-  clusterName: z
-    .string()
-    .regex(/^[A-Za-z0-9._-]{1,100}$/, 'must be a short name without / or #')
-    .optional(),
+/** Every setting the app and WorkflowExecutionService read: the one declaration of name, type, default and meaning. */
+export const SETTINGS = {
+  stackName: setting(
+    z
+      .string()
+      .regex(/^[A-Za-z][A-Za-z0-9-]{0,39}$/, 'must be letters, digits and dashes, at most 40 characters')
+      .default('wfe'),
+    "the stack's name; also prefixes the function names, the dashboard and the alarms",
+  ),
 
-  executionNamespace: z.string().regex(dnsLabel, 'must be a namespace name').default('kubernaut-workflows'),
-  serviceAccountName: z
-    .string()
-    .regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, 'must be a service account name')
-    .default('kubernaut-workflow-runner'),
-  allowedServiceAccounts: list
-    .pipe(
-      z
-        .array(z.string().regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, 'must be service account names'))
-        .min(1, 'must name at least one'),
-    )
-    .optional(),
-  allowedBundlePrefixes: list
-    .pipe(
-      z
-        .array(z.string().min(1).max(256).regex(/^\S+$/, 'must be bundle prefixes without spaces'))
-        .min(1, 'must name at least one'),
-    )
-    .optional(),
-  requestSenders: list
-    .pipe(
-      z
-        .array(
-          z
-            .string()
-            .regex(
-              /^arn:aws[a-z-]*:iam::\d{12}:(role|user)\/[\w+=,.@/-]+$/,
-              'must be IAM role or user ARNs (arn:aws:iam::ACCOUNT:role/NAME)',
-            ),
-        )
-        .min(1, 'must name at least one'),
-    )
-    .optional(),
-  cooldownPeriod: duration(1, 7 * 24 * 3600, '5m'),
-  lockLease: duration(1, 7 * 24 * 3600, '15m'),
+  clusterAuth: setting(
+    z.enum(['eks', 'kubeconfig']).default('eks'),
+    '`eks` (IAM token for an EKS cluster) or `kubeconfig` (a kubeconfig in Secrets Manager)',
+  ),
+  eksClusterName: setting(
+    z
+      .string()
+      .regex(/^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$/, 'must be an EKS cluster name')
+      .optional(),
+    'the EKS cluster; needed with `clusterAuth=eks` (synth warns without it)',
+  ),
+  createAccessEntry: setting(flag(true), 'create the EKS access entries for the roles that call the cluster'),
+  kubernetesGroup: setting(
+    z
+      .string()
+      .regex(
+        /^(?!system:)[a-z0-9][a-z0-9:._-]{0,62}$/,
+        'must be a Kubernetes group name not starting with system:',
+      )
+      .default('wfe-executors'),
+    'the Kubernetes group the access entries map the roles to',
+  ),
+  kubeconfigSecretArn: setting(
+    secretArn.optional(),
+    'complete ARN of the kubeconfig secret; required with `clusterAuth=kubeconfig`',
+  ),
+  clusterName: setting(
+    z
+      .string()
+      .regex(/^[A-Za-z0-9._-]{1,100}$/, 'must be a short name without / or #')
+      .optional(),
+    'the cluster name in every lock key (`CLUSTER_NAME`)',
+    '`eksClusterName`, else `default`',
+  ),
 
-  dataStorageUrl: z.url({ protocol: /^https?$/, message: 'must be an http(s) URL' }).optional(),
-  dataStorageTokenSecretArn: secretArn.optional(),
-  auditBatchSize: integer(1, 1000, 100),
-  auditRequestTimeout: duration(1, 30, '10s'),
+  executionNamespace: setting(
+    z.string().regex(dnsLabel, 'must be a namespace name').default('kubernaut-workflows'),
+    'where PipelineRuns are created',
+  ),
+  serviceAccountName: setting(
+    z
+      .string()
+      .regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, 'must be a service account name')
+      .default('kubernaut-workflow-runner'),
+    "the PipelineRuns' service account, unless a request names one",
+  ),
+  allowedServiceAccounts: setting(
+    list
+      .pipe(
+        z
+          .array(z.string().regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, 'must be service account names'))
+          .min(1, 'must name at least one'),
+      )
+      .optional(),
+    'comma-separated: the service accounts a request may name (`ALLOWED_SERVICE_ACCOUNTS`)',
+    'only `serviceAccountName`',
+  ),
+  allowedBundlePrefixes: setting(
+    list
+      .pipe(
+        z
+          .array(z.string().min(1).max(256).regex(/^\S+$/, 'must be bundle prefixes without spaces'))
+          .min(1, 'must name at least one'),
+      )
+      .optional(),
+    "comma-separated: the prefixes a request's bundle must start with (`ALLOWED_BUNDLE_PREFIXES`)",
+    'any (synth warns)',
+  ),
+  requestSenders: setting(
+    list
+      .pipe(
+        z
+          .array(
+            z
+              .string()
+              .regex(
+                /^arn:aws[a-z-]*:iam::\d{12}:(role|user)\/[\w+=,.@/-]+$/,
+                'must be IAM role or user ARNs (arn:aws:iam::ACCOUNT:role/NAME)',
+              ),
+          )
+          .min(1, 'must name at least one'),
+      )
+      .optional(),
+    "comma-separated IAM role or user ARNs: the request queue's policy then admits only these and the execute role",
+    'any principal of the account IAM allows (synth warns)',
+  ),
+  cooldownPeriod: setting(
+    duration(1, 7 * 24 * 3600, '5m'),
+    'how long a target stays locked after its execution ends',
+  ),
+  lockLease: setting(
+    duration(1, 7 * 24 * 3600, '15m'),
+    'how long a lock without a PipelineRun may be held before reconcile releases it',
+  ),
+
+  dataStorageUrl: setting(
+    z.url({ protocol: /^https?$/, message: 'must be an http(s) URL' }).optional(),
+    'Kubernaut DataStorage',
+    `\`${PLACEHOLDER_DATASTORAGE_URL}\` (never resolves; synth warns)`,
+  ),
+  dataStorageTokenSecretArn: setting(
+    secretArn.optional(),
+    'complete ARN of the DataStorage bearer token secret (`dataStorageUrl` must then be `https://`)',
+  ),
+  auditBatchSize: setting(
+    integer(1, 1000, 100),
+    'stream records per forwarder invocation, and events per POST (at most 1000)',
+  ),
+  auditRequestTimeout: setting(duration(1, 30, '10s'), 'timeout of one POST to DataStorage'),
   // The forwarder parks a record (with its event) in the audit DLQ once it has waited auditGiveUpAfter;
   // the stream's own give-up (record age, retries) must come well after, or records would leave the
   // stream as bare sequence numbers that no redrive can replay.
-  auditGiveUpAfter: duration(60, 12 * 3600, '30m'),
-  auditRetryAttempts: integer(0, 10_000, 10_000),
-  auditMaxRecordAge: duration(60, 24 * 3600, '6h'),
+  auditGiveUpAfter: setting(
+    duration(60, 12 * 3600, '30m'),
+    'how long the forwarder retries an audit record before it parks it, with its event, in the audit DLQ',
+  ),
+  auditRetryAttempts: setting(
+    integer(0, 10_000, 10_000),
+    "the stream's own retries of a batch, a backstop well after `auditGiveUpAfter`",
+  ),
+  auditMaxRecordAge: setting(
+    duration(60, 24 * 3600, '6h'),
+    'the oldest stream record the stream retries, a backstop at least twice `auditGiveUpAfter`',
+  ),
 
-  maxReceiveCount: integer(1, 1000, 5),
-  batchSize: integer(1, 10_000, 10),
+  maxReceiveCount: setting(integer(1, 1000, 5), 'receives before a request goes to the DLQ'),
+  batchSize: setting(
+    integer(1, 10_000, 10),
+    'requests per execute invocation (above 10 needs `maxBatchingWindow` ≥ 1s)',
+  ),
   // No window by default: a lone deferred request is invoked as soon as it is visible, so a waiter starts
   // at its cooldown's end (WE-3) instead of after another second of batching.
-  maxBatchingWindow: duration(0, 300, '0s'),
-  maxConcurrency: integer(2, 1000, 5),
+  maxBatchingWindow: setting(duration(0, 300, '0s'), 'how long the queue may gather a batch'),
+  maxConcurrency: setting(
+    integer(2, 1000, 5),
+    'concurrent execute invocations (2–1000): the cap on parallel PipelineRun creation',
+  ),
 
-  logRetentionDays: integer(1, 9999, 30).refine((d) => retentionDays.includes(d), {
-    message: `must be one of ${retentionDays.join(', ')}`,
-  }),
-  logLevel: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR']).default('INFO'),
-  alarmEmail: z.email().optional(),
+  logRetentionDays: setting(
+    integer(1, 9999, 30).refine((d) => retentionDays.includes(d), {
+      message: `must be one of ${retentionDays.join(', ')}`,
+    }),
+    "log retention of the functions, in days (one of CloudWatch's values)",
+  ),
+  logLevel: setting(
+    z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR']).default('INFO'),
+    '`DEBUG`, `INFO`, `WARN` or `ERROR`',
+  ),
+  alarmEmail: setting(
+    z.email().optional(),
+    'subscribe this address to the alarm topic (confirm the email AWS sends)',
+  ),
 
-  vpcId: z
-    .string()
-    .regex(/^vpc-[0-9a-f]{8,17}$/, 'must be a VPC id (vpc-…)')
-    .optional(),
-  subnetIds: list
-    .pipe(z.array(z.string().regex(/^subnet-[0-9a-f]{8,17}$/, 'must be subnet ids (subnet-…)')))
-    .optional(),
-  securityGroupId: z
-    .string()
-    .regex(/^sg-[0-9a-f]{8,17}$/, 'must be a security group id (sg-…)')
-    .optional(),
+  vpcId: setting(
+    z
+      .string()
+      .regex(/^vpc-[0-9a-f]{8,17}$/, 'must be a VPC id (vpc-…)')
+      .optional(),
+    'run the functions in this VPC (with `subnetIds` and `securityGroupId`: all three, or none)',
+  ),
+  subnetIds: setting(
+    list
+      .pipe(z.array(z.string().regex(/^subnet-[0-9a-f]{8,17}$/, 'must be subnet ids (subnet-…)')))
+      .optional(),
+    "comma-separated: the functions' subnets in `vpcId`",
+  ),
+  securityGroupId: setting(
+    z
+      .string()
+      .regex(/^sg-[0-9a-f]{8,17}$/, 'must be a security group id (sg-…)')
+      .optional(),
+    "the functions' security group in `vpcId`",
+  ),
 
-  deletionProtection: flag(true),
-});
+  deletionProtection: setting(
+    flag(true),
+    'protect and retain the state table; `false` lets `cdk destroy` delete it',
+  ),
+};
 
-/** Every context key this app reads. */
-export const CONTEXT_KEYS = Object.keys(settings.shape) as (keyof typeof settings.shape)[];
+type Shape = { [K in keyof typeof SETTINGS]: (typeof SETTINGS)[K]['schema'] };
+const settings = z.object(
+  Object.fromEntries(Object.entries(SETTINGS).map(([key, s]) => [key, s.schema])) as Shape,
+);
 
-type Settings = z.output<typeof settings>;
+/** The settings, checked, defaults filled in. */
+export type WfeSettings = z.output<typeof settings>;
 
 const seconds = (text: string) => (parseDuration(text) ?? 0) / 1000;
 
-function crossChecks(s: Settings, ctx: z.RefinementCtx) {
-  const problem = (key: keyof Settings, message: string) =>
+function crossChecks(s: WfeSettings, ctx: z.RefinementCtx) {
+  const problem = (key: keyof WfeSettings, message: string) =>
     ctx.addIssue({ code: 'custom', path: [key], message });
   if (s.clusterAuth === 'kubeconfig' && !s.kubeconfigSecretArn)
     problem('kubeconfigSecretArn', 'is required when clusterAuth=kubeconfig');
@@ -188,7 +296,7 @@ function crossChecks(s: Settings, ctx: z.RefinementCtx) {
     for (const [key, v] of Object.entries(vpcParts))
       if (!v)
         problem(
-          key as keyof Settings,
+          key as keyof WfeSettings,
           'is required to place the functions in a VPC (vpcId, subnetIds, securityGroupId)',
         );
   }
@@ -207,8 +315,8 @@ function crossChecks(s: Settings, ctx: z.RefinementCtx) {
     problem('batchSize', 'above 10 needs maxBatchingWindow of at least 1s');
 }
 
-function toConfig(s: Settings) {
-  const warnings: { setting: keyof Settings; message: string }[] = [];
+function toConfig(s: WfeSettings) {
+  const warnings: { setting: keyof WfeSettings; message: string }[] = [];
   if (s.clusterAuth === 'eks' && !s.eksClusterName)
     warnings.push({
       setting: 'eksClusterName',
@@ -293,20 +401,83 @@ export class InfraConfigError extends Error {
   }
 }
 
-/** Parses raw context values (strings from the CLI, JSON from cdk.json) into the typed config. */
-export function parseInfraConfig(raw: Record<string, unknown>): InfraConfig {
+/** Parses raw values (strings from the CLI, JSON from cdk.json, or typed props) into checked settings. */
+export function parseSettings(raw: Record<string, unknown>): WfeSettings {
   const result = settings.superRefine(crossChecks).safeParse(raw);
-  if (!result.success) {
-    throw new InfraConfigError(
-      result.error.issues.map(
-        (issue) => `${issue.path.map(String).join('.') || 'context'}: ${issue.message}`,
-      ),
-    );
-  }
-  return toConfig(result.data);
+  if (!result.success) throw new InfraConfigError(result.error.issues.map(describeIssue));
+  return result.data;
 }
 
-/** Reads this app's keys from a construct tree's context. */
-export function readInfraConfig(tryGetContext: (key: string) => unknown): InfraConfig {
-  return parseInfraConfig(Object.fromEntries(CONTEXT_KEYS.map((key) => [key, tryGetContext(key)])));
+/** Parses raw values into the grouped config the constructs read. */
+export function parseInfraConfig(raw: Record<string, unknown>): InfraConfig {
+  return toConfig(parseSettings(raw));
+}
+
+const describeIssue = (issue: z.core.$ZodIssue) =>
+  `${issue.path.map(String).join('.') || 'context'}: ${issue.message}`;
+
+/**
+ * CDK's own context keys: feature flags (`@aws-cdk/…`), the CLI's (`aws:cdk:…`), lookups
+ * (`availability-zones:account=…`), and the notices the CLI records as acknowledged.
+ */
+const isCdkKey = (key: string) => /[:@/]/.test(key) || key === 'acknowledged-issue-numbers';
+
+/**
+ * Reads the settings from a construct tree's whole context. A key that is neither CDK's nor a
+ * setting is a misspelt setting: it is reported with the closest setting's name, with every other
+ * problem, in one error.
+ */
+export function readContextSettings(context: Record<string, unknown>): WfeSettings {
+  const known = Object.keys(SETTINGS);
+  const unknown = Object.keys(context)
+    .filter((key) => !isCdkKey(key) && !known.includes(key))
+    .map((key) => `${key}: is not a setting; did you mean ${closest(key, known)}?`);
+  let parsed: WfeSettings | undefined;
+  let problems = unknown;
+  try {
+    parsed = parseSettings(context);
+  } catch (error) {
+    if (!(error instanceof InfraConfigError)) throw error;
+    problems = [...unknown, ...error.problems];
+  }
+  if (problems.length > 0 || !parsed) throw new InfraConfigError(problems);
+  return parsed;
+}
+
+/** The candidate nearest to `key`: one that contains it or is contained in it, else the fewest edits. */
+export function closest(key: string, candidates: readonly string[]): string {
+  const lower = key.toLowerCase();
+  const score = (candidate: string) => {
+    const c = candidate.toLowerCase();
+    return c.includes(lower) || lower.includes(c)
+      ? Math.abs(c.length - lower.length) / 100
+      : editDistance(lower, c);
+  };
+  return candidates.reduce((best, c) => (score(c) < score(best) ? c : best));
+}
+
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++)
+      row[j] = Math.min(
+        (previous[j] ?? 0) + 1,
+        (row[j - 1] ?? 0) + 1,
+        (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1),
+      );
+    previous = row;
+  }
+  return previous[b.length] ?? 0;
+}
+
+/** infra/README's table of settings, from SETTINGS. */
+export function settingsTable(): string {
+  const shown = (value: unknown) =>
+    value === undefined ? '—' : `\`${Array.isArray(value) ? value.join(',') : String(value)}\``;
+  const rows = Object.entries(SETTINGS).map(([key, s]: [string, Setting<z.ZodType>]) => {
+    const fallback = s.shownDefault ?? shown(s.schema.safeParse(undefined).data);
+    return `| \`${key}\` | ${fallback} | ${s.doc} |`;
+  });
+  return ['| setting | default | what it does |', '|---|---|---|', ...rows].join('\n');
 }

@@ -1,38 +1,24 @@
 /**
- * Optional VPC placement (for private cluster endpoints): the subnets and security group come
- * from context, nothing is looked up, so synth stays offline. The VPC needs a route to the AWS
- * APIs the functions call (NAT or interface/gateway endpoints); README "Deploy to AWS" lists them.
+ * Optional VPC placement (for private cluster endpoints) in the operator's own VPC, subnets and
+ * security group. The VPC needs a route to the AWS APIs the functions call (NAT or
+ * interface/gateway endpoints); README "Deploy to AWS" lists them.
  */
-import { Fn, Stack, Token, Validations } from 'aws-cdk-lib';
-import {
-  type ISecurityGroup,
-  type ISubnet,
-  type IVpc,
-  SecurityGroup,
-  Subnet,
-  Vpc,
-} from 'aws-cdk-lib/aws-ec2';
+import { Stack, Token, Validations } from 'aws-cdk-lib';
+import type { ISecurityGroup, ISubnet, IVpc } from 'aws-cdk-lib/aws-ec2';
 import { PolicyStatement, type Role } from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import type { InfraConfig } from './config.js';
+import type { ExistingVpc } from './workflow-execution-service.js';
 
 export class VpcPlacement extends Construct {
   readonly vpc: IVpc;
   readonly subnets: ISubnet[];
   readonly securityGroup: ISecurityGroup;
 
-  constructor(scope: Construct, id: string, placement: NonNullable<InfraConfig['vpc']>) {
+  constructor(scope: Construct, id: string, { vpc, subnets, securityGroup }: ExistingVpc) {
     super(scope, id);
-    this.vpc = Vpc.fromVpcAttributes(this, 'Vpc', {
-      vpcId: placement.vpcId,
-      // Never used to pick subnets (they are given by id); a token keeps synth offline.
-      availabilityZones: Fn.getAzs(),
-    });
-    this.subnets = placement.subnetIds.map((subnetId) => Subnet.fromSubnetId(this, subnetId, subnetId));
-    // Immutable: the security group is the operator's, and its rules stay theirs.
-    this.securityGroup = SecurityGroup.fromSecurityGroupId(this, 'SecurityGroup', placement.securityGroupId, {
-      mutable: false,
-    });
+    this.vpc = vpc;
+    this.subnets = subnets;
+    this.securityGroup = securityGroup;
   }
 
   get functionProps() {

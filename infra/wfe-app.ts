@@ -4,13 +4,13 @@
  */
 import { type App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { readInfraConfig } from './config.js';
+import { readContextSettings } from './config.js';
 import { WfeStack } from './wfe-stack.js';
 
 export function buildWfeApp(app: App): WfeStack {
-  const config = readInfraConfig((key) => app.node.tryGetContext(key));
-  const stack = new WfeStack(app, config.stackName, {
-    config,
+  const settings = readContextSettings(app.node.getAllContext());
+  const stack = new WfeStack(app, settings.stackName, {
+    settings,
     description: 'wfe: Kubernaut WorkflowExecution as serverless functions',
     // Unset offline: the stack is then environment-agnostic and synth needs no account.
     env: {
@@ -18,8 +18,6 @@ export function buildWfeApp(app: App): WfeStack {
       region: process.env.CDK_DEFAULT_REGION || undefined,
     },
   });
-  for (const { setting, message } of config.warnings)
-    Validations.of(stack).addWarning(`wfe:${setting}`, message);
   Validations.of(app).addPlugins(
     new AwsSolutionsChecks(app, { verbose: true, writeSuppressionsToCloudFormation: true }),
   );

@@ -5,7 +5,7 @@ import { FULL_CONTEXT, synth } from './synth.js';
 describe('Alarms', () => {
   const s = synth();
   const { stack, resolve } = s;
-  const topic = resolve(stack.alarms.topic.topicArn);
+  const topic = resolve(stack.service.alarms.topic.topicArn);
   const alarm = (name: string, props: Record<string, unknown>) =>
     s.template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       AlarmName: `wfe ${name}`,
@@ -18,8 +18,8 @@ describe('Alarms', () => {
 
   it('fires on any message in either dead-letter queue', () => {
     for (const [name, queue] of [
-      ['request DLQ not empty', stack.queues.requestsDlq],
-      ['audit DLQ not empty', stack.queues.auditDlq],
+      ['request DLQ not empty', stack.service.queues.requestsDlq],
+      ['audit DLQ not empty', stack.service.queues.auditDlq],
     ] as const) {
       alarm(name, {
         Namespace: 'AWS/SQS',
@@ -36,7 +36,9 @@ describe('Alarms', () => {
     alarm('audit forwarding behind', {
       Namespace: 'AWS/Lambda',
       MetricName: 'IteratorAge',
-      Dimensions: [{ Name: 'FunctionName', Value: resolve(stack.functions.auditForwarder.fn.functionName) }],
+      Dimensions: [
+        { Name: 'FunctionName', Value: resolve(stack.service.functions.auditForwarder.fn.functionName) },
+      ],
       Statistic: 'Maximum',
       Threshold: 300_000,
       ComparisonOperator: 'GreaterThanThreshold',
@@ -44,7 +46,7 @@ describe('Alarms', () => {
   });
 
   it('fires on errors of each function', () => {
-    for (const fn of stack.functions.all) {
+    for (const fn of stack.service.functions.all) {
       alarm(`${fn.node.id} errors`, {
         Namespace: 'AWS/Lambda',
         MetricName: 'Errors',
@@ -64,11 +66,15 @@ describe('Alarms', () => {
       Threshold: 1,
       ComparisonOperator: 'GreaterThanOrEqualToThreshold',
     });
+  });
+
+  it('has no alarm beyond those above, all to the one topic', () => {
     s.template.resourceCountIs('AWS::CloudWatch::Alarm', 9);
+    s.template.resourcePropertiesCountIs('AWS::CloudWatch::Alarm', { AlarmActions: [topic] }, 9);
   });
 
   it('notifies an SNS topic encrypted with a rotating key that CloudWatch may use, over SSL only', () => {
-    const key = resolve(stack.alarms.topic.masterKey?.keyArn);
+    const key = resolve(stack.service.alarms.topic.masterKey?.keyArn);
     s.template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: key });
     s.template.hasResourceProperties('AWS::KMS::Key', {
       EnableKeyRotation: true,

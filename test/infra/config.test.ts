@@ -1,9 +1,13 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
-  CONTEXT_KEYS,
+  closest,
   InfraConfigError,
   PLACEHOLDER_DATASTORAGE_URL,
   parseInfraConfig,
+  readContextSettings,
+  SETTINGS,
+  settingsTable,
 } from '../../infra/config.js';
 import { SECRET_ARN } from './synth.js';
 
@@ -161,9 +165,72 @@ describe('parseInfraConfig', () => {
     expect(problem).toContain(hint);
     expect((error as Error).message).toContain('-c key=value');
   });
+});
 
-  it('reads only its own context keys', () => {
-    expect(CONTEXT_KEYS).toContain('eksClusterName');
-    expect(CONTEXT_KEYS).not.toContain('aws:cdk:bundling-stacks');
+const problemsOf = (read: () => unknown): string[] => {
+  try {
+    read();
+  } catch (error) {
+    if (error instanceof InfraConfigError) return error.problems;
+    throw error;
+  }
+  return [];
+};
+
+describe('readContextSettings', () => {
+  it('names the closest setting for a key that is not one', () => {
+    expect(problemsOf(() => readContextSettings({ cooldown: '1m' }))).toEqual([
+      'cooldown: is not a setting; did you mean cooldownPeriod?',
+    ]);
+    expect(problemsOf(() => readContextSettings({ maxRecieveCount: 3 }))).toEqual([
+      'maxRecieveCount: is not a setting; did you mean maxReceiveCount?',
+    ]);
+    expect(problemsOf(() => readContextSettings({ EKSClusterName: 'prod' }))[0]).toContain(
+      'did you mean eksClusterName?',
+    );
+  });
+
+  it("passes over CDK's own keys: feature flags, the CLI's, lookups, acknowledged notices", () => {
+    const settings = readContextSettings({
+      '@aws-cdk/aws-iam:minimizePolicies': true,
+      'aws:cdk:bundling-stacks': [],
+      'availability-zones:account=123456789012:region=eu-west-1': ['eu-west-1a'],
+      'acknowledged-issue-numbers': [12345],
+      cooldownPeriod: '1m',
+    });
+    expect(settings.cooldownPeriod).toBe('1m');
+  });
+
+  it('reports every problem at once, each once: unknown keys and invalid values', () => {
+    const problems = problemsOf(() =>
+      readContextSettings({ cooldown: '1m', maxReceiveCount: '0', lockLease: 'x' }),
+    );
+    expect(problems).toHaveLength(3);
+    expect(problems[0]).toMatch(/^cooldown: .*cooldownPeriod/);
+    expect(problems.filter((p) => p.startsWith('maxReceiveCount:'))).toHaveLength(1);
+    expect(problems.filter((p) => p.startsWith('lockLease:'))).toHaveLength(1);
+  });
+
+  it('prefers a setting that contains the key, then the fewest edits', () => {
+    expect(closest('lease', Object.keys(SETTINGS))).toBe('lockLease');
+    expect(closest('logLevl', Object.keys(SETTINGS))).toBe('logLevel');
+    expect(closest('vpc', Object.keys(SETTINGS))).toBe('vpcId');
+  });
+});
+
+describe('SETTINGS', () => {
+  it("is infra/README's table of settings, defaults and meanings", () => {
+    const readme = readFileSync(new URL('../../infra/README.md', import.meta.url), 'utf8');
+    const table = settingsTable();
+    expect(readme, `infra/README.md must hold this table:\n${table}`).toContain(table);
+  });
+
+  it('shows the defaults the code applies', () => {
+    const table = settingsTable();
+    expect(table).toContain('| `maxBatchingWindow` | `0s` |');
+    expect(table).toContain('| `auditRetryAttempts` | `10000` |');
+    expect(table).toContain('| `auditGiveUpAfter` | `30m` |');
+    expect(table).toContain('| `eksClusterName` | — |');
+    expect(table.split('\n')).toHaveLength(Object.keys(SETTINGS).length + 2);
   });
 });

@@ -49,7 +49,7 @@ describe('least privilege', () => {
 
   it('grants execute item reads and writes on the table, queries on the due index only, and its queues', () => {
     const { stack, resolve } = bare;
-    const grants = byAction(grantsOf(bare, stack.functions.execute));
+    const grants = byAction(grantsOf(bare, stack.service.functions.execute));
     expect(sorted(grants.keys())).toEqual(
       sorted([
         'logs:CreateLogStream',
@@ -66,21 +66,24 @@ describe('least privilege', () => {
         'sqs:SendMessage',
       ]),
     );
-    const table = resolve(stack.state.table.tableArn);
+    const table = resolve(stack.service.state.table.tableArn);
     for (const action of ['GetItem', 'PutItem', 'DeleteItem'])
       expect(grants.get(`dynamodb:${action}`)).toEqual([table]);
-    expect(grants.get('dynamodb:Query')).toEqual([resolve(stack.state.dueIndexArn)]);
-    expect(grants.get('sqs:ReceiveMessage')).toEqual([resolve(stack.queues.requests.queueArn)]);
-    expect(grants.get('sqs:SendMessage')).toEqual([
-      resolve(stack.queues.requests.queueArn),
-      resolve(stack.queues.requestsDlq.queueArn),
-      resolve(stack.queues.timers.queueArn),
-    ]);
+    expect(grants.get('dynamodb:Query')).toEqual([resolve(stack.service.state.dueIndexArn)]);
+    expect(grants.get('sqs:ReceiveMessage')).toEqual([resolve(stack.service.queues.requests.queueArn)]);
+    // A set: the minimizePolicies feature flag merges statements and orders their resources its own way.
+    expect(new Set(grants.get('sqs:SendMessage'))).toEqual(
+      new Set([
+        resolve(stack.service.queues.requests.queueArn),
+        resolve(stack.service.queues.requestsDlq.queueArn),
+        resolve(stack.service.queues.timers.queueArn),
+      ]),
+    );
   });
 
   it('grants reconcile the same table access and only sending lock timers on the queues', () => {
     const { stack, resolve } = bare;
-    const grants = byAction(grantsOf(bare, stack.functions.reconcile));
+    const grants = byAction(grantsOf(bare, stack.service.functions.reconcile));
     expect(sorted(grants.keys())).toEqual(
       sorted([
         'logs:CreateLogStream',
@@ -92,13 +95,13 @@ describe('least privilege', () => {
         'sqs:SendMessage',
       ]),
     );
-    expect(grants.get('dynamodb:Query')).toEqual([resolve(stack.state.dueIndexArn)]);
-    expect(grants.get('sqs:SendMessage')).toEqual([resolve(stack.queues.timers.queueArn)]);
+    expect(grants.get('dynamodb:Query')).toEqual([resolve(stack.service.state.dueIndexArn)]);
+    expect(grants.get('sqs:SendMessage')).toEqual([resolve(stack.service.queues.timers.queueArn)]);
   });
 
   it('grants the forwarder the table stream and the audit DLQ, and no table items', () => {
     const { stack, resolve } = bare;
-    const grants = byAction(grantsOf(bare, stack.functions.auditForwarder));
+    const grants = byAction(grantsOf(bare, stack.service.functions.auditForwarder));
     expect(sorted(grants.keys())).toEqual(
       sorted([
         'logs:CreateLogStream',
@@ -112,11 +115,11 @@ describe('least privilege', () => {
         'sqs:GetQueueUrl',
       ]),
     );
-    const stream = resolve(stack.state.table.tableStreamArn);
+    const stream = resolve(stack.service.state.table.tableStreamArn);
     for (const action of ['DescribeStream', 'GetRecords', 'GetShardIterator', 'ListStreams'])
       expect(grants.get(`dynamodb:${action}`)).toEqual([stream]);
     for (const resource of grants.get('sqs:SendMessage') ?? [])
-      expect(resource).toEqual(resolve(stack.queues.auditDlq.queueArn));
+      expect(resource).toEqual(resolve(stack.service.queues.auditDlq.queueArn));
   });
 
   it('scopes cluster access to the one EKS cluster, for execute and reconcile only', () => {
@@ -135,26 +138,30 @@ describe('least privilege', () => {
         ],
       ],
     };
-    for (const fn of [stack.functions.execute, stack.functions.reconcile])
+    for (const fn of [stack.service.functions.execute, stack.service.functions.reconcile])
       expect(byAction(grantsOf(full, fn)).get('eks:DescribeCluster')).toEqual([clusterArn]);
-    expect(byAction(grantsOf(full, stack.functions.auditForwarder)).has('eks:DescribeCluster')).toBe(false);
+    expect(byAction(grantsOf(full, stack.service.functions.auditForwarder)).has('eks:DescribeCluster')).toBe(
+      false,
+    );
   });
 
   it('lets only the forwarder read the DataStorage token, and only that secret', () => {
     const { stack } = full;
     expect(
-      byAction(grantsOf(full, stack.functions.auditForwarder)).get('secretsmanager:GetSecretValue'),
+      byAction(grantsOf(full, stack.service.functions.auditForwarder)).get('secretsmanager:GetSecretValue'),
     ).toEqual([SECRET_ARN.token]);
-    for (const fn of [stack.functions.execute, stack.functions.reconcile])
+    for (const fn of [stack.service.functions.execute, stack.service.functions.reconcile])
       expect(byAction(grantsOf(full, fn)).has('secretsmanager:GetSecretValue')).toBe(false);
     expect(
-      byAction(grantsOf(bare, bare.stack.functions.auditForwarder)).has('secretsmanager:GetSecretValue'),
+      byAction(grantsOf(bare, bare.stack.service.functions.auditForwarder)).has(
+        'secretsmanager:GetSecretValue',
+      ),
     ).toBe(false);
   });
 
   it('lets execute and reconcile read only the kubeconfig secret in kubeconfig mode', () => {
     const { stack } = kube;
-    for (const fn of [stack.functions.execute, stack.functions.reconcile]) {
+    for (const fn of [stack.service.functions.execute, stack.service.functions.reconcile]) {
       const grants = byAction(grantsOf(kube, fn));
       expect(grants.get('secretsmanager:GetSecretValue')).toEqual([SECRET_ARN.kubeconfig]);
       expect(grants.has('eks:DescribeCluster')).toBe(false);
@@ -163,7 +170,7 @@ describe('least privilege', () => {
 
   it('never grants Scan, and never a wildcard resource on DynamoDB, SQS, Secrets Manager, EKS or logs', () => {
     for (const s of [bare, full, kube]) {
-      for (const fn of s.stack.functions.all) {
+      for (const fn of s.stack.service.functions.all) {
         for (const st of grantsOf(s, fn)) {
           expect(st.Action).not.toContain('dynamodb:Scan');
           expect(st.Action.filter((a) => a.includes('*'))).toEqual([]);
@@ -176,14 +183,14 @@ describe('least privilege', () => {
 
   it('allows a wildcard resource only where EC2 requires it: VPC network interfaces', () => {
     for (const s of [bare, full, kube]) {
-      for (const fn of s.stack.functions.all) {
+      for (const fn of s.stack.service.functions.all) {
         for (const st of grantsOf(s, fn).filter((g) => JSON.stringify(g.Resource).includes('*'))) {
           expect(s).toBe(full);
           expect(st.Action.every((a) => a.startsWith('ec2:'))).toBe(true);
         }
       }
     }
-    const vpcGrants = byAction(grantsOf(full, full.stack.functions.execute));
+    const vpcGrants = byAction(grantsOf(full, full.stack.service.functions.execute));
     expect(vpcGrants.get('ec2:DescribeNetworkInterfaces')).toEqual(['*']);
     expect(JSON.stringify(vpcGrants.get('ec2:CreateNetworkInterface'))).toContain(
       'subnet/subnet-0123456789abcdef0',

@@ -35,7 +35,7 @@ describe('WfeStack with the default settings', () => {
   });
 
   it('builds the request queue with its DLQ: redrive after 5 receives, SSE-SQS, SSL only', () => {
-    const { requests, requestsDlq, auditDlq } = s.stack.queues;
+    const { requests, requestsDlq, auditDlq } = s.stack.service.queues;
     s.template.hasResourceProperties('AWS::SQS::Queue', {
       QueueName: Match.absent(),
       SqsManagedSseEnabled: true,
@@ -57,7 +57,9 @@ describe('WfeStack with the default settings', () => {
 
   it('sets the request visibility timeout to at least 6 × the execute timeout', () => {
     const [, queue] = one(s, 'AWS::SQS::Queue', {
-      RedrivePolicy: Match.objectLike({ deadLetterTargetArn: ref(s.stack.queues.requestsDlq.queueArn) }),
+      RedrivePolicy: Match.objectLike({
+        deadLetterTargetArn: ref(s.stack.service.queues.requestsDlq.queueArn),
+      }),
     });
     const [, execute] = one(s, 'AWS::Lambda::Function', { FunctionName: 'wfe-execute' });
     expect(queue.Properties.VisibilityTimeout as number).toBeGreaterThanOrEqual(
@@ -110,8 +112,8 @@ describe('WfeStack with the default settings', () => {
 
   it('triggers execute from the request queue in batches, reporting item failures, capped concurrency', () => {
     s.template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
-      FunctionName: ref(s.stack.functions.execute.fn.functionName),
-      EventSourceArn: ref(s.stack.queues.requests.queueArn),
+      FunctionName: ref(s.stack.service.functions.execute.fn.functionName),
+      EventSourceArn: ref(s.stack.service.queues.requests.queueArn),
       BatchSize: 10,
       MaximumBatchingWindowInSeconds: 0,
       FunctionResponseTypes: ['ReportBatchItemFailures'],
@@ -120,7 +122,7 @@ describe('WfeStack with the default settings', () => {
   });
 
   it('runs reconcile every minute, one at a time, without retrying missed ticks', () => {
-    const reconcile = s.stack.functions.reconcile.fn;
+    const reconcile = s.stack.service.functions.reconcile.fn;
     s.template.hasResourceProperties('AWS::Lambda::Function', {
       FunctionName: 'wfe-reconcile',
       ReservedConcurrentExecutions: 1,
@@ -140,10 +142,10 @@ describe('WfeStack with the default settings', () => {
 
   it('feeds the forwarder only new audit records, in order, with bounded retries into the audit DLQ', () => {
     const [, mapping] = one(s, 'AWS::Lambda::EventSourceMapping', {
-      FunctionName: ref(s.stack.functions.auditForwarder.fn.functionName),
+      FunctionName: ref(s.stack.service.functions.auditForwarder.fn.functionName),
     });
     expect(mapping.Properties).toMatchObject({
-      EventSourceArn: ref(s.stack.state.table.tableStreamArn),
+      EventSourceArn: ref(s.stack.service.state.table.tableStreamArn),
       StartingPosition: 'TRIM_HORIZON',
       BatchSize: 100,
       FunctionResponseTypes: ['ReportBatchItemFailures'],
@@ -151,7 +153,7 @@ describe('WfeStack with the default settings', () => {
       MaximumRetryAttempts: 10_000,
       MaximumRecordAgeInSeconds: 6 * 3600,
       ParallelizationFactor: 1,
-      DestinationConfig: { OnFailure: { Destination: ref(s.stack.queues.auditDlq.queueArn) } },
+      DestinationConfig: { OnFailure: { Destination: ref(s.stack.service.queues.auditDlq.queueArn) } },
     });
     const filters = (mapping.Properties.FilterCriteria as { Filters: { Pattern: string }[] }).Filters;
     expect(filters.map((f) => JSON.parse(f.Pattern))).toEqual([
@@ -166,7 +168,7 @@ describe('WfeStack with the default settings', () => {
       NODE_OPTIONS: '--enable-source-maps',
     };
     const execution = {
-      TABLE_NAME: ref(s.stack.state.table.tableName),
+      TABLE_NAME: ref(s.stack.service.state.table.tableName),
       EXECUTION_NAMESPACE: 'kubernaut-workflows',
       SERVICE_ACCOUNT_NAME: 'kubernaut-workflow-runner',
       CLUSTER_NAME: 'default',
@@ -178,33 +180,33 @@ describe('WfeStack with the default settings', () => {
       ...platform,
       ...execution,
       POWERTOOLS_SERVICE_NAME: 'execute',
-      QUEUE_URL: ref(s.stack.queues.requests.queueUrl),
-      DLQ_URL: ref(s.stack.queues.requestsDlq.queueUrl),
-      TIMER_QUEUE_URL: ref(s.stack.queues.timers.queueUrl),
+      QUEUE_URL: ref(s.stack.service.queues.requests.queueUrl),
+      DLQ_URL: ref(s.stack.service.queues.requestsDlq.queueUrl),
+      TIMER_QUEUE_URL: ref(s.stack.service.queues.timers.queueUrl),
     });
     expect(fnEnv(s, 'reconcile')).toEqual({
       ...platform,
       ...execution,
       POWERTOOLS_SERVICE_NAME: 'reconcile',
-      TIMER_QUEUE_URL: ref(s.stack.queues.timers.queueUrl),
+      TIMER_QUEUE_URL: ref(s.stack.service.queues.timers.queueUrl),
     });
     expect(fnEnv(s, 'events')).toEqual({
       ...platform,
       ...execution,
       POWERTOOLS_SERVICE_NAME: 'events',
-      TIMER_QUEUE_URL: ref(s.stack.queues.timers.queueUrl),
+      TIMER_QUEUE_URL: ref(s.stack.service.queues.timers.queueUrl),
     });
     expect(fnEnv(s, 'events-sink')).toEqual({
       ...platform,
       POWERTOOLS_SERVICE_NAME: 'events-sink',
-      EVENTS_QUEUE_URL: ref(s.stack.queues.events.queueUrl),
-      EVENTS_TOKEN_SECRET_ARN: ref(s.stack.functions.eventsToken.secretArn),
+      EVENTS_QUEUE_URL: ref(s.stack.service.queues.events.queueUrl),
+      EVENTS_TOKEN_SECRET_ARN: ref(s.stack.service.functions.eventsToken.secretArn),
     });
     expect(fnEnv(s, 'audit-forwarder')).toEqual({
       ...platform,
       POWERTOOLS_SERVICE_NAME: 'audit-forwarder',
       DATASTORAGE_URL: 'https://datastorage.invalid',
-      AUDIT_DLQ_URL: ref(s.stack.queues.auditDlq.queueUrl),
+      AUDIT_DLQ_URL: ref(s.stack.service.queues.auditDlq.queueUrl),
       AUDIT_BATCH_SIZE: '100',
       AUDIT_REQUEST_TIMEOUT: '10s',
       AUDIT_GIVE_UP_AFTER: '30m',
@@ -213,14 +215,16 @@ describe('WfeStack with the default settings', () => {
 
   it('warns at synth that the cluster, DataStorage, the bundle allow-list and the senders are not configured', () => {
     const annotations = Annotations.fromStack(s.stack);
-    annotations.hasWarning('/wfe', Match.stringLikeRegexp('eksClusterName is not set'));
-    annotations.hasWarning('/wfe', Match.stringLikeRegexp('dataStorageUrl is not set'));
-    annotations.hasWarning('/wfe', Match.stringLikeRegexp('allowedBundlePrefixes is not set'));
-    annotations.hasWarning('/wfe', Match.stringLikeRegexp('requestSenders is not set'));
+    annotations.hasWarning('/wfe/Default', Match.stringLikeRegexp('eksClusterName is not set'));
+    annotations.hasWarning('/wfe/Default', Match.stringLikeRegexp('dataStorageUrl is not set'));
+    annotations.hasWarning('/wfe/Default', Match.stringLikeRegexp('allowedBundlePrefixes is not set'));
+    annotations.hasWarning('/wfe/Default', Match.stringLikeRegexp('requestSenders is not set'));
   });
 
   it('leaves who may send requests to IAM when no senders are named', () => {
-    const policy = one(s, 'AWS::SQS::QueuePolicy', { Queues: [ref(s.stack.queues.requests.queueUrl)] })[1];
+    const policy = one(s, 'AWS::SQS::QueuePolicy', {
+      Queues: [ref(s.stack.service.queues.requests.queueUrl)],
+    })[1];
     const statements = (policy.Properties.PolicyDocument as { Statement: { Sid?: string }[] }).Statement;
     expect(statements.map((st) => st.Sid).filter(Boolean)).toEqual([]);
   });
@@ -239,10 +243,10 @@ describe('WfeStack with the default settings', () => {
     );
     s.template.hasOutput(StackOutput.ClusterName, { Value: 'default' });
     s.template.hasOutput(StackOutput.ExecutionNamespace, { Value: 'kubernaut-workflows' });
-    s.template.hasOutput(StackOutput.QueueUrl, { Value: ref(s.stack.queues.requests.queueUrl) });
-    s.template.hasOutput(StackOutput.TableName, { Value: ref(s.stack.state.table.tableName) });
+    s.template.hasOutput(StackOutput.QueueUrl, { Value: ref(s.stack.service.queues.requests.queueUrl) });
+    s.template.hasOutput(StackOutput.TableName, { Value: ref(s.stack.service.state.table.tableName) });
     s.template.hasOutput(StackOutput.DashboardName, {
-      Value: ref(s.stack.dashboard.dashboard.dashboardName),
+      Value: ref(s.stack.service.dashboard.dashboard.dashboardName),
     });
   });
 });
@@ -274,7 +278,7 @@ describe('WfeStack with every setting given', () => {
   it('applies the queue and event source settings', () => {
     const [, queue] = one(s, 'AWS::SQS::Queue', {
       RedrivePolicy: Match.objectLike({
-        deadLetterTargetArn: s.resolve(s.stack.queues.requestsDlq.queueArn),
+        deadLetterTargetArn: s.resolve(s.stack.service.queues.requestsDlq.queueArn),
         maxReceiveCount: 8,
       }),
     });
@@ -302,7 +306,7 @@ describe('WfeStack with every setting given', () => {
 
   it('WE-15: admits requests only from the named senders and the execute role, over TLS', () => {
     const policy = one(s, 'AWS::SQS::QueuePolicy', {
-      Queues: [s.resolve(s.stack.queues.requests.queueUrl)],
+      Queues: [s.resolve(s.stack.service.queues.requests.queueUrl)],
     })[1];
     const statements = (policy.Properties.PolicyDocument as { Statement: Record<string, unknown>[] })
       .Statement;
@@ -320,10 +324,10 @@ describe('WfeStack with every setting given', () => {
           Effect: 'Deny',
           Principal: { AWS: '*' },
           Action: 'sqs:SendMessage',
-          Resource: s.resolve(s.stack.queues.requests.queueArn),
+          Resource: s.resolve(s.stack.service.queues.requests.queueArn),
           Condition: {
             ArnNotEquals: {
-              'aws:PrincipalArn': [SENDER_ARN, s.resolve(s.stack.functions.execute.role.roleArn)],
+              'aws:PrincipalArn': [SENDER_ARN, s.resolve(s.stack.service.functions.execute.role.roleArn)],
             },
           },
         },
@@ -380,7 +384,7 @@ describe('WfeStack with every setting given', () => {
   });
 
   it('maps the execute, reconcile and events roles to the Kubernetes group with EKS access entries', () => {
-    const { execute, reconcile, events } = s.stack.functions;
+    const { execute, reconcile, events } = s.stack.service.functions;
     for (const fn of [execute, reconcile, events]) {
       s.template.hasResourceProperties('AWS::EKS::AccessEntry', {
         ClusterName: 'prod-eu',
