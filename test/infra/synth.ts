@@ -1,12 +1,20 @@
 /**
  * Synthesizes the wfe app for the infra tests, the way infra/app.ts does (same settings from
- * context, same cdk-nag checks), with bundling and CDK's built-in CloudFormation validation off
- * for speed: bundling.test.ts bundles for real, cdk-synth.test.ts runs the CLI with validation on.
+ * context, cdk.json's feature flags, same cdk-nag checks), with bundling and CDK's built-in
+ * CloudFormation validation off for speed: cdk-synth.test.ts runs the CLI with both on.
  */
+import { readFileSync } from 'node:fs';
 import { App, type Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { buildWfeApp } from '../../infra/wfe-app.js';
 import type { WfeStack } from '../../infra/wfe-stack.js';
+
+/** cdk.json's context: the feature flags the CLI gives the app, so the tests see the deployed template. */
+export const CDK_JSON_CONTEXT = (
+  JSON.parse(readFileSync(new URL('../../cdk.json', import.meta.url), 'utf8')) as {
+    context: Record<string, unknown>;
+  }
+).context;
 
 export interface Synthesized {
   app: App;
@@ -21,7 +29,11 @@ export function synth(
   options: { outdir?: string; bundle?: boolean } = {},
 ): Synthesized {
   const app = new App({
-    context: { ...(options.bundle ? {} : { 'aws:cdk:bundling-stacks': [] }), ...context },
+    context: {
+      ...CDK_JSON_CONTEXT,
+      ...(options.bundle ? {} : { 'aws:cdk:bundling-stacks': [] }),
+      ...context,
+    },
     builtinCloudFormationValidation: false,
     outdir: options.outdir,
   });
