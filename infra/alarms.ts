@@ -17,6 +17,13 @@ import type { Queues } from './queues.js';
 
 /** IteratorAge above this means audit events reach DataStorage more than 5 minutes late. */
 export const ITERATOR_AGE_THRESHOLD_MS = 5 * 60 * 1000;
+/** Reconcile runs every minute: this long without an invocation means the schedule or the function is gone. */
+export const RECONCILE_SILENCE = Duration.minutes(5);
+/**
+ * A deferred request waits up to 15 minutes (SQS's longest delay) and a receive hides it for a few
+ * more; a request older than this is not being taken (execute throttled, failing, or its trigger off).
+ */
+export const REQUEST_AGE_THRESHOLD = Duration.minutes(20);
 
 export interface AlarmsProps {
   functions: Functions;
@@ -95,6 +102,25 @@ export class Alarms extends Construct {
       lockMetrics().stuck,
       1,
       'A target lock was held past its lease without a PipelineRun (SPEC WE-8); reconcile released it and failed the execution. Check the cluster and the execute function.',
+    );
+    alarm(
+      'reconcile not invoked',
+      functions.reconcile.fn.metricInvocations({ statistic: Stats.SUM, period: RECONCILE_SILENCE }),
+      1,
+      'reconcile has not run for 5 minutes: finished runs are not recorded and cooldowns are not released unless Tekton events arrive. Check the schedule rule (enabled?) and the function (throttled, deleted?).',
+      ComparisonOperator.LESS_THAN_THRESHOLD,
+      // No invocations report no data at all: silence is the failure this alarm is for.
+      TreatMissingData.BREACHING,
+    );
+    alarm(
+      'requests waiting',
+      queues.requests.metricApproximateAgeOfOldestMessage({
+        statistic: Stats.MAXIMUM,
+        period: Duration.minutes(1),
+      }),
+      REQUEST_AGE_THRESHOLD.toSeconds(),
+      'A request has waited in the request queue for more than 20 minutes: execute is not taking requests (throttled, failing, or its queue trigger disabled). See its errors and throttles on the dashboard.',
+      ComparisonOperator.GREATER_THAN_THRESHOLD,
     );
   }
 

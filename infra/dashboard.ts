@@ -22,6 +22,7 @@ import {
   auditMetrics,
   eventMetrics,
   executionMetrics,
+  gauge,
   lockMetrics,
   percentile,
   queueDepth,
@@ -62,11 +63,17 @@ export class WfeDashboard extends Construct {
     );
     this.dashboard.addWidgets(new AlarmStatusWidget({ title: 'Alarms', alarms, width: 24, height: 3 }));
     this.dashboard.addWidgets(
-      graph('Executions', Object.values(executions), 12, { stacked: false }),
+      graph('Executions', Object.values(executions), 8, { stacked: false }),
+      // Gauges the sweep publishes each tick: what is happening now, not what happened in a minute.
+      graph('Running now', [
+        gauge(MetricName.ExecutionsRunning, 'executions running'),
+        gauge(MetricName.LocksHeld, 'locks held'),
+      ]),
       graph(
         'Execution duration (s)',
-        (['p50', 'p95', 'p99'] as const).map((p) => percentile(MetricName.ReconcilerDuration, p)),
-        12,
+        (['p50', 'p95', 'p99'] as const).map((p) =>
+          percentile(MetricName.ReconcilerDuration, p, ['outcome']),
+        ),
       ),
     );
     this.dashboard.addWidgets(
@@ -138,11 +145,13 @@ export class WfeDashboard extends Construct {
       graph('Tekton events', Object.values(eventMetrics())),
       graph(
         'End-detection delay (s): completionTime → recorded',
-        (['p50', 'p95', 'Maximum'] as const).map((p) => percentile(MetricName.EndDetectionDelay, p)),
+        (['p50', 'p95', 'Maximum'] as const).map((p) =>
+          percentile(MetricName.EndDetectionDelay, p, ['trigger']),
+        ),
       ),
       graph(
         'Release delay (s): releaseAt → lock cleaned up',
-        (['p50', 'p95', 'Maximum'] as const).map((p) => percentile(MetricName.ReleaseDelay, p)),
+        (['p50', 'p95', 'Maximum'] as const).map((p) => percentile(MetricName.ReleaseDelay, p, ['trigger'])),
       ),
     );
     this.dashboard.addWidgets(

@@ -24,11 +24,29 @@ export function total(metric: string, label: string, outcome?: string, period = 
   });
 }
 
-/** One line per series (e.g. per outcome) of a distribution at the given percentile. */
-export function percentile(metric: string, stat: 'p50' | 'p95' | 'p99' | 'Maximum'): IMetric {
+/** The highest value over every series of a gauge in each minute. */
+export function gauge(metric: string, label: string): IMetric {
+  return new MathExpression({
+    expression: `SELECT MAX(${metric}) FROM ${METRICS_NAMESPACE}`,
+    label,
+    usingMetrics: {},
+    period: ONE_MINUTE,
+  });
+}
+
+/**
+ * One line per series of a distribution at the given percentile, labelled by the values of the
+ * dimensions it is split by (CloudWatch's dynamic labels), e.g. "Completed reconcile p95".
+ */
+export function percentile(
+  metric: string,
+  stat: 'p50' | 'p95' | 'p99' | 'Maximum',
+  by: readonly string[] = [],
+): IMetric {
+  const dimensions = [...by, 'service'].map((d) => `\${PROP('Dim.${d}')}`);
   return new MathExpression({
     expression: `SEARCH('Namespace="${METRICS_NAMESPACE}" MetricName="${metric}"', '${stat}', ${FIVE_MINUTES.toSeconds()})`,
-    label: stat,
+    label: `${dimensions.join(' ')} ${stat}`,
     usingMetrics: {},
     period: FIVE_MINUTES,
   });

@@ -21,6 +21,9 @@ export const MetricName = {
   EventsIgnored: 'wfe_events_ignored_total',
   EndDetectionDelay: 'wfe_end_detection_delay_seconds',
   ReleaseDelay: 'wfe_release_delay_seconds',
+  /** Gauges, one value a sweep tick: the Running executions and the target locks held at that moment. */
+  ExecutionsRunning: 'wfe_executions_running',
+  LocksHeld: 'wfe_locks_held',
 } as const;
 export type MetricName = (typeof MetricName)[keyof typeof MetricName];
 export type MetricUnit = 'Count' | 'Seconds' | 'Milliseconds';

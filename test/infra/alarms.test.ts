@@ -68,9 +68,35 @@ describe('Alarms', () => {
     });
   });
 
+  it('fires when reconcile has not been invoked for 5 minutes, treating no data as silence', () => {
+    alarm('reconcile not invoked', {
+      Namespace: 'AWS/Lambda',
+      MetricName: 'Invocations',
+      Dimensions: [
+        { Name: 'FunctionName', Value: resolve(stack.service.functions.reconcile.fn.functionName) },
+      ],
+      Statistic: 'Sum',
+      Period: 300,
+      Threshold: 1,
+      ComparisonOperator: 'LessThanThreshold',
+      TreatMissingData: 'breaching',
+    });
+  });
+
+  it("fires when the request queue's oldest message is older than 20 minutes", () => {
+    alarm('requests waiting', {
+      Namespace: 'AWS/SQS',
+      MetricName: 'ApproximateAgeOfOldestMessage',
+      Dimensions: [{ Name: 'QueueName', Value: resolve(stack.service.queues.requests.queueName) }],
+      Statistic: 'Maximum',
+      Threshold: 1200,
+      ComparisonOperator: 'GreaterThanThreshold',
+    });
+  });
+
   it('has no alarm beyond those above, all to the one topic', () => {
-    s.template.resourceCountIs('AWS::CloudWatch::Alarm', 9);
-    s.template.resourcePropertiesCountIs('AWS::CloudWatch::Alarm', { AlarmActions: [topic] }, 9);
+    s.template.resourceCountIs('AWS::CloudWatch::Alarm', 11);
+    s.template.resourcePropertiesCountIs('AWS::CloudWatch::Alarm', { AlarmActions: [topic] }, 11);
   });
 
   it('notifies an SNS topic encrypted with a rotating key that CloudWatch may use, over SSL only', () => {

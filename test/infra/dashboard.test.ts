@@ -41,10 +41,31 @@ describe('WfeDashboard', () => {
     expect(executions).toContain(MetricName.CooldownDeferrals);
   });
 
-  it('shows duration percentiles p50, p95 and p99', () => {
+  it('shows duration percentiles p50, p95 and p99, each line labelled by outcome and function', () => {
     const duration = widget('Execution duration (s)');
     expect(duration).toContain(MetricName.ReconcilerDuration);
-    for (const p of ['p50', 'p95', 'p99']) expect(duration).toContain(`', '${p}', 300)`);
+    for (const p of ['p50', 'p95', 'p99']) {
+      expect(duration).toContain(`', '${p}', 300)`);
+      expect(duration).toContain(`"label":"\${PROP('Dim.outcome')} \${PROP('Dim.service')} ${p}"`);
+    }
+  });
+
+  it('labels every percentile line by the dimensions its series are split by', () => {
+    const dim = (name: string) => `\${PROP('Dim.${name}')}`;
+    for (const [title, label] of [
+      ['Lock hold time (s)', `${dim('service')} p95`],
+      ['DataStorage batch latency (ms)', `${dim('service')} p95`],
+      ['End-detection delay (s): completionTime → recorded', `${dim('trigger')} ${dim('service')} p95`],
+      ['Release delay (s): releaseAt → lock cleaned up', `${dim('trigger')} ${dim('service')} p95`],
+    ] as const)
+      expect(widget(title)).toContain(`"label":"${label}"`);
+    expect(body).not.toMatch(/"label":"p(50|95|99)"/);
+  });
+
+  it('shows the executions running and the locks held now, from the gauges the sweep publishes', () => {
+    const now = widget('Running now');
+    expect(now).toContain(`SELECT MAX(${MetricName.ExecutionsRunning}) FROM wfe`);
+    expect(now).toContain(`SELECT MAX(${MetricName.LocksHeld}) FROM wfe`);
   });
 
   it('shows locks, lock hold time, the request queue and both DLQs', () => {
@@ -76,6 +97,6 @@ describe('WfeDashboard', () => {
 
   it('lists every alarm', () => {
     const status = widgets.find((w) => w.type === 'alarm')?.properties as { alarms?: unknown[] } | undefined;
-    expect(status?.alarms).toHaveLength(9);
+    expect(status?.alarms).toHaveLength(11);
   });
 });
