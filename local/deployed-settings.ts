@@ -1,8 +1,9 @@
 /**
  * The settings of the deployed system that the local one copies, so `npm start` behaves as AWS
  * does: the queues and event sources of infra/ with its defaults (infra/config.ts, queues.ts,
- * functions.ts, wfe-stack.ts). Kept here as plain numbers because loading aws-cdk-lib would cost
- * `wfe` seconds; test/local/system/deployed-settings.test.ts checks them against infra/.
+ * functions.ts, workflow-execution-service.ts). Kept here as plain numbers because loading
+ * aws-cdk-lib would cost `wfe` seconds; test/local/system/deployed-settings.test.ts checks them
+ * against infra/.
  */
 export const DEPLOYED = {
   requests: {
