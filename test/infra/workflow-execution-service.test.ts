@@ -128,6 +128,24 @@ describe('WorkflowExecutionService in another app', () => {
     );
   });
 
+  it('reads a kubeconfig from the given secret instead, with no access entry', () => {
+    const arn = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:platform/kubeconfig-AbCdEf';
+    const kube = Template.fromStack(
+      platformApp({ cluster: { kubeconfigSecretArn: arn, clusterName: 'on-prem-1' } }).stack,
+    );
+    kube.resourceCountIs('AWS::EKS::AccessEntry', 0);
+    kube.hasResourceProperties('AWS::Lambda::Function', {
+      FunctionName: 'Platform-reconcile',
+      Environment: {
+        Variables: Match.objectLike({
+          CLUSTER_AUTH: 'kubeconfig',
+          KUBECONFIG_SECRET_ARN: arn,
+          CLUSTER_NAME: 'on-prem-1',
+        }),
+      },
+    });
+  });
+
   it('warns, on the construct, when no cluster is given', () => {
     const bare = platformApp({ cluster: undefined });
     Annotations.fromStack(bare.stack).hasWarning(
