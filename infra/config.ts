@@ -1,7 +1,8 @@
 /**
- * The deployment's settings, read from CDK context (`-c key=value`, or "context" in cdk.json) and
- * validated at synth time; every error names the setting. The defaults let a bare `cdk synth` run
- * offline. The two settings a working deployment must give (the EKS cluster and the DataStorage
+ * The deployment's settings, each declared once in SETTINGS (infra/README's table is made from it),
+ * read from CDK context (`-c key=value`, or "context" in cdk.json) or from WorkflowExecutionService's
+ * props, and validated at synth time; every error names the setting, and a context key that is no
+ * setting names the closest one. The defaults let a bare `cdk synth` run offline. The two settings a working deployment must give (the EKS cluster and the DataStorage
  * URL) produce synth-time warnings instead of errors, so CI can synth without them.
  */
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
