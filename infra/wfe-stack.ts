@@ -34,9 +34,10 @@ export class WfeStack extends Stack {
       securityGroupId,
       ...settings
     } = props.settings;
+    // parseSettings has already required the secret with clusterAuth=kubeconfig.
     const cluster: ClusterReference | undefined =
       clusterAuth === 'kubeconfig'
-        ? { kubeconfigSecretArn: kubeconfigSecretArn ?? '', clusterName: clusterName ?? 'default' }
+        ? { kubeconfigSecretArn: kubeconfigSecretArn ?? '', clusterName }
         : eksClusterName
           ? { eksClusterName, createAccessEntry, kubernetesGroup, clusterName }
           : undefined;

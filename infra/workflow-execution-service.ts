@@ -32,8 +32,8 @@ export type ClusterReference =
   | {
       /** The complete ARN of a Secrets Manager secret holding a kubeconfig. */
       readonly kubeconfigSecretArn: string;
-      /** The cluster's name in every lock key. */
-      readonly clusterName: string;
+      /** The cluster's name in every lock key; default `default`. */
+      readonly clusterName?: string;
     };
 
 /** Where the functions run when the cluster's endpoint is private: the operator's own network. */
