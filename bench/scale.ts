@@ -14,6 +14,8 @@ export interface Scale {
     batchingWindowsSeconds: number[];
   };
   release: { rounds: number; perRound: number; cooldownMs: number; intervalMs: number };
+  /** Runs per path (event path, sweep alone); the event path's end in rounds of perRound. */
+  events: { samples: number; perRound: number; cooldownMs: number; sweepIntervalMs: number };
   bundles: { initRuns: number };
   /** execute and its baseline stop at their count or after budgetMs (the baseline after half). */
   throughput: {
@@ -35,6 +37,9 @@ export const FULL: Scale = {
   // Cooldown > interval + 1 s + a tick: Tekton's whole-second completionTime can eat up to 1 s of it,
   // and the first scheduled tick must come after the cooldown ends for the tick's phase to be random.
   release: { rounds: 6, perRound: 4, cooldownMs: 4000, intervalMs: 1000 },
+  // The deployed 1-minute schedule; a 3 s cooldown outlasts Tekton's whole-second rounding and the
+  // event path's detection, so each lock is still cooling when its end is recorded.
+  events: { samples: 24, perRound: 4, cooldownMs: 3000, sweepIntervalMs: 60_000 },
   bundles: { initRuns: 7 },
   throughput: {
     executions: 300,
@@ -51,6 +56,7 @@ export const SMALL: Scale = {
   reconcile: { active: 10, finished: 300 },
   waiter: { samples: 3, cooldownMs: 3000, batchingWindowsSeconds: [0] },
   release: { rounds: 1, perRound: 2, cooldownMs: 3000, intervalMs: 500 },
+  events: { samples: 3, perRound: 3, cooldownMs: 2000, sweepIntervalMs: 2000 },
   bundles: { initRuns: 1 },
   throughput: { executions: 20, puts: 50, budgetMs: 2000, auditEvents: 200, auditBatchSizes: [100] },
 };

@@ -2,6 +2,7 @@
 import { measureAuditThroughput } from './audit-throughput.js';
 import { measureBundles } from './bundles.js';
 import type { BenchContext } from './context.js';
+import { measureEventLateness } from './event-lateness.js';
 import { measureExecuteThroughput } from './execute-throughput.js';
 import type { Section } from './figures.js';
 import { measureLifecycle } from './lifecycle.js';
@@ -19,6 +20,7 @@ export const SECTIONS: SectionRunner[] = [
   { id: 'reconcile', measure: measureReconcileReads },
   { id: 'waiter', measure: measureWaiterLateness },
   { id: 'release', measure: measureReleaseLateness },
+  { id: 'events', measure: measureEventLateness },
   { id: 'bundles', measure: measureBundles },
   { id: 'executeThroughput', measure: measureExecuteThroughput },
   { id: 'auditThroughput', measure: measureAuditThroughput },

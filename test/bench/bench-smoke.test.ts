@@ -47,6 +47,7 @@ describe('bench smoke (BENCH_SCALE=small)', () => {
       'reconcile',
       'waiter',
       'release',
+      'events',
       'bundles',
       'executeThroughput',
       'auditThroughput',
@@ -78,6 +79,16 @@ describe('bench smoke (BENCH_SCALE=small)', () => {
   it('3b. times lock release by the scheduled reconcile', async () => {
     const s = await measure('release');
     expect(ids(s)).toEqual(expect.arrayContaining(['release.p50', 'release.max', 'release.deployedBound']));
+  }, 60_000);
+
+  it('3c. times end detection and lock clean-up on the event path, beside the sweep alone (WE-13)', async () => {
+    const s = await measure('events');
+    for (const what of ['endDetection', 'cleanup'])
+      for (const stat of ['p50', 'p95', 'max']) {
+        const f = byId(s, `events.${what}.${stat}`);
+        expect(f?.baseline?.label).toMatch(/^sweep alone/);
+        if (stat === 'p95') expect(f?.target?.text).toBe('≤ 2000 ms p95');
+      }
   }, 60_000);
 
   it('4. bundles each function as infra does and times its import beside a bare handler', async () => {
