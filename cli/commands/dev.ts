@@ -14,6 +14,7 @@ import { pause } from '../../local/aws/event-source.js';
 import { type LocalSystem, startLocalSystem } from '../../local/system.js';
 import { CliError, UsageError } from '../cli-error.js';
 import { type CliContext, type Command, noPositionals, parseCommandLine } from '../command.js';
+import { configEventsPatch } from '../config-events.js';
 import { type Example, type ExampleSubmitter, loadExamples, startExampleSubmitter } from '../dev/examples.js';
 import { ProgressTracker } from '../dev/progress.js';
 import { ProgressView } from '../dev/progress-view.js';
@@ -54,16 +55,20 @@ export const dev: Command = {
                [--kube-port N] [--datastorage-port N]
 
 Runs the whole system on this machine (what \`npm start\` runs): DynamoDB Local (needs Java 17+)
-with the state table and its stream, a local SQS with the request queue and both dead-letter
-queues, the three functions behind local event sources (queue poller, reconcile schedule, stream
-poller), a cluster and a DataStorage. It submits the manifests in examples/ and shows their
+with the state table and its stream, a local SQS with the request, events and timer queues and the
+dead-letter queues, the five functions behind local event sources (queue pollers, reconcile
+schedule, stream poller, and Tekton's CloudEvents sink on a local function URL, printed at
+start-up), a cluster and a DataStorage. It submits the manifests in examples/ and shows their
 progress live, one line per execution. \`wfe\` commands run in this checkout use it while it runs.
 Ctrl-C stops everything.
 
-Cluster: the built-in Kubernetes API with a Tekton simulator, or the cluster KUBECONFIG names.
+Cluster: the built-in Kubernetes API with a Tekton simulator, or the cluster KUBECONFIG names
+(start-up prints the kubectl command that points its Tekton at the sink).
 DataStorage: the built-in one, or DATASTORAGE_URL.
 Settings: the functions' variables (COOLDOWN_PERIOD, LOCK_LEASE, CLUSTER_NAME, EXECUTION_NAMESPACE,
-SERVICE_ACCOUNT_NAME, AUDIT_BATCH_SIZE, …) and RECONCILE_INTERVAL (the schedule; default 1m).
+SERVICE_ACCOUNT_NAME, AUDIT_BATCH_SIZE, …), RECONCILE_INTERVAL (the schedule; default 1m), and
+WFE_EVENTS_PORT, WFE_EVENTS_TOKEN (the sink's port and the token its path ends with; default a free
+port and "local").
 With the examples on and nothing set, COOLDOWN_PERIOD=${EXAMPLE_DEFAULTS.COOLDOWN_PERIOD} and RECONCILE_INTERVAL=${EXAMPLE_DEFAULTS.RECONCILE_INTERVAL}, e.g.
   COOLDOWN_PERIOD=20s npm start
 
@@ -157,12 +162,24 @@ function header(
   SQS             ${e.sqs.endpoint}   ${queueName(e.sqs.queueUrl)} → execute; DLQ ${queueName(e.sqs.dlqUrl)}; audit DLQ ${queueName(e.sqs.auditDlqUrl)}
   cluster         ${cluster}
   DataStorage     ${dataStorage}   (audit trail: GET /api/v1/audit/events?correlation_id=…)
+  events sink     ${eventsSinkLines(e.events.sinkUrl, !e.cluster.builtIn)}
   settings        cooldown ${s.cooldownMs / 1000}s, lock lease ${s.leaseMs / 1000}s, reconcile every ${s.reconcileIntervalMs / 1000}s, namespace ${e.cluster.namespace}, cluster name ${e.cluster.clusterName}
   function logs   ${e.logFile ? here(e.logFile) : '(none)'}
 In another terminal in this checkout:  npx wfe list  ·  npx wfe locks  ·  npx wfe get ${first} -o yaml  ·  npx wfe submit -f FILE
 ${examples.length > 0 ? `Submitting ${examples.length} examples from examples/.` : 'No examples (--no-examples): submit with npx wfe submit -f FILE.'}
 
 `;
+}
+
+/**
+ * Where Tekton's CloudEvents go (→ the events function; lock timers on the timer queue). The
+ * built-in cluster sends there by itself; a real one is pointed at it with one command, and must
+ * reach the address: the events only make the system quicker, the sweep works without them.
+ */
+export function eventsSinkLines(sinkUrl: string, externalCluster: boolean): string {
+  if (!externalCluster) return `${sinkUrl}   (the built-in cluster's CloudEvents → events)`;
+  return `${sinkUrl}   (CloudEvents → events) — to point the cluster's Tekton at it (it must reach this address; without events the sweep alone follows the runs):
+    ${configEventsPatch(sinkUrl)}`;
 }
 
 async function watch(

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { eventsSinkLines } from '../../../cli/commands/dev.js';
 import { wfe } from '../harness.js';
 
 const BIN = fileURLToPath(new URL('../../../bin/wfe.mjs', import.meta.url));
@@ -55,4 +56,27 @@ describe('wfe dev (before anything starts)', () => {
       'wfe dev: DynamoDB Local needs Java 17 or newer on the PATH (java was not found): install a JRE, e.g. apt-get install openjdk-17-jre-headless\n',
     );
   }, 40_000);
+});
+
+describe('wfe dev: the events sink at start-up (WE-13)', () => {
+  const sink = 'http://127.0.0.1:41999/tekton/local';
+
+  it('names the sink the built-in cluster sends to, and no kubectl command', () => {
+    const text = eventsSinkLines(sink, false);
+    expect(text).toContain(sink);
+    expect(text).not.toContain('kubectl');
+  });
+
+  it("with a cluster from KUBECONFIG, prints the one command that points its Tekton's config-events at the sink", () => {
+    const lines = eventsSinkLines(sink, true).split('\n');
+    expect(lines[0]).toContain(sink);
+    expect(lines[1]?.trim()).toBe(
+      `kubectl patch configmap config-events -n tekton-pipelines --type merge -p '{"data":{"sink":"${sink}"}}'`,
+    );
+  });
+
+  it('quotes the URL as one shell word whatever its token holds', () => {
+    const command = eventsSinkLines("http://127.0.0.1:1/tekton/it's", true).split('\n')[1] ?? '';
+    expect(command).toContain(`-p '{"data":{"sink":"http://127.0.0.1:1/tekton/it'\\''s"}}'`);
+  });
 });
