@@ -43,6 +43,8 @@ export interface Connection {
   settings: { namespace: string; clusterName: string };
   dataStorage(): { url: string; token?: () => Promise<string> };
   cluster(): Promise<Cluster>;
+  /** The events sink's whole URL, its token included: a credential (WE-13). */
+  eventsSinkUrl(): Promise<string>;
   /** Who is acting: the AWS caller identity, or the local OS user. */
   whoami(): Promise<string>;
   close(): void;
@@ -90,6 +92,7 @@ function localConnection(state: LocalSystemState): Connection {
     settings: { namespace: state.cluster.namespace, clusterName: state.cluster.clusterName },
     dataStorage: () => ({ url: state.dataStorage.url }),
     cluster: () => connectCluster({ mode: 'local', kubeconfigPath: state.cluster.kubeconfig }),
+    eventsSinkUrl: async () => state.events.sinkUrl,
     whoami: async () => userInfo().username,
     close() {
       dynamodb.destroy();
@@ -160,6 +163,23 @@ async function awsConnection(context: CliContext, stackName: string, named: bool
           'this needs access to the cluster: set KUBECONFIG (or have ~/.kube/config) for the cluster the stack runs PipelineRuns in',
         );
       return connectCluster({ mode: 'local', kubeconfigPath });
+    },
+    async eventsSinkUrl() {
+      // The output ends in /tekton/; the token, from its secret, completes the path.
+      const url = output(StackOutput.EventsSinkUrl);
+      const arn = output(StackOutput.EventsTokenSecretArn);
+      const { cachedEventsToken } = await import('../functions/adapters/secrets-manager/events-token.js');
+      const { SecretsManagerClient } = await import('@aws-sdk/client-secrets-manager');
+      const client = new SecretsManagerClient(awsClientConfig(env, 'SECRETSMANAGER'));
+      try {
+        return `${url}${encodeURIComponent(await cachedEventsToken(arn, systemClock, client)())}`;
+      } catch (err) {
+        throw new CliError(`could not read the events sink's token (${arn}): ${(err as Error).message}`, {
+          cause: err,
+        });
+      } finally {
+        client.destroy();
+      }
     },
     async whoami() {
       const { GetCallerIdentityCommand, STSClient } = await import('@aws-sdk/client-sts');

@@ -16,6 +16,7 @@ export interface LocalSystemState {
   sqs: { endpoint: string; queueUrl: string; dlqUrl: string; auditDlqUrl: string };
   cluster: { kubeconfig: string; namespace: string; clusterName: string };
   dataStorage: { url: string };
+  events: { sinkUrl: string };
 }
 
 const STATE_DIR = '.wfe';
@@ -45,6 +46,7 @@ const FIELDS: Record<string, readonly string[]> = {
   sqs: ['endpoint', 'queueUrl', 'dlqUrl', 'auditDlqUrl'],
   cluster: ['kubeconfig', 'namespace', 'clusterName'],
   dataStorage: ['url'],
+  events: ['sinkUrl'],
 };
 
 function missingField(state: Record<string, unknown>): string | undefined {

@@ -47,6 +47,11 @@ const COMMANDS: Record<string, Entry> = {
     summary: 'replay the audit dead-letter queue to DataStorage',
     load: async () => (await import('./commands/audit-redrive.js')).auditRedrive,
   },
+  'events-sink': {
+    synopsis: 'events-sink',
+    summary: "print the events sink's URL (token included) and the kubectl command for Tekton",
+    load: async () => (await import('./commands/events-sink.js')).eventsSink,
+  },
   dev: {
     synopsis: 'dev',
     summary: 'run the whole system locally (what `npm start` runs)',

@@ -154,7 +154,7 @@ export class WorkflowExecutionService extends Construct {
       [
         StackOutput.EventsSinkUrl,
         this.eventsSinkUrl,
-        "Tekton's CloudEvents sink, without its token: append the value of the EventsTokenSecretArn secret (infra/README.md)",
+        "Tekton's CloudEvents sink, without its token: `npx wfe events-sink` prints the whole URL and the kubectl command for Tekton's config-events (infra/README.md)",
       ],
       [
         StackOutput.EventsTokenSecretArn,

@@ -1,7 +1,8 @@
 /**
- * The two AWS APIs `wfe` calls that have no local engine: CloudFormation DescribeStacks (the stack's
- * outputs) and STS GetCallerIdentity, answered in their query protocol's XML. With the endpoints of
- * DynamoDB and SQS pointed at local engines, `wfe` runs its AWS path end to end.
+ * The AWS APIs `wfe` calls that have no local engine: CloudFormation DescribeStacks (the stack's
+ * outputs) and STS GetCallerIdentity, answered in their query protocol's XML, and Secrets Manager
+ * GetSecretValue in its JSON protocol. With the endpoints of DynamoDB and SQS pointed at local
+ * engines, `wfe` runs its AWS path end to end.
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -11,6 +12,8 @@ const xmlText = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt
 export async function startFakeAws(
   stack: { name: string; outputs: Record<string, string> },
   callerArn: string,
+  /** Secret values by ARN; a secret not here is ResourceNotFoundException. */
+  secrets: Record<string, string> = {},
 ) {
   const server = createServer((req, res) => {
     let body = '';
@@ -18,6 +21,23 @@ export async function startFakeAws(
       body += chunk;
     });
     req.on('end', () => {
+      if (req.headers['x-amz-target'] === 'secretsmanager.GetSecretValue') {
+        const { SecretId } = JSON.parse(body) as { SecretId: string };
+        const value = secrets[SecretId];
+        res.setHeader('content-type', 'application/x-amz-json-1.1');
+        if (value === undefined) {
+          res.statusCode = 400;
+          res.end(
+            JSON.stringify({
+              __type: 'ResourceNotFoundException',
+              message: "Secrets Manager can't find the specified secret.",
+            }),
+          );
+          return;
+        }
+        res.end(JSON.stringify({ ARN: SecretId, Name: 'secret', SecretString: value, VersionId: '1' }));
+        return;
+      }
       const params = new URLSearchParams(body);
       res.setHeader('content-type', 'text/xml');
       if (params.get('Action') === 'GetCallerIdentity') {
