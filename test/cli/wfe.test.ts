@@ -14,7 +14,7 @@ describe('bin/wfe.mjs', () => {
   it('runs the TypeScript sources with no build step, with help on every command', () => {
     const top = run(['--help']);
     expect(top.status).toBe(0);
-    for (const command of ['submit', 'get', 'list', 'locks', 'rejections', 'release', 'dev'])
+    for (const command of ['submit', 'get', 'list', 'locks', 'rejections', 'release', 'events-sink', 'dev'])
       expect(top.stdout).toContain(`  ${command}`);
     for (const command of [
       ['submit'],
@@ -23,6 +23,7 @@ describe('bin/wfe.mjs', () => {
       ['locks'],
       ['release'],
       ['audit', 'redrive'],
+      ['events-sink'],
       ['dev'],
     ]) {
       const help = run([...command, '--help']);
