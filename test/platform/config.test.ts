@@ -90,15 +90,16 @@ describe('configuration (SPEC §4)', () => {
     );
   });
 
-  it('WE-13: TIMER_QUEUE_URL is optional for execute and reconcile (the sweep alone), required by the events consumer; the sink needs its queue and token secret', () => {
+  it('WE-13: TIMER_QUEUE_URL is optional for execute and reconcile (the sweep alone), required by the events consumer; the sink needs its queue (its token secret: test/events-sink)', () => {
     const timerQueue = 'https://sqs.eu-west-1.amazonaws.com/123456789012/wfe-timers';
     expect(executeConfig(base).timerQueueUrl).toBeUndefined();
     expect(reconcileConfig({ ...base, TIMER_QUEUE_URL: timerQueue }).timerQueueUrl).toBe(timerQueue);
     expect(() => eventsConfig(base)).toThrow('TIMER_QUEUE_URL');
     expect(eventsConfig({ ...base, TIMER_QUEUE_URL: timerQueue }).timerQueueUrl).toBe(timerQueue);
-    expect(() => eventsSinkConfig({ EVENTS_QUEUE_URL: timerQueue })).toThrow(
-      'EVENTS_TOKEN_SECRET_ARN is required',
-    );
+    expect(eventsSinkConfig({ EVENTS_QUEUE_URL: timerQueue, EVENTS_TOKEN_SECRET_ARN: 'arn:x' })).toEqual({
+      eventsQueueUrl: timerQueue,
+      tokenSecretArn: 'arn:x',
+    });
     expect(() => eventsSinkConfig({ EVENTS_TOKEN_SECRET_ARN: 'arn:x' })).toThrow('EVENTS_QUEUE_URL');
   });
 });
