@@ -79,9 +79,12 @@ export async function startFunctions(input: FunctionsInput): Promise<{
     sleep: (ms) => pause(ms, input.stopping),
     observability: observability('audit-forwarder', log),
   });
-  const eventsHandler = createEvents(
-    await eventsDeps(env, { clients, observability: observability('events', log) }),
-  );
+  // One events handler per queue poller, as Lambda runs one invocation per instance at a time:
+  // Powertools' batch processor keeps the batch in progress on the instance.
+  const eventsDepsForPollers = await eventsDeps(env, {
+    clients,
+    observability: observability('events', log),
+  });
   const eventsSink = createEventsSink(
     eventsSinkDeps(
       { ...env, EVENTS_QUEUE_URL: input.events.url },
@@ -109,7 +112,7 @@ export async function startFunctions(input: FunctionsInput): Promise<{
         queue,
         functionName: 'wfe-events',
         timeoutMs: DEPLOYED.timeoutsMs.events,
-        handler: eventsHandler,
+        handler: createEvents(eventsDepsForPollers),
         batchSize: DEPLOYED.events.batchSize,
         batchingWindowSeconds: 0,
         onError: onPollerError,

@@ -115,12 +115,15 @@ export const MAX_RECHECKS = 5;
  * (it ended within the moment between create and record) is looked at again a few times; after
  * that, the execution's Running record and the sweep carry it.
  */
+export type EventOutcome =
+  | RunSyncOutcome
+  | { kind: 'timer'; outcome: TimerOutcome }
+  | { kind: 're-queued'; attempt: number };
+
 export async function handleEventMessage(
   message: RunHint | LockTimer,
   deps: SyncDeps & { events: EventQueue },
-): Promise<
-  RunSyncOutcome | { kind: 'timer'; outcome: TimerOutcome } | { kind: 're-queued'; attempt: number }
-> {
+): Promise<EventOutcome> {
   if (message.kind === 'lock-timer') return { kind: 'timer', outcome: await fireLockTimer(message, deps) };
   const outcome = await syncRun(message, deps);
   const attempt = (message.attempt ?? 0) + 1;
@@ -129,4 +132,26 @@ export async function handleEventMessage(
     return { kind: 're-queued', attempt };
   }
   return outcome;
+}
+
+/**
+ * The messages of one batch, handled with one sync per run: Tekton sends several events for a run
+ * at once (started and running together; started, running and successful for a short run), and
+ * every message of a batch was sent before the batch was received, so the run read for the first is
+ * at least as new as what any of the others announces. The others share its outcome (and its
+ * failure, so they are retried with it).
+ */
+export function batchOfEvents(
+  deps: SyncDeps & { events: EventQueue },
+): (message: RunHint | LockTimer) => Promise<EventOutcome | { kind: 'shared'; with: EventOutcome }> {
+  const runs = new Map<string, Promise<EventOutcome>>();
+  return async (message) => {
+    if (message.kind !== 'run') return handleEventMessage(message, deps);
+    const key = `${message.namespace}/${message.name}`;
+    const first = runs.get(key);
+    if (first) return { kind: 'shared', with: await first };
+    const handled = handleEventMessage(message, deps);
+    runs.set(key, handled);
+    return handled;
+  };
 }

@@ -1,11 +1,12 @@
 /**
  * SQS events and timer queues → the event path (core/sync-one.ts). Wiring only.
  * Both queues feed this one function: Tekton's events from the sink, and the system's own lock
- * timers and re-checks (partial batch response: platform/sqs-batch.ts). A body that is neither kind
- * is logged and dropped, since no retry can make it readable.
+ * timers and re-checks (partial batch response: platform/sqs-batch.ts), a run's events in one batch
+ * with one sync. A body that is neither kind is logged and dropped, since no retry can make it
+ * readable.
  */
 import { MetricName } from '../core/metric-name.js';
-import { handleEventMessage, parseEventMessage } from '../core/sync-one.js';
+import { batchOfEvents, parseEventMessage } from '../core/sync-one.js';
 import { logPort } from '../platform/log.js';
 import { metricsPort } from '../platform/powertools.js';
 import { sqsBatchHandler } from '../platform/sqs-batch.js';
@@ -16,15 +17,18 @@ export function createHandler(deps: EventsHandlerDeps) {
   const { logger } = deps;
   const metrics = metricsPort(deps.metrics);
   const core = { ...deps, metrics, log: logPort(logger) };
-  return sqsBatchHandler(deps, 'event', async ({ body, messageId }) => {
-    const message = parseEventMessage(body);
-    if (!message) {
-      metrics.add(MetricName.EventsIgnored, 'Count', 1, { reason: 'bad-shape' });
-      logger.warn('unreadable events message dropped', { messageId });
-      return;
-    }
-    const outcome = await handleEventMessage(message, core);
-    logger.info('event processed', { messageId, event: message, outcome });
+  return sqsBatchHandler(deps, 'event', () => {
+    const handle = batchOfEvents(core);
+    return async ({ body, messageId }) => {
+      const message = parseEventMessage(body);
+      if (!message) {
+        metrics.add(MetricName.EventsIgnored, 'Count', 1, { reason: 'bad-shape' });
+        logger.warn('unreadable events message dropped', { messageId });
+        return;
+      }
+      const outcome = await handle(message);
+      logger.info('event processed', { messageId, event: message, outcome });
+    };
   });
 }
 

@@ -12,7 +12,7 @@ import { depsFromEnv, type ExecuteHandlerDeps } from './deps.js';
 export function createHandler(deps: ExecuteHandlerDeps) {
   const { logger } = deps;
   const core: ExecuteDeps = { ...deps, metrics: metricsPort(deps.metrics), log: logPort(logger) };
-  return sqsBatchHandler(deps, 'request', async ({ body, messageId }) => {
+  return sqsBatchHandler(deps, 'request', () => async ({ body, messageId }) => {
     const outcome = await execute(body, core);
     logger.info('request processed', { messageId, ...outcome });
   });

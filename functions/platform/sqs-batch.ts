@@ -14,21 +14,26 @@ export function sqsBatchHandler(
   { logger, metrics }: Observability,
   /** What one message is, in the retry log line ("request", "event"). */
   noun: string,
-  processRecord: (record: SQSRecord) => Promise<void>,
+  /** The record handler for one batch, made anew for each, so what it keeps lasts one batch. */
+  forBatch: () => (record: SQSRecord) => Promise<void>,
 ) {
   const processor = new BatchProcessor(EventType.SQS);
-  const retryingOnThrow = async (record: SQSRecord): Promise<void> => {
-    try {
-      await processRecord(record);
-    } catch (err) {
-      logger.warn(`${noun} will be retried`, { messageId: record.messageId, error: err as Error });
-      throw err;
-    }
-  };
   return middy<SQSEvent, SQSBatchResponse>()
     .use(injectLambdaContext(logger, { clearState: true }))
     .use(logMetrics(metrics))
-    .handler((event, context: Context) =>
-      processPartialResponse(event, retryingOnThrow, processor, { context, throwOnFullBatchFailure: false }),
-    );
+    .handler((event, context: Context) => {
+      const processRecord = forBatch();
+      const retryingOnThrow = async (record: SQSRecord): Promise<void> => {
+        try {
+          await processRecord(record);
+        } catch (err) {
+          logger.warn(`${noun} will be retried`, { messageId: record.messageId, error: err as Error });
+          throw err;
+        }
+      };
+      return processPartialResponse(event, retryingOnThrow, processor, {
+        context,
+        throwOnFullBatchFailure: false,
+      });
+    });
 }

@@ -10,6 +10,7 @@ import { Label, pipelineRunName } from '../../functions/core/pipeline-run.js';
 import type { RunHint, RunState } from '../../functions/core/ports.js';
 import { type ReconcileDeps, reconcile } from '../../functions/core/reconcile.js';
 import {
+  batchOfEvents,
   fireLockTimer,
   handleEventMessage,
   MAX_RECHECKS,
@@ -292,6 +293,48 @@ describe('WE-13 run events: the cluster is the truth', () => {
     console.log(
       `1,000 events in ${ms} ms: ${JSON.stringify(kinds)}; 1 workflow.completed; execute started another target`,
     );
+  });
+
+  it("a run's events in one batch share one read and one transition; the next batch reads again", async () => {
+    const s = system();
+    await s.start('we-1');
+    await s.start('we-2', 'default/deployment/other-app');
+    const other = pipelineRunName('default/deployment/other-app');
+    s.setRun(succeeded('2026-03-01T10:00:02Z'));
+    s.cluster.calls.length = 0;
+    const writesBefore = s.store.counts.writes;
+    const handle = batchOfEvents({ ...s.deps, events: s.events });
+    const outcomes = await Promise.all([
+      handle(s.hint('started')),
+      handle(s.hint('running')),
+      handle(s.hint('running', other)),
+      handle(s.hint('successful')),
+    ]);
+    expect(outcomes.map((o) => o.kind)).toEqual(['synced', 'shared', 'synced', 'shared']);
+    expect(outcomes[1]).toEqual({ kind: 'shared', with: outcomes[0] });
+    const reads = s.cluster.calls.filter((c) => c === 'get');
+    expect(reads).toHaveLength(2);
+    expect(s.execution('we-1').status.phase).toBe('Completed');
+    expect(s.store.audit.filter((a) => a.event_type === 'workflow.completed')).toHaveLength(1);
+    const writes = s.store.counts.writes - writesBefore;
+    expect(await batchOfEvents({ ...s.deps, events: s.events })(s.hint('successful'))).toMatchObject({
+      kind: 'already-ended',
+    });
+    expect(s.cluster.calls.filter((c) => c === 'get')).toHaveLength(3);
+    console.log(`4 events for 2 runs in one batch: ${reads.length} run reads, ${writes} write(s)`);
+  });
+
+  it('a read that fails fails every event of its run in the batch, so each is retried', async () => {
+    const s = system();
+    await s.start('we-1');
+    s.setRun(succeeded('2026-03-01T10:00:02Z'));
+    s.cluster.fault = () => {
+      throw new ClusterUnavailableError('connect ECONNREFUSED');
+    };
+    const handle = batchOfEvents({ ...s.deps, events: s.events });
+    const outcomes = await Promise.allSettled([handle(s.hint('started')), handle(s.hint('successful'))]);
+    expect(outcomes.map((o) => o.status)).toEqual(['rejected', 'rejected']);
+    expect(s.execution('we-1').status.phase).toBe('Running');
   });
 
   it('a cluster fault throws (the message is retried) and writes nothing', async () => {
