@@ -182,6 +182,9 @@ describe('npm start (wfe dev), end to end', () => {
     const { output } = await runToTheEnd({});
     expect(output).toMatch(/cluster {9}built-in Kubernetes API/);
     expect(output).toMatch(/DataStorage {5}built-in/);
+    // WE-13: the sink the built-in cluster sends its CloudEvents to; no kubectl command for it.
+    expect(output).toMatch(/events sink {5}http:\/\/127\.0\.0\.1:\d+\/tekton\/local {3}/);
+    expect(output).not.toContain('kubectl patch configmap config-events');
   }, 90_000);
 
   it('does the same against a separately started cluster (KUBECONFIG) and DataStorage (DATASTORAGE_URL)', async () => {
@@ -197,6 +200,10 @@ describe('npm start (wfe dev), end to end', () => {
     });
     expect(output).toContain(`cluster         KUBECONFIG ${kubeconfig}`);
     expect(output).toContain(`DataStorage     ${dataStorage.url} (DATASTORAGE_URL)`);
+    // WE-13: with a cluster of its own, the one command that points its Tekton at the local sink.
+    expect(output).toMatch(
+      /\n {4}kubectl patch configmap config-events -n tekton-pipelines --type merge -p '\{"data":\{"sink":"http:\/\/127\.0\.0\.1:\d+\/tekton\/local"\}\}'\n/,
+    );
     // wfe dev stops what it started, never what it was given.
     expect(isRunning(kube.child.pid ?? 0) && isRunning(dataStorage.child.pid ?? 0)).toBe(true);
     kube.child.kill('SIGTERM');
