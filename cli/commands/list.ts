@@ -32,7 +32,8 @@ ${CONNECTION_HELP}
   query({ phase, target }) {
     if (phase !== undefined && !PHASES.includes(phase))
       throw new UsageError(`--phase must be one of ${PHASES.join(', ')}, got "${phase}"`);
-    return (connection) => connection.listing.executions({ phase: phase as Phase | undefined, target });
+    return (connection) =>
+      connection.listing.executions({ phase: phase as Phase | undefined, target }).then((p) => p.items);
   },
   view: (now) => ({
     document: (items) => ({ apiVersion: 'v1', kind: 'List', items }),

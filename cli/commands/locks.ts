@@ -19,7 +19,7 @@ Options:
 ${CONNECTION_HELP}
 `,
   options: {},
-  query: () => (connection) => connection.listing.locks(),
+  query: () => (connection) => connection.listing.locks().then((p) => p.items),
   view: (now) => ({
     document: (items) => ({ items }),
     resource: lockResource,

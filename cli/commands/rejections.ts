@@ -23,7 +23,7 @@ Options:
 ${CONNECTION_HELP}
 `,
   options: {},
-  query: () => (connection) => connection.listing.rejections(),
+  query: () => (connection) => connection.listing.rejections().then((p) => p.items),
   view: (now) => ({
     document: (items) => ({ items }),
     resource: (r) => r,
