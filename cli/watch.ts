@@ -31,7 +31,11 @@ export interface Followed<T> {
   reread(item: T): Promise<T | undefined>;
 }
 
-export type Change<T> = { item: T; gone: false } | { item: T; gone: true };
+/** An item new or changed since the last read, or gone (its last known state). */
+export interface Change<T> {
+  item: T;
+  gone: boolean;
+}
 
 /** Follows the listing from `initial` until `signal` aborts, reporting each change to `emit`. */
 export async function follow<T>(

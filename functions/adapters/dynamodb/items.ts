@@ -33,7 +33,7 @@ export interface ListScope {
 }
 
 /** The fields in each listing index's key, after the record kind and before the shard. */
-export const LIST_INDEX_FIELDS: Record<ListIndex, readonly (keyof ListScope)[]> = {
+const LIST_INDEX_FIELDS: Record<ListIndex, readonly (keyof ListScope)[]> = {
   kind: [],
   namespace: ['namespace'],
   phase: ['phase'],
@@ -231,7 +231,7 @@ export const auditEventOf = (item: Item): unknown => item.event;
 
 export const REJECTION_SK = 'REJECTED';
 
-export const rejectionPk = (messageId: string) => `REJECTED#${messageId}`;
+const rejectionPk = (messageId: string) => `REJECTED#${messageId}`;
 
 export function rejectionItem(rejection: Rejection): Item {
   const pk = rejectionPk(rejection.messageId);
