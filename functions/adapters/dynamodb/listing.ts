@@ -281,7 +281,7 @@ export function tableListing(tableName: string, doc: DynamoDBDocumentClient) {
 
 export type TableListing = ReturnType<typeof tableListing>;
 
-/** The index's order; pk breaks ties, as the index itself orders equal sort keys by the table key. */
+/** The index's order. listOrder holds the item's identity, so it never ties within a kind; pk only keeps the order total. */
 function compareKeys(a: Key, b: Key): number {
   const order = TABLE.listOrder;
   return compareText(a[order]!, b[order]!) || compareText(a.pk!, b.pk!);
