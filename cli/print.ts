@@ -4,7 +4,13 @@
 import { Document, visit } from 'yaml';
 import { UsageError } from './cli-error.js';
 
-export const OutputFormat = { Table: 'table', Wide: 'wide', Json: 'json', Yaml: 'yaml' } as const;
+export const OutputFormat = {
+  Table: 'table',
+  Wide: 'wide',
+  Json: 'json',
+  Yaml: 'yaml',
+  Name: 'name',
+} as const;
 export type OutputFormat = (typeof OutputFormat)[keyof typeof OutputFormat];
 
 const FORMATS: readonly string[] = Object.values(OutputFormat);
@@ -38,14 +44,23 @@ const escapeCharacter = (c: string) => `\\u${c.charCodeAt(0).toString(16).padSta
 
 /** Columns padded to their widest cell, separated by three spaces, as kubectl prints them. */
 export function table(headers: readonly string[], rows: readonly (readonly string[])[]): string {
-  rows = rows.map((r) => r.map(printable));
-  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: readonly string[]) =>
-    cells
-      .map((cell, i) => (i === cells.length - 1 ? cell : cell.padEnd(widths[i]!)))
-      .join('   ')
-      .trimEnd();
-  return [line(headers), ...rows.map(line)].join('\n') + '\n';
+  const widths = columnWidths(headers, rows);
+  return [headers, ...rows].map((cells) => tableLine(cells, widths)).join('');
+}
+
+/** Each column's width: its widest cell as printed. */
+export function columnWidths(headers: readonly string[], rows: readonly (readonly string[])[]): number[] {
+  return headers.map((h, i) => Math.max(h.length, ...rows.map((r) => printable(r[i] ?? '').length)));
+}
+
+/** One table line with its cells escaped and padded to `widths` (a wider cell pushes the rest). */
+export function tableLine(cells: readonly string[], widths: readonly number[]): string {
+  const line = cells
+    .map(printable)
+    .map((cell, i) => (i === cells.length - 1 ? cell : cell.padEnd(widths[i] ?? 0)))
+    .join('   ')
+    .trimEnd();
+  return `${line}\n`;
 }
 
 /** JSON with every control and bidi character escaped (they occur only inside strings, where \\u is valid). */
@@ -79,13 +94,16 @@ export function age(since: string | Date | undefined, now: Date): string {
 }
 
 /**
- * Prints a listing the way kubectl does: the resources as a json or yaml list, or a table (wider
- * with -o wide); an empty table is a note on stderr, so piped output stays empty.
+ * Prints a listing the way kubectl does: the resources as a json or yaml list, their names
+ * (`-o name`), or a table (wider with -o wide); an empty table is a note on stderr, so piped
+ * output stays empty.
  */
 export interface ListView<T> {
-  /** The json/yaml document around the resources. */
-  document: (resources: unknown[]) => unknown;
+  /** The json/yaml document around the resources; `metadata.continue` when more may follow. */
+  document: (resources: unknown[], metadata?: { continue: string }) => unknown;
   resource: (item: T) => unknown;
+  /** What `-o name` prints: `kind/identity`. */
+  name: (item: T) => string;
   empty: string;
   headers: readonly string[];
   wideHeaders: readonly string[];
@@ -95,15 +113,20 @@ export interface ListView<T> {
 export function printList<T>(
   context: { out: { write(text: string): unknown }; err: { write(text: string): unknown } },
   format: OutputFormat,
-  list: ListView<T> & { items: readonly T[] },
+  list: ListView<T> & { items: readonly T[]; continue?: string },
 ): void {
   if (format === 'json' || format === 'yaml') {
-    const body = list.document(list.items.map(list.resource));
+    const metadata = list.continue === undefined ? undefined : { continue: list.continue };
+    const body = list.document(list.items.map(list.resource), metadata);
     context.out.write(format === 'json' ? json(body) : yaml(body));
     return;
   }
   if (list.items.length === 0) {
     context.err.write(`${list.empty}\n`);
+    return;
+  }
+  if (format === 'name') {
+    context.out.write(list.items.map((item) => `${printable(list.name(item))}\n`).join(''));
     return;
   }
   const wide = format === 'wide';

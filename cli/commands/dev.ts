@@ -165,7 +165,7 @@ function header(
   events sink     ${eventsSinkLines(e.events.sinkUrl, !e.cluster.builtIn)}
   settings        cooldown ${s.cooldownMs / 1000}s, lock lease ${s.leaseMs / 1000}s, reconcile every ${s.reconcileIntervalMs / 1000}s, namespace ${e.cluster.namespace}, cluster name ${e.cluster.clusterName}
   function logs   ${e.logFile ? here(e.logFile) : '(none)'}
-In another terminal in this checkout:  npx wfe list  ·  npx wfe locks  ·  npx wfe get ${first} -o yaml  ·  npx wfe submit -f FILE
+In another terminal in this checkout:  npx wfe list -A  ·  npx wfe locks  ·  npx wfe get ${first} -o yaml  ·  npx wfe submit -f FILE
 ${examples.length > 0 ? `Submitting ${examples.length} examples from examples/.` : 'No examples (--no-examples): submit with npx wfe submit -f FILE.'}
 
 `;

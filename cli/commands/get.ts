@@ -1,6 +1,8 @@
 /**
- * `wfe get NS/NAME`: one execution, as a table row or the WorkflowExecution object with its status.
+ * `wfe get NS/NAME`: one execution, as a table row or the WorkflowExecution object with its status;
+ * with -w, again at each change until it ends.
  */
+import { type Execution, isTerminal } from '../../functions/core/execution.js';
 import { executionKey } from '../../functions/core/execution-id.js';
 import { CliError } from '../cli-error.js';
 import { type Command, onePositional, parseCommandLine } from '../command.js';
@@ -9,41 +11,70 @@ import { parseExecutionRef } from '../execution-ref.js';
 import {
   EXECUTION_HEADERS,
   EXECUTION_WIDE_HEADERS,
+  executionName,
   executionResource,
   executionRow,
 } from '../execution-view.js';
-import { json, OUTPUT_OPTION, outputFormat, table, yaml } from '../print.js';
+import {
+  columnWidths,
+  json,
+  OUTPUT_OPTION,
+  type OutputFormat,
+  outputFormat,
+  tableLine,
+  yaml,
+} from '../print.js';
+import { pause, WATCH_INTERVAL_MS } from '../watch.js';
 
-const OPTIONS = { ...OUTPUT_OPTION, ...CONNECTION_OPTIONS } as const;
+const OPTIONS = { ...OUTPUT_OPTION, watch: { type: 'boolean', short: 'w' }, ...CONNECTION_OPTIONS } as const;
+
+/** The execution as -o asks; `widths` set: a table row under the first one's header. */
+function shown(format: OutputFormat, execution: Execution, widths?: readonly number[]): string {
+  if (format === 'json') return json(executionResource(execution));
+  if (format === 'yaml') return `${widths ? '---\n' : ''}${yaml(executionResource(execution))}`;
+  if (format === 'name') return tableLine([`execution/${executionName(execution)}`], []);
+  const wide = format === 'wide';
+  const headers = wide ? EXECUTION_WIDE_HEADERS : EXECUTION_HEADERS;
+  const row = executionRow(execution, new Date(), wide);
+  const columns = widths ?? columnWidths(headers, [row]);
+  return `${widths ? '' : tableLine(headers, columns)}${tableLine(row, columns)}`;
+}
 
 export const get: Command = {
   name: 'get',
-  help: `Usage: wfe get NAMESPACE/NAME [-o json|yaml|wide] [--stack NAME]
+  help: `Usage: wfe get NAMESPACE/NAME [-w] [-o json|yaml|wide|name] [--stack NAME]
 
 Shows one WorkflowExecution. -o json and -o yaml print the whole object (apiVersion, kind,
 metadata, spec, status), with the status shaped like the CRD's: phase, times, pipelineRunRef,
 failureDetails, deduplicatedBy, and conditions as a list. NAME alone means namespace "default".
 
 Options:
-  -o, --output FORMAT  table (default), wide, json or yaml
+  -w, --watch          print it again at each change, until it ends (Completed or Failed) or Ctrl-C
+  -o, --output FORMAT  table (default), wide, json, yaml or name
 ${CONNECTION_HELP}
 `,
   async run(argv, context) {
     const { values, positionals } = parseCommandLine('get', argv, OPTIONS);
     const id = parseExecutionRef('get', onePositional('get', positionals, 'NAMESPACE/NAME'));
     const format = outputFormat('get', values.output);
-    const execution = await withConnection(context, values, async (connection) => {
-      const found = await connection.store.read(id);
-      if (!found)
+    await withConnection(context, values, async (connection) => {
+      let execution = await connection.store.read(id);
+      if (!execution)
         throw new CliError(`workflowexecution ${executionKey(id)} not found in ${connection.where}`);
-      return found;
+      context.out.write(shown(format, execution));
+      if (!values.watch) return;
+      const wide = format === 'wide';
+      const widths = columnWidths(wide ? EXECUTION_WIDE_HEADERS : EXECUTION_HEADERS, [
+        executionRow(execution, new Date(), wide),
+      ]);
+      const signal = context.stopSignal();
+      while (!isTerminal(execution.status.phase) && (await pause(WATCH_INTERVAL_MS, signal))) {
+        const now = await connection.store.read(id);
+        if (!now || now.version === execution.version) continue;
+        execution = now;
+        context.out.write(shown(format, execution, widths));
+      }
     });
-    const now = new Date();
-    if (format === 'json') context.out.write(json(executionResource(execution)));
-    else if (format === 'yaml') context.out.write(yaml(executionResource(execution)));
-    else if (format === 'wide')
-      context.out.write(table(EXECUTION_WIDE_HEADERS, [executionRow(execution, now, true)]));
-    else context.out.write(table(EXECUTION_HEADERS, [executionRow(execution, now)]));
     return 0;
   },
 };

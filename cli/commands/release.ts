@@ -49,8 +49,8 @@ ${CONNECTION_HELP}
     if (refusal) throw new CliError(`refused: ${refusal}`);
 
     await withConnection(context, values, async (connection) => {
-      const candidates = (await connection.listing.locks()).filter(
-        (l) => l.target === target && (!values.cluster || l.cluster === values.cluster),
+      const candidates = (await connection.listing.locks({ target })).items.filter(
+        (l) => !values.cluster || l.cluster === values.cluster,
       );
       const preferred = candidates.filter((l) => l.cluster === connection.settings.clusterName);
       const matches = candidates.length > 1 && preferred.length === 1 ? preferred : candidates;

@@ -93,7 +93,10 @@ export class ProgressTracker {
   async snapshot(): Promise<ExecutionProgress[]> {
     const { listing, examples } = this.sources;
     const now = this.sources.now();
-    const [executions, locks] = await Promise.all([listing.executions(), listing.locks()]);
+    const [{ items: executions }, { items: locks }] = await Promise.all([
+      listing.executions(),
+      listing.locks(),
+    ]);
     const byHolder = new Map(locks.map((l) => [executionKey(l.holder), l]));
     const byKey = new Map(executions.map((e) => [executionKey(e.id), e]));
     const exampleByKey = new Map(examples.map((e) => [executionKey(e.id), e]));

@@ -70,7 +70,13 @@ describe('wfe against AWS (stack outputs, default credential chain)', () => {
       async () => expect((await run(['get', 'prod/we-aws'])).out).toMatch(/Completed/),
       15_000,
     );
-    expect((await run(['list'])).out).toMatch(/prod\s+we-aws\s+Completed/);
+    expect((await run(['list', '-n', 'prod'])).out).toMatch(/prod\s+we-aws\s+Completed/);
+    // Without -n, the namespace is the stack's ExecutionNamespace output, not the shell's.
+    expect(await run(['list'])).toMatchObject({
+      code: 0,
+      out: '',
+      err: `No executions found in namespace ${cli.system.endpoints.cluster.namespace}.\n`,
+    });
     expect((await run(['get', 'prod/nope'])).err).toBe(
       'wfe get: workflowexecution prod/nope not found in the AWS stack wfe-prod\n',
     );

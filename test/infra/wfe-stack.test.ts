@@ -1,6 +1,6 @@
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createTableInput } from '../../functions/adapters/dynamodb/table.js';
+import { createTableInput, TABLE } from '../../functions/adapters/dynamodb/table.js';
 import { executeConfig, forwarderConfig, reconcileConfig } from '../../functions/platform/config.js';
 import { StackOutput } from '../../infra/outputs.js';
 import {
@@ -85,6 +85,14 @@ describe('WfeStack with the default settings', () => {
           ],
           Projection: { ProjectionType: 'ALL' },
         },
+        ...Object.values(TABLE.listIndexes).map((index) => ({
+          IndexName: index.name,
+          KeySchema: [
+            { AttributeName: index.partitionKey, KeyType: 'HASH' },
+            { AttributeName: 'listOrder', KeyType: 'RANGE' },
+          ],
+          Projection: { ProjectionType: 'KEYS_ONLY' },
+        })),
       ],
       Replicas: [
         {

@@ -1,6 +1,8 @@
 /**
  * Item ⇄ domain mapping for the state table. Attribute names live here and nowhere else.
  */
+
+import { createHash } from 'node:crypto';
 import type { AuditEventRequest } from '../../core/audit-event.js';
 import { bounded } from '../../core/bounded-text.js';
 import type { Execution } from '../../core/execution.js';
@@ -8,7 +10,8 @@ import { type ExecutionId, executionKey } from '../../core/execution-id.js';
 import { type Lock, lockDueAt } from '../../core/lock.js';
 import type { Rejection } from '../../core/ports.js';
 import { itemBytes, MAX_ITEM_BYTES } from './item-size.js';
-import { DueKind, RecordKind, TABLE } from './table.js';
+import { shardKey, shardOf } from './shard.js';
+import { DueKind, type ListIndex, RecordKind, TABLE } from './table.js';
 
 /** Outbox records are garbage-collected by TTL this long after they are written. */
 const AUDIT_RETENTION_SECONDS = 30 * 24 * 3600;
@@ -21,6 +24,78 @@ export const lockPk = (key: string) => `LOCK#${key}`;
 export const LOCK_SK = 'LOCK';
 
 export type Item = Record<string, unknown>;
+
+/** What a listing narrows by; each listing index is keyed by some of these (LIST_INDEX_FIELDS). */
+export interface ListScope {
+  namespace: string;
+  phase: string;
+  target: string;
+}
+
+/** The fields in each listing index's key, after the record kind and before the shard. */
+const LIST_INDEX_FIELDS: Record<ListIndex, readonly (keyof ListScope)[]> = {
+  kind: [],
+  namespace: ['namespace'],
+  phase: ['phase'],
+  namespacePhase: ['namespace', 'phase'],
+  target: ['target'],
+};
+
+/**
+ * DynamoDB caps an index's partition key at 2,048 bytes and its sort key at 1,024; stored text
+ * the system did not check (a refused request's target) may be longer, so a long part is replaced
+ * by its hash, the same on the write and the read side.
+ */
+const MAX_KEY_PART_BYTES = 400;
+const keyPart = (text: string) =>
+  Buffer.byteLength(text) <= MAX_KEY_PART_BYTES
+    ? text
+    : `sha256:${createHash('sha256').update(text, 'utf8').digest('hex')}`;
+
+/** A listing index's key value for items of `kind` in `scope`, in one shard: `execution#payment#Running#07`. */
+export function listPartition(
+  kind: string,
+  index: ListIndex,
+  scope: Partial<ListScope>,
+  shard: number,
+): string {
+  const parts = LIST_INDEX_FIELDS[index].map((field) => keyPart(scope[field] ?? ''));
+  return shardKey([kind, ...parts].join('#'), shard);
+}
+
+/** The listing index attributes of an item of `kind`: one per index in `indexes`, and its sort key. */
+function listKeys(
+  kind: string,
+  pk: string,
+  indexes: readonly ListIndex[],
+  scope: Partial<ListScope>,
+  order: string,
+): Item {
+  const shard = shardOf(pk);
+  const keys: Item = { [TABLE.listOrder]: order };
+  for (const index of indexes)
+    keys[TABLE.listIndexes[index].partitionKey] = listPartition(kind, index, scope, shard);
+  return keys;
+}
+
+const EXECUTION_LIST_INDEXES: readonly ListIndex[] = [
+  'kind',
+  'namespace',
+  'phase',
+  'namespacePhase',
+  'target',
+];
+/** A lock is listed in its holder's namespace. */
+const LOCK_LIST_INDEXES: readonly ListIndex[] = ['kind', 'namespace', 'target'];
+const REJECTION_LIST_INDEXES: readonly ListIndex[] = ['kind'];
+
+/** Executions are listed oldest first, then by namespace/name. */
+const executionOrder = (execution: Execution) =>
+  `${execution.createdAt} ${keyPart(executionKey(execution.id))}`;
+/** Locks are listed by target, then cluster. */
+const lockOrder = (lock: Lock) => `${keyPart(lock.target)} ${keyPart(lock.cluster)}`;
+/** Rejections are listed oldest first. */
+const rejectionOrder = (rejection: Rejection) => `${rejection.at} ${keyPart(rejection.messageId)}`;
 
 export function executionItem(execution: Execution, version: number, now: Date): Item {
   const { status } = execution;
@@ -45,6 +120,13 @@ export function executionItem(execution: Execution, version: number, now: Date):
     createdAt: execution.createdAt,
     updatedAt: now.toISOString(),
     ...due,
+    ...listKeys(
+      RecordKind.Execution,
+      executionPk(execution.id),
+      EXECUTION_LIST_INDEXES,
+      { namespace: execution.id.namespace, phase: status.phase, target: execution.target },
+      executionOrder(execution),
+    ),
   };
   return withinItemLimit(item);
 }
@@ -104,6 +186,13 @@ export function lockItem(lock: Lock): Item {
     leaseUntil: lock.leaseUntil,
     releaseAt: lock.releaseAt,
     ...(dueAt ? { dueKind: DueKind.Lock, dueAt } : {}),
+    ...listKeys(
+      RecordKind.Lock,
+      lockPk(lock.key),
+      LOCK_LIST_INDEXES,
+      { namespace: lock.holder.namespace, target: lock.target },
+      lockOrder(lock),
+    ),
   };
 }
 
@@ -142,9 +231,12 @@ export const auditEventOf = (item: Item): unknown => item.event;
 
 export const REJECTION_SK = 'REJECTED';
 
+const rejectionPk = (messageId: string) => `REJECTED#${messageId}`;
+
 export function rejectionItem(rejection: Rejection): Item {
+  const pk = rejectionPk(rejection.messageId);
   return {
-    pk: `REJECTED#${rejection.messageId}`,
+    pk,
     sk: REJECTION_SK,
     [TABLE.recordKindAttribute]: RecordKind.Rejection,
     messageId: rejection.messageId,
@@ -152,6 +244,7 @@ export function rejectionItem(rejection: Rejection): Item {
     bytes: rejection.bytes,
     at: rejection.at,
     expiresAt: Math.floor(Date.parse(rejection.at) / 1000) + REJECTION_RETENTION_SECONDS,
+    ...listKeys(RecordKind.Rejection, pk, REJECTION_LIST_INDEXES, {}, rejectionOrder(rejection)),
   };
 }
 

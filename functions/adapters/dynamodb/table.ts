@@ -9,6 +9,14 @@
  *   rejection  pk REJECTED#<dead letter's message id> sk REJECTED                              (TTL)
  * The sparse `due` index holds only what reconcile must look at: Running executions
  * (dueKind "running") and locks whose lease or cooldown will end (dueKind "lock", dueAt = when).
+ *
+ * The listing indexes serve the operator's listings (`wfe list`, `wfe locks`, `wfe rejections`)
+ * without a Scan: one per way of asking (every item of a kind, a namespace, a phase, a namespace
+ * and a phase, a target), all sorted by `listOrder` (an execution's creation time, a lock's
+ * target, a rejection's time). Their key values are sharded (shard.ts), so no value takes more
+ * than a sixteenth of a kind's writes. They project keys only: an entry is written when its key
+ * changes (an execution's phase), not at each of the item's writes, and a listing reads the items
+ * themselves with BatchGetItem; items.ts builds the values.
  */
 import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
 
@@ -16,6 +24,15 @@ export const TABLE = {
   partitionKey: 'pk',
   sortKey: 'sk',
   dueIndex: { name: 'due', partitionKey: 'dueKind', sortKey: 'dueAt' },
+  listIndexes: {
+    kind: { name: 'list-kind', partitionKey: 'listKind' },
+    namespace: { name: 'list-namespace', partitionKey: 'listNamespace' },
+    phase: { name: 'list-phase', partitionKey: 'listPhase' },
+    namespacePhase: { name: 'list-namespace-phase', partitionKey: 'listNamespacePhase' },
+    target: { name: 'list-target', partitionKey: 'listTarget' },
+  },
+  /** The sort key of every listing index. */
+  listOrder: 'listOrder',
   ttlAttribute: 'expiresAt',
   /** The attribute the stream filter and the forwarder use to tell audit records from the rest. */
   recordKindAttribute: 'kind',
@@ -29,6 +46,10 @@ export const RecordKind = {
   Rejection: 'rejection',
 } as const;
 
+export type ListIndex = keyof typeof TABLE.listIndexes;
+
+const listIndexes = Object.values(TABLE.listIndexes);
+
 export function createTableInput(tableName: string): CreateTableCommandInput {
   return {
     TableName: tableName,
@@ -38,6 +59,8 @@ export function createTableInput(tableName: string): CreateTableCommandInput {
       { AttributeName: TABLE.sortKey, AttributeType: 'S' },
       { AttributeName: TABLE.dueIndex.partitionKey, AttributeType: 'S' },
       { AttributeName: TABLE.dueIndex.sortKey, AttributeType: 'S' },
+      ...listIndexes.map((index) => ({ AttributeName: index.partitionKey, AttributeType: 'S' as const })),
+      { AttributeName: TABLE.listOrder, AttributeType: 'S' },
     ],
     KeySchema: [
       { AttributeName: TABLE.partitionKey, KeyType: 'HASH' },
@@ -52,6 +75,14 @@ export function createTableInput(tableName: string): CreateTableCommandInput {
         ],
         Projection: { ProjectionType: 'ALL' },
       },
+      ...listIndexes.map((index) => ({
+        IndexName: index.name,
+        KeySchema: [
+          { AttributeName: index.partitionKey, KeyType: 'HASH' as const },
+          { AttributeName: TABLE.listOrder, KeyType: 'RANGE' as const },
+        ],
+        Projection: { ProjectionType: 'KEYS_ONLY' as const },
+      })),
     ],
     StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_IMAGE' },
   };

@@ -11,7 +11,7 @@ describe('wfe list', () => {
   afterAll(() => cli?.stop());
 
   it('says so when there is nothing to list', async () => {
-    expect(await cli.run(['list'])).toEqual({ code: 0, out: '', err: 'No executions found.\n' });
+    expect(await cli.run(['list', '-A'])).toEqual({ code: 0, out: '', err: 'No executions found.\n' });
   });
 
   it('lists executions in a kubectl-like table, filtered by phase and target', async () => {
@@ -29,27 +29,27 @@ describe('wfe list', () => {
       ]),
     ]);
     await eventually(async () => {
-      const { out } = await cli.run(['list']);
+      const { out } = await cli.run(['list', '-A']);
       expect(out).toMatch(/we-list-ok\s+Completed/);
       expect(out).toMatch(/we-list-fail\s+Failed/);
     }, 15_000);
-    const lines = (await cli.run(['list'])).out.trimEnd().split('\n');
+    const lines = (await cli.run(['list', '-A'])).out.trimEnd().split('\n');
     expect(lines[0]).toMatch(/^NAMESPACE\s+NAME\s+PHASE\s+TARGET\s+WORKFLOW\s+DURATION\s+AGE$/);
     expect(lines).toHaveLength(3);
 
-    const failed = (await cli.run(['list', '--phase', 'Failed'])).out;
+    const failed = (await cli.run(['list', '-A', '--phase', 'Failed'])).out;
     expect(failed).toContain('we-list-fail');
     expect(failed).not.toContain('we-list-ok');
-    const byTarget = (await cli.run(['list', '--target', 'ops/Deployment/one'])).out;
+    const byTarget = (await cli.run(['list', '-A', '--target', 'ops/Deployment/one'])).out;
     expect(byTarget).toContain('we-list-ok');
     expect(byTarget).not.toContain('we-list-fail');
-    expect((await cli.run(['list', '-o', 'wide', '--phase', 'Failed'])).out).toMatch(
+    expect((await cli.run(['list', '-A', '-o', 'wide', '--phase', 'Failed'])).out).toMatch(
       /REASON[\s\S]*TaskFailed/,
     );
   });
 
   it('prints a List for -o json', async () => {
-    const list = JSON.parse((await cli.run(['list', '-o', 'json'])).out);
+    const list = JSON.parse((await cli.run(['list', '-A', '-o', 'json'])).out);
     expect(list).toMatchObject({ apiVersion: 'v1', kind: 'List' });
     expect(list.items.map((i: { metadata: { name: string } }) => i.metadata.name).sort()).toEqual([
       'we-list-fail',
@@ -58,11 +58,11 @@ describe('wfe list', () => {
   });
 
   it('refuses an unknown phase or argument', async () => {
-    expect(await cli.run(['list', '--phase', 'Done'])).toMatchObject({
+    expect(await cli.run(['list', '-A', '--phase', 'Done'])).toMatchObject({
       code: 2,
       err: 'wfe list: --phase must be one of Pending, Running, Completed, Failed, got "Done"\n',
     });
-    expect(await cli.run(['list', 'extra'])).toMatchObject({ code: 2 });
+    expect(await cli.run(['list', '-A', 'extra'])).toMatchObject({ code: 2 });
   });
 
   it('has --help', async () => {
