@@ -27,7 +27,7 @@ export interface StateTableProps {
 
 export class StateTable extends Construct {
   readonly table: TableV2;
-  /** The ARN of the `due` index, the only index the functions query. */
+  /** The ARN of the due index (`dueByShard`), which the sweep queries. */
   readonly dueIndexArn: string;
 
   constructor(scope: Construct, id: string, props: StateTableProps) {
@@ -55,6 +55,9 @@ export class StateTable extends Construct {
           indexName: index.IndexName ?? '',
           ...keys(index.KeySchema),
           projectionType: ProjectionType[index.Projection?.ProjectionType ?? 'ALL'],
+          ...(index.Projection?.NonKeyAttributes
+            ? { nonKeyAttributes: index.Projection.NonKeyAttributes }
+            : {}),
         }),
       ),
     });

@@ -134,13 +134,16 @@ export function acquiredLock(input: {
 /**
  * The run exists. `leaseUntil` now says when reconcile should look at the holder again: a holder
  * that ended without its transition reaching the lock (e.g. a status written by hand) still frees it.
+ * A lease still ahead is kept: the lock's due time (the due index's sort key) moves only once it has
+ * passed, so the write that records the run costs the index nothing.
  */
 export function runningLock(lock: Lock, now: Date, leaseMs: number): Lock {
+  const ahead = lock.leaseUntil !== undefined && Date.parse(lock.leaseUntil) > now.getTime();
   return {
     ...lock,
     version: lock.version + 1,
     state: 'running',
-    leaseUntil: new Date(now.getTime() + leaseMs).toISOString(),
+    leaseUntil: ahead ? lock.leaseUntil : new Date(now.getTime() + leaseMs).toISOString(),
   };
 }
 

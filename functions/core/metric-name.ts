@@ -24,6 +24,8 @@ export const MetricName = {
   /** Gauges, one value a sweep tick: the Running executions and the target locks held at that moment. */
   ExecutionsRunning: 'wfe_executions_running',
   LocksHeld: 'wfe_locks_held',
+  /** Sweep items (an execution or a lock) that threw: skipped, retried by the next sweep. */
+  SweepItemFailures: 'wfe_sweep_item_failures_total',
 } as const;
 export type MetricName = (typeof MetricName)[keyof typeof MetricName];
 export type MetricUnit = 'Count' | 'Seconds' | 'Milliseconds';

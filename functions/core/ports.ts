@@ -4,7 +4,7 @@
  * Expected outcomes are values; only transient faults (a dependency down, throttled or slow) throw.
  */
 import type { AuditEventRequest } from './audit-event.js';
-import type { Execution } from './execution.js';
+import type { Execution, PipelineRunStatusSummary } from './execution.js';
 import type { ExecutionId } from './execution-id.js';
 import type { Lock } from './lock.js';
 import type { MetricName, MetricUnit } from './metric-name.js';
@@ -20,14 +20,34 @@ export interface Page<T> {
   cursor?: string;
 }
 
+/**
+ * A Running execution as the sweep's index shows it: enough to tell whether its run has moved on
+ * since the last write, without reading the execution itself.
+ */
+export interface RunningEntry {
+  id: ExecutionId;
+  runName: string;
+  /** The run summary last recorded (absent before the first refresh). */
+  summary?: PipelineRunStatusSummary;
+}
+
 export interface ExecutionStore {
   read(id: ExecutionId): Promise<Execution | undefined>;
   readLock(key: string): Promise<Lock | undefined>;
   write(change: StateChange): Promise<WriteResult>;
-  /** Running executions, oldest first. An index query: cost grows with what is active, not with history. */
-  running(limit: number, cursor?: string): Promise<Page<Execution>>;
-  /** Locks whose lease or cooldown ended at or before `now`. An index query, never a Scan. */
-  dueLocks(now: Date, limit: number, cursor?: string): Promise<Page<Lock>>;
+  /**
+   * How many shards the sweep's work is spread over (0 … dueShards-1); each item belongs to one for
+   * its whole life, so one sweeper per shard sees every item once.
+   */
+  readonly dueShards: number;
+  /** One shard's Running executions, oldest first. An index query: cost grows with what is active, not with history. */
+  running(shard: number, limit: number, cursor?: string): Promise<Page<RunningEntry>>;
+  /** The keys of one shard's locks whose lease or cooldown ended at or before `now`. An index query, never a Scan. */
+  dueLocks(shard: number, now: Date, limit: number, cursor?: string): Promise<Page<string>>;
+  /** Where the sweep of a shard stopped short last time (undefined: it went through). */
+  sweepPoint(shard: number): Promise<string | undefined>;
+  /** Keeps where the sweep of a shard stopped short; undefined clears it. */
+  saveSweepPoint(shard: number, cursor: string | undefined): Promise<void>;
   /** Keeps why a request was dead-lettered, for `wfe rejections` (written once per dead letter). */
   recordRejection(rejection: Rejection): Promise<void>;
 }
@@ -126,6 +146,17 @@ export interface RunHint {
 /** The events queue: what the sink and the consumer put on it, visible after `delaySeconds` (SQS: at most 900). */
 export interface EventQueue {
   send(message: RunHint, delaySeconds: number): Promise<void>;
+}
+
+/** One shard's sweep, as the scheduled fan-out sends it to the sweep queue. */
+export interface SweepMessage {
+  kind: 'sweep';
+  shard: number;
+}
+
+/** The sweep queue: the schedule puts one message per shard on it; workers sweep one shard each. */
+export interface SweepQueue {
+  send(messages: SweepMessage[]): Promise<void>;
 }
 
 /** The timer queue (SQS DelaySeconds, at most 900). */

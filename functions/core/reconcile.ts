@@ -2,8 +2,9 @@
  * The reconcile use case, run on a schedule: follow Running executions to their end (WE-6), release
  * locks whose cooldown has ended (WE-7), and free locks whose run was never created (WE-8).
  *
- * Primary course:
- *  1. Sync: for each Running execution (an index query), read its PipelineRun. Succeeded → Completed,
+ * The work is spread over shards (ExecutionStore.dueShards); a sweep covers some of them, each
+ * shard by one pass of each kind:
+ *  1. Sync: for each Running execution of the shard (an index query), read its PipelineRun. Succeeded → Completed,
  *     failed → Failed with classified details, gone → Failed "deleted externally", otherwise refresh
  *     the summary if it changed. Each end is one transaction: execution, audit record, lock cooldown.
  *  2. Release: for each lock due (an index query): cooling and past its cooldown → delete the holder's
@@ -12,18 +13,29 @@
  *     time → start the cooldown if the holder has ended.
  * Work is bounded per invocation (page size, item budget, time left); every write is conditional,
  * so overlapping invocations cannot record anything twice. Cost follows what is due, not history.
- * An item that fails is left for the next tick while the others go on (see reconcile()).
+ * An item that fails is left for the next sweep while the others go on (see sweep()).
  */
 import { auditEvent } from './audit-event.js';
 import { formatDuration } from './duration.js';
 import { ClusterUnavailableError } from './errors.js';
 import { type Execution, isTerminal, type PipelineRunStatusSummary } from './execution.js';
 import { executionKey } from './execution-id.js';
-import { coolingLock, type Lock, lockStates, runningLock, sameExecution } from './lock.js';
+import { coolingLock, type Lock, lockDueAt, lockStates, runningLock, sameExecution } from './lock.js';
 import { armLockTimer } from './lock-timer.js';
 import { MetricName } from './metric-name.js';
 import { isOwnedBy, pipelineRunName } from './pipeline-run.js';
-import type { Clock, Cluster, ExecutionStore, Log, Metrics, RunState, TimerQueue } from './ports.js';
+import type {
+  Clock,
+  Cluster,
+  ExecutionStore,
+  Log,
+  Metrics,
+  RunningEntry,
+  RunState,
+  SweepMessage,
+  SweepQueue,
+  TimerQueue,
+} from './ports.js';
 import { countCompletedTasks, deletedExternally, failureDetails, runOutcome } from './run-status.js';
 import type { StateChange } from './state-change.js';
 import { lockKey } from './target.js';
@@ -47,7 +59,7 @@ export interface ReconcileSettings {
 
 export interface ReconcileBudget {
   pageSize: number;
-  /** Running executions synced per invocation, at most. */
+  /** Running executions synced per invocation, at most (over all the shards it sweeps). */
   maxItems: number;
   /** Due locks settled per invocation, at most (default maxItems): release's own, so a long sync never starves it. */
   maxReleases?: number;
@@ -80,11 +92,13 @@ export interface ReconcileReport {
   released: number;
   stuck: number;
   skipped: number;
-  /** Where the sync stopped when the budget ran out; pass it back next time so no execution starves. */
-  resumeAt?: string;
+  /** Items that threw: left for the next sweep while the others went on (the poison-item metric and alarm). */
+  itemFailures: number;
 }
 
 const SAFETY_MARGIN_MS = 5_000;
+/** The resume point of a shard whose sync pass stopped short on its first page (or never began). */
+const FROM_THE_START = '';
 
 export const emptyReport = (): ReconcileReport => ({
   synced: 0,
@@ -93,26 +107,56 @@ export const emptyReport = (): ReconcileReport => ({
   released: 0,
   stuck: 0,
   skipped: 0,
+  itemFailures: 0,
 });
 
+/** Every shard of the store's due work, for a sweep that covers all of them in one invocation. */
+export const allShardsOf = (store: ExecutionStore): number[] =>
+  Array.from({ length: store.dueShards }, (_, shard) => shard);
+
+/** The scheduled fan-out: one message per shard, so the shards are swept side by side by the queue's workers. */
+export async function fanOut(store: ExecutionStore, queue: SweepQueue): Promise<number> {
+  const shards = allShardsOf(store);
+  await queue.send(shards.map((shard) => ({ kind: 'sweep', shard })));
+  return shards.length;
+}
+
+/** A sweep queue message's shard, or undefined when the body is not one (no retry can make it one). */
+export function parseSweepMessage(body: string, store: ExecutionStore): number | undefined {
+  try {
+    const message = JSON.parse(body) as Partial<SweepMessage>;
+    const { shard } = message;
+    return message.kind === 'sweep' && Number.isInteger(shard) && shard! >= 0 && shard! < store.dueShards
+      ? shard
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The whole sweep in one invocation: every shard, one after another. */
+export function reconcile(deps: ReconcileDeps, report: ReconcileReport = emptyReport()) {
+  return sweep(allShardsOf(deps.store), deps, report);
+}
+
 /**
- * One tick. An item that fails is logged and left for the next tick while the others go on, so one
- * execution that keeps failing cannot starve the rest; the tick then throws that first error, so
- * the invocation counts as failed (the function's error alarm). A cluster that is unavailable
- * stops the tick at once: every other item would wait on it too. `report` is filled as the tick
- * goes, so a caller that passes its own keeps the resume point of a tick that throws.
+ * One sweep of some shards (a worker's message names one). An item that throws is logged, counted
+ * (the poison-item metric, alarmed) and left for the next sweep while the others go on, so an item
+ * that fails every time never blocks its shard. A cluster that is unavailable stops the sweep at
+ * once: every other item would wait on it too. `report` is filled as the sweep goes.
  * The sync pass has its own item budget and half the time; release has the rest, so locks whose
- * cooldown has ended are released however many executions are running.
+ * cooldown has ended are released however many executions are running. Where a shard's sync pass
+ * stops short (budget, time, or a throw) is stored, and the next sweep of that shard resumes there,
+ * whichever worker runs it.
  */
-export async function reconcile(
+export async function sweep(
+  shards: number[],
   deps: ReconcileDeps,
-  resumeAt?: string,
   report: ReconcileReport = emptyReport(),
 ): Promise<ReconcileReport> {
   const { budget } = deps;
   let synced = 0;
   let settled = 0;
-  let firstError: unknown;
   const syncUntilMs = SAFETY_MARGIN_MS + (budget.timeLeftMs() - SAFETY_MARGIN_MS) / 2;
   const canSync = () => synced < budget.maxItems && budget.timeLeftMs() > syncUntilMs;
   const canRelease = () =>
@@ -122,40 +166,99 @@ export async function reconcile(
       await work();
     } catch (err) {
       if (err instanceof ClusterUnavailableError) throw err;
-      deps.log.warn('reconcile could not handle an item; the next tick retries it', {
+      report.itemFailures++;
+      deps.metrics.add(MetricName.SweepItemFailures, 'Count', 1);
+      deps.log.warn('reconcile could not handle an item; the next sweep retries it', {
         item,
         error: err instanceof Error ? err.message : String(err),
       });
-      firstError ??= err;
     }
   };
 
-  // The resume point is the page being synced until the pass ends: a throw resumes there.
-  let cursor = resumeAt;
-  pages: do {
-    report.resumeAt = cursor;
-    const page = await deps.store.running(budget.pageSize, cursor);
-    for (const execution of page.items) {
-      if (!canSync()) break pages;
-      synced++;
-      await isolated(executionKey(execution.id), () => syncOne(execution, deps, report));
+  // Shards cut short last time go first, so a backlog larger than one sweep's budget rotates
+  // through every shard instead of starving those at the end.
+  const points = new Map<number, string | undefined>();
+  for (const shard of shards) points.set(shard, await deps.store.sweepPoint(shard));
+  const order = [
+    ...shards.filter((shard) => points.get(shard) !== undefined),
+    ...shards.filter((shard) => points.get(shard) === undefined),
+  ];
+  for (const shard of order) {
+    const from = points.get(shard);
+    // The resume point is the page being synced until the pass ends: a throw resumes there.
+    let cursor = from || undefined;
+    let finished = false;
+    try {
+      pages: while (canSync()) {
+        const page = await deps.store.running(shard, budget.pageSize, cursor);
+        for (const entry of page.items) {
+          if (!canSync()) break pages;
+          synced++;
+          await isolated(executionKey(entry.id), () => syncEntry(entry, deps, report));
+        }
+        cursor = page.cursor;
+        if (!cursor) {
+          finished = true;
+          break;
+        }
+      }
+    } finally {
+      const next = finished ? undefined : (cursor ?? FROM_THE_START);
+      if (next !== from) await deps.store.saveSweepPoint(shard, next);
     }
-    cursor = page.cursor;
-    report.resumeAt = cursor;
-  } while (cursor && canSync());
+  }
 
-  let lockCursor: string | undefined;
-  locks: do {
-    const page = await deps.store.dueLocks(deps.clock.now(), budget.pageSize, lockCursor);
-    for (const lock of page.items) {
-      if (!canRelease()) break locks;
-      settled++;
-      await isolated(`lock ${lock.key}`, () => settleLock(lock, deps, report));
-    }
-    lockCursor = page.cursor;
-  } while (lockCursor && canRelease());
-  if (firstError !== undefined) throw firstError;
+  for (const shard of shards) {
+    let lockCursor: string | undefined;
+    locks: do {
+      if (!canRelease()) break;
+      const page = await deps.store.dueLocks(shard, deps.clock.now(), budget.pageSize, lockCursor);
+      for (const key of page.items) {
+        if (!canRelease()) break locks;
+        settled++;
+        await isolated(`lock ${key}`, () => settleDueLock(key, deps, report));
+      }
+      lockCursor = page.cursor;
+    } while (lockCursor);
+  }
   return report;
+}
+
+/**
+ * WE-6 for one entry of the index: when the run is still running and its run-level summary is the
+ * one recorded, nothing has changed and nothing more is read (no execution, no TaskRun). Otherwise
+ * the execution is read (it may have ended meanwhile by its event) and synced with the run as read.
+ */
+async function syncEntry(entry: RunningEntry, deps: SyncDeps, report: ReconcileReport): Promise<void> {
+  const run = await deps.cluster.getPipelineRun(deps.settings.namespace, entry.runName);
+  if (run && isOwnedBy(run.labels, entry.id)) {
+    const outcome = runOutcome(run);
+    if (outcome.kind === 'running' && sameRunReport(outcome.summary, entry.summary)) {
+      report.synced++;
+      return;
+    }
+  }
+  const execution = await deps.store.read(entry.id);
+  if (execution?.status.phase !== 'Running') return;
+  await syncOne(execution, deps, report, { run });
+}
+
+/** What the run itself says (no TaskRun counts): the same, and nothing the sweep records can have changed. */
+function sameRunReport(a: PipelineRunStatusSummary, b?: PipelineRunStatusSummary): boolean {
+  return (
+    a.status === b?.status &&
+    a.reason === b?.reason &&
+    a.message === b?.message &&
+    a.totalTasks === b?.totalTasks
+  );
+}
+
+/** A lock the index lists as due, read again (the index entry holds its keys only, and may lag). */
+async function settleDueLock(key: string, deps: SyncDeps, report: ReconcileReport): Promise<void> {
+  const lock = await deps.store.readLock(key);
+  const at = lock && lockDueAt(lock);
+  if (!lock || !at || Date.parse(at) > deps.clock.now().getTime()) return;
+  await settleLock(lock, deps, report);
 }
 
 /**

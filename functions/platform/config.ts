@@ -116,6 +116,8 @@ const table = z.object({
 
 /** Where lock timers go (WE-13). Unset: no timers, and the minute sweep alone frees locks. */
 const timerQueue = z.object({ TIMER_QUEUE_URL: url('TIMER_QUEUE_URL').optional() });
+/** Unset: the schedule's invocation sweeps every shard itself, one after another. */
+const sweepQueue = z.object({ SWEEP_QUEUE_URL: url('SWEEP_QUEUE_URL').optional() });
 
 function parse<T extends z.ZodType>(schema: T, env: Env): z.output<T> {
   const result = schema.safeParse(env);
@@ -147,9 +149,10 @@ export function executeConfig(env: Env) {
 }
 
 /**
- * How much one reconcile tick reads: pages of the due index, at most so many running executions
- * synced and, on its own budget, so many due locks settled, so a tick of a large backlog ends inside
- * the function's timeout, the next resumes where it stopped, and release is never starved by sync.
+ * How much one sweep reads (one shard from the sweep queue, or every shard when there is no queue):
+ * pages of the due index, at most so many running executions synced and, on its own budget, so many
+ * due locks settled, so a sweep of a large backlog ends inside the function's timeout, the next
+ * resumes where it stopped (stored per shard), and release is never starved by sync.
  */
 const RECONCILE_BUDGET = { pageSize: 100, maxItems: 2000, maxReleases: 2000 } as const;
 
@@ -157,6 +160,7 @@ export function reconcileConfig(env: Env) {
   return {
     tableName: parse(table, env).TABLE_NAME,
     timerQueueUrl: parse(timerQueue, env).TIMER_QUEUE_URL,
+    sweepQueueUrl: parse(sweepQueue, env).SWEEP_QUEUE_URL,
     execution: parse(execution, env),
     cluster: parse(clusterAccess, env),
     budget: RECONCILE_BUDGET,

@@ -3,13 +3,19 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { documentClient, executionTable } from '../adapters/dynamodb/execution-table.js';
 import { connectCluster } from '../adapters/kubernetes/cluster.js';
 import { sqsDelayQueue } from '../adapters/sqs/delay-queue.js';
+import { sqsSweepQueue } from '../adapters/sqs/sweep-queue.js';
 import { systemClock } from '../adapters/system-clock.js';
+import type { SweepQueue } from '../core/ports.js';
 import type { ReconcileDeps } from '../core/reconcile.js';
 import { reconcileConfig } from '../platform/config.js';
 import { type Observability, type Overrides, observabilityOf } from '../platform/wiring.js';
 
 export type ReconcileHandlerDeps = Omit<ReconcileDeps, 'metrics' | 'log' | 'budget'> &
-  Observability & { budget: Omit<ReconcileDeps['budget'], 'timeLeftMs'> };
+  Observability & {
+    budget: Omit<ReconcileDeps['budget'], 'timeLeftMs'>;
+    /** Where the schedule fans the shards out; absent, the schedule's invocation sweeps them all. */
+    sweeps?: SweepQueue;
+  };
 export type ReconcileOverrides = Omit<Overrides, 'sleep'> & Partial<Pick<ReconcileDeps, 'store' | 'cluster'>>;
 
 export async function depsFromEnv(
@@ -19,14 +25,15 @@ export async function depsFromEnv(
   const config = reconcileConfig(env);
   const dynamodb = overrides.clients?.dynamodb;
   const clock = overrides.clock ?? systemClock;
+  let client: SQSClient | undefined;
+  const sqs = () => (client ??= overrides.clients?.sqs ?? new SQSClient({}));
   return {
     store: overrides.store ?? executionTable(config.tableName, clock, dynamodb && documentClient(dynamodb)),
     cluster: overrides.cluster ?? (await connectCluster(config.cluster)),
     clock,
     settings: config.execution,
-    ...(config.timerQueueUrl
-      ? { timers: sqsDelayQueue(overrides.clients?.sqs ?? new SQSClient({}), config.timerQueueUrl) }
-      : {}),
+    ...(config.timerQueueUrl ? { timers: sqsDelayQueue(sqs(), config.timerQueueUrl) } : {}),
+    ...(config.sweepQueueUrl ? { sweeps: sqsSweepQueue(sqs(), config.sweepQueueUrl) } : {}),
     budget: config.budget,
     ...observabilityOf('reconcile', overrides),
   };

@@ -1,44 +1,77 @@
 /**
- * EventBridge schedule → reconcile(). Wiring only; the rules live in core/reconcile.ts.
- * A thrown error fails the invocation (the function's error alarm sees it); the next tick retries.
+ * reconcile: the sweep (core/reconcile.ts). Wiring only. Two triggers on one function, since both
+ * need the same table, cluster access and timers:
+ *  - the EventBridge schedule: with a sweep queue, one message per shard (the fan-out); without
+ *    one, every shard swept here, one after another;
+ *  - the sweep queue: one shard per message, as many at once as the queue's mapping allows.
+ * A cluster that is unavailable fails the invocation (or the message, retried); an item that throws
+ * is counted and skipped, never failing its shard.
  */
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
-import type { Context, ScheduledEvent } from 'aws-lambda';
-import { emptyReport, type ReconcileReport, reconcile } from '../core/reconcile.js';
+import type { Context, ScheduledEvent, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import {
+  emptyReport,
+  fanOut,
+  parseSweepMessage,
+  type ReconcileDeps,
+  type ReconcileReport,
+  reconcile,
+  sweep,
+} from '../core/reconcile.js';
 import { logPort } from '../platform/log.js';
 import { metricsPort } from '../platform/powertools.js';
+import { sqsBatchHandler } from '../platform/sqs-batch.js';
 import { lambdaHandler } from '../platform/wiring.js';
 import { depsFromEnv, type ReconcileHandlerDeps } from './deps.js';
 
+type Scheduled = ScheduledEvent | Record<string, never>;
+/** A scheduled invocation's report: the sweep it did, or how many shards it fanned out. */
+export type ScheduledReport = ReconcileReport & { fannedOut?: number };
+export interface ReconcileHandler {
+  (event: SQSEvent, context: Context): Promise<SQSBatchResponse>;
+  (event: Scheduled, context: Context): Promise<ScheduledReport>;
+}
+
 export function createHandler(deps: ReconcileHandlerDeps) {
   const { logger } = deps;
-  // Where the last tick ran out of budget; kept while the container lives (reserved concurrency 1).
-  let resumeAt: string | undefined;
-  return middy<ScheduledEvent | Record<string, never>, ReconcileReport>()
+  const core = (context: Context): ReconcileDeps => ({
+    ...deps,
+    metrics: metricsPort(deps.metrics),
+    log: logPort(logger),
+    budget: { ...deps.budget, timeLeftMs: () => context.getRemainingTimeInMillis() },
+  });
+  const worker = (context: () => Context) =>
+    sqsBatchHandler(deps, 'sweep', async ({ body, messageId }) => {
+      const shard = parseSweepMessage(body, deps.store);
+      if (shard === undefined) return logger.warn('unreadable sweep message dropped', { messageId });
+      const report = await sweep([shard], core(context()));
+      logger.info('shard swept', { shard, ...report });
+    });
+  // The invocation a queue message came in, for its time left (the batch wiring passes the record only).
+  let context: Context;
+  const queue = worker(() => context);
+  const schedule = middy<Scheduled, ScheduledReport>()
     .use(injectLambdaContext(logger, { clearState: true }))
     .use(logMetrics(deps.metrics))
-    .handler(async (_event, context: Context) => {
-      const report = emptyReport();
-      try {
-        await reconcile(
-          {
-            ...deps,
-            metrics: metricsPort(deps.metrics),
-            log: logPort(logger),
-            budget: { ...deps.budget, timeLeftMs: () => context.getRemainingTimeInMillis() },
-          },
-          resumeAt,
-          report,
-        );
-      } finally {
-        // A tick that throws still moves on from what it did.
-        resumeAt = report.resumeAt;
+    .handler(async (_event, ctx: Context) => {
+      if (deps.sweeps) {
+        const fannedOut = await fanOut(deps.store, deps.sweeps);
+        logger.info('sweep fanned out', { shards: fannedOut });
+        return { ...emptyReport(), fannedOut };
       }
+      const report = await reconcile(core(ctx));
       logger.info('reconcile finished', { ...report });
       return report;
     });
+  return (async (event: Scheduled | SQSEvent, ctx: Context) => {
+    if ('Records' in event) {
+      context = ctx;
+      return queue(event as SQSEvent, ctx);
+    }
+    return schedule(event, ctx);
+  }) as ReconcileHandler;
 }
 
 export const handler = await lambdaHandler(async () => createHandler(await depsFromEnv(process.env)));

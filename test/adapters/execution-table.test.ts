@@ -1,5 +1,8 @@
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, describe, expect, it } from 'vitest';
 import { executionTable } from '../../functions/adapters/dynamodb/execution-table.js';
+import { SHARDS, shardKey, shardOf } from '../../functions/adapters/dynamodb/shard.js';
+import { TABLE } from '../../functions/adapters/dynamodb/table.js';
 import { AuditEventType, auditEvent } from '../../functions/core/audit-event.js';
 import type { Execution } from '../../functions/core/execution.js';
 import type { Lock } from '../../functions/core/lock.js';
@@ -91,10 +94,15 @@ describe('executionTable', () => {
     await store.write({ executions: [{ next: execution('r', 'Running'), expectVersion: 0 }] });
     await store.write({ executions: [{ next: execution('done', 'Completed'), expectVersion: 0 }] });
     await store.write({ lock: { op: 'put', lock: lock(), expectVersion: 'absent' } });
-    const running = await store.running(10);
+    const running = await store.running(shardOf('EXEC#default/r'), 10);
     expect(running.items.map((e) => e.id.name)).toEqual(['r']);
-    expect((await store.dueLocks(new Date('2026-01-01T00:14:59Z'), 10)).items).toHaveLength(0);
-    expect((await store.dueLocks(new Date('2026-01-01T00:15:00Z'), 10)).items).toHaveLength(1);
+    const lockShard = shardOf(`LOCK#${lock().key}`);
+    expect((await store.dueLocks(lockShard, new Date('2026-01-01T00:14:59Z'), 10)).items).toHaveLength(0);
+    expect((await store.dueLocks(lockShard, new Date('2026-01-01T00:15:00Z'), 10)).items).toEqual([
+      lock().key,
+    ]);
+    const elsewhere = (shardOf('EXEC#default/r') + 1) % SHARDS;
+    expect((await store.running(elsewhere, 10)).items).toEqual([]);
   });
 
   it('refuses an update of an execution at a stale version, alone or in a transaction', async () => {
@@ -166,5 +174,50 @@ describe('executionTable', () => {
       version: 1,
       status: { phase: 'Pending' },
     });
+  });
+
+  it('keeps in the due index only what the sweep decides on, not the manifest', async () => {
+    const t = await createTestTable();
+    const store = executionTable(t.tableName, fixedClock('2026-01-01T00:00:00Z'), t.doc);
+    const running: Execution = {
+      ...execution('r', 'Running'),
+      manifest: { big: 'x'.repeat(5000) } as unknown as Execution['manifest'],
+      status: {
+        ...execution('r', 'Running').status,
+        pipelineRunRef: { name: 'wfe-r' },
+        pipelineRunStatus: { status: 'Unknown', reason: 'Running', totalTasks: 2, completedTasks: 1 },
+      },
+    };
+    await store.write({ executions: [{ next: running, expectVersion: 0 }] });
+    const out = await t.doc.send(
+      new QueryCommand({
+        TableName: t.tableName,
+        IndexName: TABLE.dueIndex.name,
+        KeyConditionExpression: '#s = :s',
+        ExpressionAttributeNames: { '#s': TABLE.dueIndex.partitionKey },
+        ExpressionAttributeValues: { ':s': shardKey('running', shardOf('EXEC#default/r')) },
+      }),
+    );
+    expect(Object.keys(out.Items?.[0] ?? {}).sort()).toEqual(
+      ['pk', 'sk', 'dueShard', 'dueAt', 'namespace', 'name', 'runName', 'runSummary'].sort(),
+    );
+    expect((await store.running(shardOf('EXEC#default/r'), 10)).items).toEqual([
+      {
+        id: { namespace: 'default', name: 'r' },
+        runName: 'wfe-r',
+        summary: { status: 'Unknown', reason: 'Running', totalTasks: 2, completedTasks: 1 },
+      },
+    ]);
+  });
+
+  it('keeps a shard’s sweep point, and clears it', async () => {
+    const t = await createTestTable();
+    const store = executionTable(t.tableName, fixedClock('2026-01-01T00:00:00Z'), t.doc);
+    expect(await store.sweepPoint(3)).toBeUndefined();
+    await store.saveSweepPoint(3, 'cursor-a');
+    expect(await store.sweepPoint(3)).toBe('cursor-a');
+    expect(await store.sweepPoint(4)).toBeUndefined();
+    await store.saveSweepPoint(3, undefined);
+    expect(await store.sweepPoint(3)).toBeUndefined();
   });
 });

@@ -3,9 +3,15 @@
  * budget or its time never starves lock release; a tick that throws still says where to resume.
  */
 import { describe, expect, it } from 'vitest';
+import { ClusterUnavailableError } from '../../functions/core/errors.js';
 import { execute } from '../../functions/core/execute.js';
 import { pipelineRunName } from '../../functions/core/pipeline-run.js';
-import { type ReconcileDeps, type ReconcileReport, reconcile } from '../../functions/core/reconcile.js';
+import {
+  type ReconcileDeps,
+  type ReconcileReport,
+  reconcile,
+  sweep,
+} from '../../functions/core/reconcile.js';
 import { fixedClock } from '../fakes/clock.js';
 import { MemoryCluster } from '../fakes/memory-cluster.js';
 import { MemoryStore } from '../fakes/memory-store.js';
@@ -32,7 +38,7 @@ function system(budget: Partial<ReconcileDeps['budget']>) {
       queue: new RecordingQueue(),
       settings: { ...settings, serviceAccountName: 'kubernaut-workflow-runner' },
     });
-  return { store, cluster, clock, deps, start };
+  return { store, cluster, clock, deps, start, metrics: ports.metrics };
 }
 
 /** One execution whose lock is due for release, and `running` executions still running. */
@@ -54,7 +60,7 @@ describe('reconcile budget (WE-7, WE-15)', () => {
     await backlog(s, 5);
     const report = await reconcile(s.deps);
     expect(report).toMatchObject({ synced: 3, released: 1 });
-    expect(report.resumeAt).toBeDefined();
+    expect(s.store.sweepPoints.size).toBeGreaterThan(0);
     expect(s.store.locks.has(`default#${COOLED}`)).toBe(false);
   });
 
@@ -76,16 +82,41 @@ describe('reconcile budget (WE-7, WE-15)', () => {
     expect(await reconcile(s.deps)).toMatchObject({ synced: 1, released: 0 });
   });
 
-  it('WE-15: a tick that throws keeps its resume point in the report it was given', async () => {
-    const s = system({ maxItems: 3 });
-    await backlog(s, 5);
+  it('WE-15: a sweep that throws keeps its resume point in the store, and the next resumes there', async () => {
+    const s = system({ pageSize: 1 });
+    await backlog(s, 8);
+    const sizes = await Promise.all(
+      [...Array(s.store.dueShards).keys()].map(async (n) => (await s.store.running(n, 100)).items.length),
+    );
+    const shard = sizes.findIndex((size) => size > 1);
     let gets = 0;
     s.cluster.fault = (operation) => {
-      if (operation === 'get' && ++gets === 1) throw new Error('a bad item');
+      if (operation === 'get' && ++gets === 2) throw new ClusterUnavailableError('HTTP 503', 503);
     };
-    const report: ReconcileReport = { synced: 0, completed: 0, failed: 0, released: 0, stuck: 0, skipped: 0 };
-    await expect(reconcile(s.deps, undefined, report)).rejects.toThrow('a bad item');
-    expect(report.resumeAt).toBeDefined();
-    expect(report.released).toBe(1);
+    await expect(sweep([shard], s.deps)).rejects.toBeInstanceOf(ClusterUnavailableError);
+    const point = s.store.sweepPoints.get(shard);
+    expect(point).toBeDefined();
+    s.cluster.fault = undefined;
+    const next = await sweep([shard], s.deps);
+    expect(next.synced).toBe((await s.store.running(shard, 100)).items.length - 1);
+    expect(s.store.sweepPoints.has(shard)).toBe(false);
+  });
+
+  it('WE-15: a poison item is skipped, counted, and never blocks its shard', async () => {
+    const s = system({});
+    await backlog(s, 6);
+    const poison = 'we-0';
+    const read = s.store.read.bind(s.store);
+    s.store.read = async (id) => {
+      if (id.name === poison) throw new Error('a bad item');
+      return read(id);
+    };
+    for (let tick = 0; tick < 2; tick++) {
+      const report: ReconcileReport = await reconcile(s.deps);
+      expect(report.itemFailures).toBe(1);
+      expect(report.synced).toBe(5);
+    }
+    expect(s.metrics.sum('wfe_sweep_item_failures_total')).toBe(2);
+    expect(s.store.sweepPoints.size).toBe(0);
   });
 });

@@ -3,11 +3,12 @@
  * a change applies whole or not at all, each item at its expected version. It counts reads and
  * writes so tests can assert on cost.
  */
+import { shardOf } from '../../functions/adapters/dynamodb/shard.js';
 import type { AuditEventRequest } from '../../functions/core/audit-event.js';
 import type { Execution } from '../../functions/core/execution.js';
 import { type ExecutionId, executionKey } from '../../functions/core/execution-id.js';
-import type { Lock } from '../../functions/core/lock.js';
-import type { ExecutionStore, Page, Rejection } from '../../functions/core/ports.js';
+import { type Lock, lockDueAt } from '../../functions/core/lock.js';
+import type { ExecutionStore, Page, Rejection, RunningEntry } from '../../functions/core/ports.js';
 import type { StateChange, WriteResult } from '../../functions/core/state-change.js';
 
 const clone = <T>(v: T): T => structuredClone(v);
@@ -17,7 +18,18 @@ export class MemoryStore implements ExecutionStore {
   readonly locks = new Map<string, Lock>();
   readonly audit: AuditEventRequest[] = [];
   readonly rejections: Rejection[] = [];
-  readonly counts = { reads: 0, writes: 0, itemsRead: 0 };
+  readonly sweepPoints = new Map<number, string>();
+  /** Fewer shards than DynamoDB's, so that tests see several items share one. */
+  readonly dueShards: number;
+  /** The shard of an item: a stable hash of its key, like the table's (shard.ts). */
+  readonly shardOf: (key: string) => number;
+
+  constructor(dueShards = 4) {
+    this.dueShards = dueShards;
+    this.shardOf = (key) => shardOf(key) % dueShards;
+  }
+  /** `writes` are state changes; the sweep's bookkeeping is counted apart. */
+  readonly counts = { reads: 0, writes: 0, itemsRead: 0, sweepPointWrites: 0 };
   /** Called before each write; throw from it to inject a crash or a DynamoDB fault. */
   beforeWrite?: (change: StateChange) => void;
 
@@ -63,22 +75,40 @@ export class MemoryStore implements ExecutionStore {
     this.rejections.push(clone(rejection));
   }
 
-  async running(limit: number, cursor?: string): Promise<Page<Execution>> {
+  async running(shard: number, limit: number, cursor?: string): Promise<Page<RunningEntry>> {
     const all = [...this.executions.values()]
-      .filter((e) => e.status.phase === 'Running')
-      .sort((a, b) => (a.status.startTime ?? '').localeCompare(b.status.startTime ?? ''));
+      .filter((e) => e.status.phase === 'Running' && this.shardOf(executionKey(e.id)) === shard)
+      .sort((a, b) => (a.status.startTime ?? '').localeCompare(b.status.startTime ?? ''))
+      .map(
+        (e): RunningEntry => ({
+          id: e.id,
+          runName: e.status.pipelineRunRef?.name ?? '',
+          summary: e.status.pipelineRunStatus,
+        }),
+      );
     return this.page(all, limit, cursor);
   }
 
-  async dueLocks(now: Date, limit: number, cursor?: string): Promise<Page<Lock>> {
-    const dueAt = (l: Lock) => (l.state === 'cooling' ? l.releaseAt : l.leaseUntil);
+  async dueLocks(shard: number, now: Date, limit: number, cursor?: string): Promise<Page<string>> {
     const all = [...this.locks.values()]
       .filter((l) => {
-        const at = dueAt(l);
-        return at !== undefined && at <= now.toISOString();
+        const at = lockDueAt(l);
+        return at !== undefined && at <= now.toISOString() && this.shardOf(l.key) === shard;
       })
-      .sort((a, b) => (dueAt(a) ?? '').localeCompare(dueAt(b) ?? ''));
+      .sort((a, b) => (lockDueAt(a) ?? '').localeCompare(lockDueAt(b) ?? ''))
+      .map((l) => l.key);
     return this.page(all, limit, cursor);
+  }
+
+  async sweepPoint(shard: number): Promise<string | undefined> {
+    this.counts.reads++;
+    return this.sweepPoints.get(shard);
+  }
+
+  async saveSweepPoint(shard: number, cursor: string | undefined): Promise<void> {
+    this.counts.sweepPointWrites++;
+    if (cursor === undefined) this.sweepPoints.delete(shard);
+    else this.sweepPoints.set(shard, cursor);
   }
 
   private page<T>(all: T[], limit: number, cursor?: string): Page<T> {

@@ -59,7 +59,7 @@ export function memorySystem(options: MemorySystemOptions = {}) {
     reconcileDeps,
     releaseDeps,
     execute: (body: string) => execute(body, executeDeps),
-    reconcile: (resumeAt?: string) => reconcile(reconcileDeps, resumeAt),
+    reconcile: () => reconcile(reconcileDeps),
     forceRelease: (request: ForceReleaseRequest) => forceRelease(request, releaseDeps),
   };
 }

@@ -21,7 +21,7 @@ import {
 import type { Execution } from '../../core/execution.js';
 import type { ExecutionId } from '../../core/execution-id.js';
 import type { Lock } from '../../core/lock.js';
-import type { Clock, ExecutionStore, Page, Rejection } from '../../core/ports.js';
+import type { Clock, ExecutionStore, Page, Rejection, RunningEntry } from '../../core/ports.js';
 import type { StateChange, WriteResult } from '../../core/state-change.js';
 import { itemBytes, MAX_ITEM_BYTES } from './item-size.js';
 import {
@@ -32,11 +32,16 @@ import {
   type Item,
   LOCK_SK,
   lockItem,
+  lockKeyOf,
   lockPk,
   rejectionItem,
+  sweepPointItem,
+  sweepPointKey,
   toExecution,
   toLock,
+  toRunningEntry,
 } from './items.js';
+import { SHARDS, shardKey } from './shard.js';
 import { DueKind, TABLE } from './table.js';
 
 type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
@@ -191,40 +196,57 @@ export function executionTable(
       }
     },
 
-    async running(limit: number, cursor?: string): Promise<Page<Execution>> {
+    dueShards: SHARDS,
+
+    async running(shard: number, limit: number, cursor?: string): Promise<Page<RunningEntry>> {
       const out = await query(
         new QueryCommand({
           TableName: tableName,
           IndexName: TABLE.dueIndex.name,
-          KeyConditionExpression: '#kind = :kind',
-          ExpressionAttributeNames: { '#kind': TABLE.dueIndex.partitionKey },
-          ExpressionAttributeValues: { ':kind': DueKind.Running },
+          KeyConditionExpression: '#shard = :shard',
+          ExpressionAttributeNames: { '#shard': TABLE.dueIndex.partitionKey },
+          ExpressionAttributeValues: { ':shard': shardKey(DueKind.Running, shard) },
           Limit: limit,
           ExclusiveStartKey: decodeCursor(cursor),
         }),
       );
       return {
-        items: (out.Items ?? []).map((i) => toExecution(i as Item)),
+        items: (out.Items ?? []).map((i) => toRunningEntry(i as Item)),
         cursor: encodeCursor(out.LastEvaluatedKey),
       };
     },
 
-    async dueLocks(now: Date, limit: number, cursor?: string): Promise<Page<Lock>> {
+    async dueLocks(shard: number, now: Date, limit: number, cursor?: string): Promise<Page<string>> {
       const out = await query(
         new QueryCommand({
           TableName: tableName,
           IndexName: TABLE.dueIndex.name,
-          KeyConditionExpression: '#kind = :kind AND #at <= :now',
-          ExpressionAttributeNames: { '#kind': TABLE.dueIndex.partitionKey, '#at': TABLE.dueIndex.sortKey },
-          ExpressionAttributeValues: { ':kind': DueKind.Lock, ':now': now.toISOString() },
+          KeyConditionExpression: '#shard = :shard AND #at <= :now',
+          ExpressionAttributeNames: { '#shard': TABLE.dueIndex.partitionKey, '#at': TABLE.dueIndex.sortKey },
+          ExpressionAttributeValues: { ':shard': shardKey(DueKind.Lock, shard), ':now': now.toISOString() },
           Limit: limit,
           ExclusiveStartKey: decodeCursor(cursor),
         }),
       );
       return {
-        items: (out.Items ?? []).map((i) => toLock(i as Item)),
+        items: (out.Items ?? []).map((i) => lockKeyOf(i as Item)),
         cursor: encodeCursor(out.LastEvaluatedKey),
       };
+    },
+
+    async sweepPoint(shard: number): Promise<string | undefined> {
+      const item = await read(
+        new GetCommand({ TableName: tableName, Key: sweepPointKey(shard), ConsistentRead: true }),
+      );
+      return typeof item?.cursor === 'string' ? item.cursor : undefined;
+    },
+
+    async saveSweepPoint(shard: number, cursor: string | undefined): Promise<void> {
+      stats.writeRequests++;
+      stats.itemsWritten++;
+      if (cursor === undefined)
+        await doc.send(new DeleteCommand({ TableName: tableName, Key: sweepPointKey(shard) }));
+      else await doc.send(new PutCommand({ TableName: tableName, Item: sweepPointItem(shard, cursor) }));
     },
 
     async recordRejection(rejection: Rejection): Promise<void> {

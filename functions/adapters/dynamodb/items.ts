@@ -8,7 +8,7 @@ import { bounded } from '../../core/bounded-text.js';
 import type { Execution } from '../../core/execution.js';
 import { type ExecutionId, executionKey } from '../../core/execution-id.js';
 import { type Lock, lockDueAt } from '../../core/lock.js';
-import type { Rejection } from '../../core/ports.js';
+import type { Rejection, RunningEntry } from '../../core/ports.js';
 import { itemBytes, MAX_ITEM_BYTES } from './item-size.js';
 import { shardKey, shardOf } from './shard.js';
 import { DueKind, type ListIndex, RecordKind, TABLE } from './table.js';
@@ -97,14 +97,29 @@ const lockOrder = (lock: Lock) => `${keyPart(lock.target)} ${keyPart(lock.cluste
 /** Rejections are listed oldest first. */
 const rejectionOrder = (rejection: Rejection) => `${rejection.at} ${keyPart(rejection.messageId)}`;
 
+/** The due index's partition key value of an item: its kind and the shard its own key falls in. */
+export const dueShardOf = (kind: DueKind, pk: string) => shardKey(kind, shardOf(pk));
+
+/**
+ * A Running execution's entry in the due index: its start (which never moves while it runs), its
+ * run's name and the summary last recorded, which the sweep compares with the run it lists.
+ */
+function runningDue(execution: Execution, pk: string, now: Date): Item {
+  const { status } = execution;
+  if (status.phase !== 'Running') return {};
+  return {
+    [TABLE.dueIndex.partitionKey]: dueShardOf(DueKind.Running, pk),
+    [TABLE.dueIndex.sortKey]: status.startTime ?? now.toISOString(),
+    runName: status.pipelineRunRef?.name,
+    runSummary: status.pipelineRunStatus,
+  };
+}
+
 export function executionItem(execution: Execution, version: number, now: Date): Item {
   const { status } = execution;
-  const due =
-    status.phase === 'Running'
-      ? { dueKind: DueKind.Running, dueAt: status.startTime ?? now.toISOString() }
-      : {};
+  const pk = executionPk(execution.id);
   const item: Item = {
-    pk: executionPk(execution.id),
+    pk,
     sk: EXECUTION_SK,
     [TABLE.recordKindAttribute]: RecordKind.Execution,
     namespace: execution.id.namespace,
@@ -119,10 +134,10 @@ export function executionItem(execution: Execution, version: number, now: Date):
     version,
     createdAt: execution.createdAt,
     updatedAt: now.toISOString(),
-    ...due,
+    ...runningDue(execution, pk, now),
     ...listKeys(
       RecordKind.Execution,
-      executionPk(execution.id),
+      pk,
       EXECUTION_LIST_INDEXES,
       { namespace: execution.id.namespace, phase: status.phase, target: execution.target },
       executionOrder(execution),
@@ -167,10 +182,20 @@ function parsedOrText(text: string): unknown {
   }
 }
 
+/** An index entry of a Running execution (projected attributes only). */
+export function toRunningEntry(item: Item): RunningEntry {
+  return {
+    id: { namespace: item.namespace as string, name: item.name as string },
+    runName: item.runName as string,
+    summary: item.runSummary as RunningEntry['summary'],
+  };
+}
+
 export function lockItem(lock: Lock): Item {
   const dueAt = lockDueAt(lock);
+  const pk = lockPk(lock.key);
   return {
-    pk: lockPk(lock.key),
+    pk,
     sk: LOCK_SK,
     [TABLE.recordKindAttribute]: RecordKind.Lock,
     key: lock.key,
@@ -185,15 +210,26 @@ export function lockItem(lock: Lock): Item {
     acquiredAt: lock.acquiredAt,
     leaseUntil: lock.leaseUntil,
     releaseAt: lock.releaseAt,
-    ...(dueAt ? { dueKind: DueKind.Lock, dueAt } : {}),
+    ...(dueAt
+      ? { [TABLE.dueIndex.partitionKey]: dueShardOf(DueKind.Lock, pk), [TABLE.dueIndex.sortKey]: dueAt }
+      : {}),
     ...listKeys(
       RecordKind.Lock,
-      lockPk(lock.key),
+      pk,
       LOCK_LIST_INDEXES,
       { namespace: lock.holder.namespace, target: lock.target },
       lockOrder(lock),
     ),
   };
+}
+
+/** A lock's key from its index entry, which holds the table keys only. */
+export const lockKeyOf = (item: Item) => String(item.pk).slice(lockPk('').length);
+
+export const sweepPointKey = (shard: number) => ({ pk: `SWEEP#${shardKey('due', shard)}`, sk: 'SWEEP' });
+
+export function sweepPointItem(shard: number, cursor: string): Item {
+  return { ...sweepPointKey(shard), [TABLE.recordKindAttribute]: RecordKind.SweepPoint, shard, cursor };
 }
 
 export function toLock(item: Item): Lock {

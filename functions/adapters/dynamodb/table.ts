@@ -7,8 +7,11 @@
  *   audit      pk EXEC#<namespace>/<name>          sk AUDIT#<event_timestamp>#<event_type>   (the outbox; TTL)
  *   lock       pk LOCK#<cluster>#<targetResource>  sk LOCK
  *   rejection  pk REJECTED#<dead letter's message id> sk REJECTED                              (TTL)
- * The sparse `due` index holds only what reconcile must look at: Running executions
- * (dueKind "running") and locks whose lease or cooldown will end (dueKind "lock", dueAt = when).
+ *   sweep      pk SWEEP#due#<shard>                sk SWEEP    (where the sweep of one shard resumes)
+ * The sparse `dueByShard` index holds only what the sweep must look at: Running executions
+ * (dueShard "running#07", dueAt = start) and locks whose lease or cooldown will end (dueShard
+ * "lock#03", dueAt = when). Each item's shard comes from its own key (shard.ts), so a burst of
+ * requests spreads its index writes over 2 × SHARDS key values instead of two.
  *
  * The listing indexes serve the operator's listings (`wfe list`, `wfe locks`, `wfe rejections`)
  * without a Scan: one per way of asking (every item of a kind, a namespace, a phase, a namespace
@@ -23,7 +26,20 @@ import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
 export const TABLE = {
   partitionKey: 'pk',
   sortKey: 'sk',
-  dueIndex: { name: 'due', partitionKey: 'dueKind', sortKey: 'dueAt' },
+  dueIndex: {
+    name: 'dueByShard',
+    partitionKey: 'dueShard',
+    sortKey: 'dueAt',
+    /**
+     * Only what the sweep decides on without reading the item: whose execution it is, its run's name
+     * and the run summary last recorded (compared with the run the cluster lists). Everything else
+     * is read from the item when there is something to write. A lock's entry is its keys alone: a
+     * lock due is read whole (consistently) before it is settled, so the lock's writes that keep its
+     * due time (acquired → running) write nothing to the index, and every index entry stays one WCU
+     * where the whole execution with its manifest would take several.
+     */
+    projected: ['namespace', 'name', 'runName', 'runSummary'],
+  },
   listIndexes: {
     kind: { name: 'list-kind', partitionKey: 'listKind' },
     namespace: { name: 'list-namespace', partitionKey: 'listNamespace' },
@@ -39,11 +55,13 @@ export const TABLE = {
 } as const;
 
 export const DueKind = { Running: 'running', Lock: 'lock' } as const;
+export type DueKind = (typeof DueKind)[keyof typeof DueKind];
 export const RecordKind = {
   Execution: 'execution',
   Audit: 'audit',
   Lock: 'lock',
   Rejection: 'rejection',
+  SweepPoint: 'sweep-point',
 } as const;
 
 export type ListIndex = keyof typeof TABLE.listIndexes;
@@ -73,7 +91,7 @@ export function createTableInput(tableName: string): CreateTableCommandInput {
           { AttributeName: TABLE.dueIndex.partitionKey, KeyType: 'HASH' },
           { AttributeName: TABLE.dueIndex.sortKey, KeyType: 'RANGE' },
         ],
-        Projection: { ProjectionType: 'ALL' },
+        Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: [...TABLE.dueIndex.projected] },
       },
       ...listIndexes.map((index) => ({
         IndexName: index.name,
