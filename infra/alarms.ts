@@ -12,8 +12,9 @@ import { type ITopic, Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
 import type { Functions } from './functions.js';
-import { lockMetrics, queueDepth } from './metrics.js';
+import { lockMetrics, queueDepth, sweepMetrics } from './metrics.js';
 import type { Queues } from './queues.js';
+import type { Sweep } from './sweep.js';
 
 /** IteratorAge above this means audit events reach DataStorage more than 5 minutes late. */
 export const ITERATOR_AGE_THRESHOLD_MS = 5 * 60 * 1000;
@@ -28,6 +29,7 @@ export const REQUEST_AGE_THRESHOLD = Duration.minutes(20);
 export interface AlarmsProps {
   functions: Functions;
   queues: Queues;
+  sweep: Sweep;
   /** The operator's own topic; without it, one encrypted with a rotating key of its own. */
   topic?: ITopic;
   email?: string;
@@ -37,7 +39,7 @@ export class Alarms extends Construct {
   readonly topic: ITopic;
   readonly all: Alarm[] = [];
 
-  constructor(scope: Construct, id: string, { functions, queues, topic, email }: AlarmsProps) {
+  constructor(scope: Construct, id: string, { functions, queues, sweep, topic, email }: AlarmsProps) {
     super(scope, id);
     const stack = Stack.of(this);
     this.topic = topic ?? this.encryptedTopic();
@@ -97,6 +99,18 @@ export class Alarms extends Construct {
         `The ${fn.node.id} function failed (an exception or a timeout, not a rejected request): see its log group.`,
       );
     }
+    alarm(
+      'sweep items failing',
+      sweepMetrics().itemFailures,
+      1,
+      'The sweep could not handle an execution or a lock (it threw) and skipped it; the next sweep tries again. The reconcile log says which item and why (message "reconcile could not handle an item").',
+    );
+    alarm(
+      'sweep DLQ not empty',
+      queueDepth(sweep.dlq),
+      1,
+      'A shard of the sweep failed three times (the cluster or the table unavailable); later sweeps cover it. Purge the sweep DLQ once the cause is fixed.',
+    );
     alarm(
       'locks held past lease',
       lockMetrics().stuck,

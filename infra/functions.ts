@@ -20,8 +20,8 @@ import type { VpcPlacement } from './vpc-placement.js';
 
 /** Execute creates one PipelineRun per request; 30 s covers a slow API server with room to spare. */
 export const EXECUTE_TIMEOUT = Duration.seconds(30);
-/** Reconcile runs every minute with one instance at most; a tick must end before the next. */
-const RECONCILE_TIMEOUT = Duration.seconds(60);
+/** A reconcile invocation (the fan-out, or one shard's sweep) ends before the next minute's schedule. */
+export const RECONCILE_TIMEOUT = Duration.seconds(60);
 /** The forwarder retries DataStorage with backoff inside one invocation before giving the batch back. */
 const FORWARDER_TIMEOUT = Duration.seconds(60);
 /** The events function syncs one execution or lock per message: a few cluster and table calls. */
@@ -105,7 +105,7 @@ export class Functions extends Construct {
       name: 'reconcile',
       timeout: RECONCILE_TIMEOUT,
       memorySize: 1024,
-      // One tick at a time: overlapping ticks are safe (WE-7) but only waste cluster calls.
+      // Overlapping sweeps are safe (WE-7); infra/sweep.ts bounds how many run at once.
       reservedConcurrentExecutions: 1,
       environment: { ...execution, TIMER_QUEUE_URL: queues.timers.queueUrl },
     });

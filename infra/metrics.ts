@@ -68,6 +68,11 @@ export const lockMetrics = () => ({
   stuck: total(MetricName.StuckLocks, 'held past the lease'),
 });
 
+export const sweepMetrics = () => ({
+  // Items (an execution or a lock) the sweep skipped because they threw.
+  itemFailures: total(MetricName.SweepItemFailures, 'sweep items failed'),
+});
+
 export const eventMetrics = () => ({
   received: total(MetricName.EventsReceived, 'received'),
   ignored: total(MetricName.EventsIgnored, 'ignored (unknown run, bad token, bad shape)'),

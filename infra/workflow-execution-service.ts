@@ -11,10 +11,11 @@ import { Alarms } from './alarms.js';
 import { ClusterAccess } from './cluster-access.js';
 import { type InfraConfig, parseInfraConfig, type WfeSettings } from './config.js';
 import { WfeDashboard } from './dashboard.js';
-import { EVENTS_TIMEOUT, EXECUTE_TIMEOUT, Functions } from './functions.js';
+import { EVENTS_TIMEOUT, EXECUTE_TIMEOUT, Functions, RECONCILE_TIMEOUT } from './functions.js';
 import { StackOutput } from './outputs.js';
 import { Queues } from './queues.js';
 import { StateTable } from './state-table.js';
+import { Sweep } from './sweep.js';
 import { VpcPlacement } from './vpc-placement.js';
 
 /** The cluster the PipelineRuns run on, and how execute, reconcile and events reach it (SPEC §4). */
@@ -82,6 +83,7 @@ export class WorkflowExecutionService extends Construct {
   readonly state: StateTable;
   readonly queues: Queues;
   readonly functions: Functions;
+  readonly sweep: Sweep;
   readonly alarms: Alarms;
   readonly dashboard: WfeDashboard;
 
@@ -107,6 +109,10 @@ export class WorkflowExecutionService extends Construct {
       queues: this.queues,
       placement,
     });
+    this.sweep = new Sweep(this, 'Sweep', {
+      reconcile: this.functions.reconcile,
+      timeout: RECONCILE_TIMEOUT,
+    });
     if (config.requests.senders)
       this.queues.admitSendersOnly(config.requests.senders, [this.functions.execute.role]);
     new ClusterAccess(this, 'ClusterAccess', {
@@ -116,6 +122,7 @@ export class WorkflowExecutionService extends Construct {
     this.alarms = new Alarms(this, 'Alarms', {
       functions: this.functions,
       queues: this.queues,
+      sweep: this.sweep,
       topic: props.alarmTopic,
       email: config.alarmEmail,
     });

@@ -96,6 +96,11 @@ export interface Cluster {
   /** 'created', or the run that already has that name (409 AlreadyExists). */
   createPipelineRun(run: PipelineRunObject): Promise<'created' | { exists: RunState }>;
   getPipelineRun(namespace: string, name: string): Promise<RunState | undefined>;
+  /**
+   * The system's runs in a namespace (a LIST by the label every run it creates carries), a page at a
+   * time: the sweep reads a fleet's runs in a few requests instead of one GET each.
+   */
+  listPipelineRuns(namespace: string, limit: number, cursor?: string): Promise<Page<RunState>>;
   /** Deletes the run only if its owner labels name `owner`; never another execution's run. */
   deletePipelineRun(
     namespace: string,

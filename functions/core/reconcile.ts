@@ -4,7 +4,8 @@
  *
  * The work is spread over shards (ExecutionStore.dueShards); a sweep covers some of them, each
  * shard by one pass of each kind:
- *  1. Sync: for each Running execution of the shard (an index query), read its PipelineRun. Succeeded → Completed,
+ *  1. Sync: for each Running execution of the shard (an index query), its PipelineRun as the sweep's
+ *     LIST of the system's runs shows it (a GET for one the LIST did not show). Succeeded → Completed,
  *     failed → Failed with classified details, gone → Failed "deleted externally", otherwise refresh
  *     the summary if it changed. Each end is one transaction: execution, audit record, lock cooldown.
  *  2. Release: for each lock due (an index query): cooling and past its cooldown → delete the holder's
@@ -183,6 +184,9 @@ export async function sweep(
     ...shards.filter((shard) => points.get(shard) !== undefined),
     ...shards.filter((shard) => points.get(shard) === undefined),
   ];
+  // The system's runs, listed once per sweep when there is a Running execution to look at.
+  let runs: Map<string, RunState> | undefined;
+  const listed = async () => (runs ??= await listRuns(deps));
   for (const shard of order) {
     const from = points.get(shard);
     // The resume point is the page being synced until the pass ends: a throw resumes there.
@@ -191,10 +195,13 @@ export async function sweep(
     try {
       pages: while (canSync()) {
         const page = await deps.store.running(shard, budget.pageSize, cursor);
+        const known = page.items.length > 0 ? await listed() : undefined;
         for (const entry of page.items) {
           if (!canSync()) break pages;
           synced++;
-          await isolated(executionKey(entry.id), () => syncEntry(entry, deps, report));
+          await isolated(executionKey(entry.id), () =>
+            syncEntry(entry, known?.get(entry.runName), deps, report),
+          );
         }
         cursor = page.cursor;
         if (!cursor) {
@@ -224,13 +231,35 @@ export async function sweep(
   return report;
 }
 
+/** PipelineRuns listed per request: a fleet of 5,000 in 10 requests, each page a few MB at most. */
+const RUN_PAGE = 500;
+
+/** The system's runs by name, read in pages (a LIST by the system's label). */
+async function listRuns(deps: SyncDeps): Promise<Map<string, RunState>> {
+  const runs = new Map<string, RunState>();
+  let cursor: string | undefined;
+  do {
+    const page = await deps.cluster.listPipelineRuns(deps.settings.namespace, RUN_PAGE, cursor);
+    for (const run of page.items) runs.set(run.name, run);
+    cursor = page.cursor;
+  } while (cursor);
+  return runs;
+}
+
 /**
- * WE-6 for one entry of the index: when the run is still running and its run-level summary is the
- * one recorded, nothing has changed and nothing more is read (no execution, no TaskRun). Otherwise
- * the execution is read (it may have ended meanwhile by its event) and synced with the run as read.
+ * WE-6 for one entry of the index, with its run as the sweep's LIST showed it. A run the LIST did
+ * not show is read on its own before it counts as gone: it may have been created after the LIST
+ * began. When the run is still running and its run-level summary is the one recorded, nothing has
+ * changed and nothing more is read (no execution, no TaskRun). Otherwise the execution is read (it
+ * may have ended meanwhile by its event) and synced with the run as read.
  */
-async function syncEntry(entry: RunningEntry, deps: SyncDeps, report: ReconcileReport): Promise<void> {
-  const run = await deps.cluster.getPipelineRun(deps.settings.namespace, entry.runName);
+async function syncEntry(
+  entry: RunningEntry,
+  listed: RunState | undefined,
+  deps: SyncDeps,
+  report: ReconcileReport,
+): Promise<void> {
+  const run = listed ?? (await deps.cluster.getPipelineRun(deps.settings.namespace, entry.runName));
   if (run && isOwnedBy(run.labels, entry.id)) {
     const outcome = runOutcome(run);
     if (outcome.kind === 'running' && sameRunReport(outcome.summary, entry.summary)) {

@@ -68,8 +68,11 @@ describe('reconcile budget (WE-7, WE-15)', () => {
     let left = 60_000;
     const s = system({ timeLeftMs: () => left });
     await backlog(s, 5);
-    s.cluster.fault = (operation) => {
-      if (operation === 'get') left -= 10_000;
+    // Each execution the sync pass reads takes ten seconds.
+    const read = s.store.read.bind(s.store);
+    s.store.read = async (id) => {
+      left -= 10_000;
+      return read(id);
     };
     const report = await reconcile(s.deps);
     expect(report.synced).toBeLessThan(5);
@@ -89,16 +92,20 @@ describe('reconcile budget (WE-7, WE-15)', () => {
       [...Array(s.store.dueShards).keys()].map(async (n) => (await s.store.running(n, 100)).items.length),
     );
     const shard = sizes.findIndex((size) => size > 1);
-    let gets = 0;
+    // The shard's second run is not in the LIST, and the cluster fails the GET that looks for it.
+    const second = (await s.store.running(shard, 100)).items[1]!;
+    s.cluster.runs.delete(`${NS}/${second.runName}`);
     s.cluster.fault = (operation) => {
-      if (operation === 'get' && ++gets === 2) throw new ClusterUnavailableError('HTTP 503', 503);
+      if (operation === 'get') throw new ClusterUnavailableError('HTTP 503', 503);
     };
     await expect(sweep([shard], s.deps)).rejects.toBeInstanceOf(ClusterUnavailableError);
     const point = s.store.sweepPoints.get(shard);
     expect(point).toBeDefined();
     s.cluster.fault = undefined;
+    const left = (await s.store.running(shard, 100)).items.length - 1;
     const next = await sweep([shard], s.deps);
-    expect(next.synced).toBe((await s.store.running(shard, 100)).items.length - 1);
+    expect(next.synced).toBe(left);
+    expect(next.failed).toBe(1); // the run the cluster no longer has: deleted externally
     expect(s.store.sweepPoints.has(shard)).toBe(false);
   });
 

@@ -111,6 +111,35 @@ describe('an unchanged run costs its index entry only', () => {
   });
 });
 
+describe('runs read in pages', () => {
+  it('lists the fleet’s runs once per sweep, with no GET per execution', async () => {
+    const s = await fleet(30);
+    const before = s.cluster.calls.length;
+    expect(await s.reconcile()).toMatchObject({ synced: 30 });
+    const calls = s.cluster.calls.slice(before);
+    expect(calls.filter((c) => c === 'list')).toHaveLength(1);
+    expect(calls.filter((c) => c === 'get')).toHaveLength(0);
+  });
+
+  it('a run the LIST did not show is read by GET before it counts as gone (created after the LIST began)', async () => {
+    const s = await fleet(1);
+    const run = pipelineRunName(target(0));
+    const list = s.cluster.listPipelineRuns.bind(s.cluster);
+    // The LIST is answered as it was before the run existed.
+    s.cluster.listPipelineRuns = async (namespace, limit, cursor) => {
+      const page = await list(namespace, limit, cursor);
+      return { ...page, items: page.items.filter((r) => r.name !== run) };
+    };
+    expect(await s.reconcile()).toMatchObject({ failed: 0 });
+    expect(s.store.execution('default', 'we-0')?.status.phase).toBe('Running');
+    expect(s.cluster.calls.filter((c) => c === 'get')).toHaveLength(1);
+
+    s.cluster.runs.delete(`${NS}/${run}`);
+    expect(await s.reconcile()).toMatchObject({ failed: 1 });
+    expect(s.store.execution('default', 'we-0')?.status.failureDetails?.message).toMatch(/deleted/i);
+  });
+});
+
 describe('overlap stays correct', () => {
   it('two workers on one shard at once: each end recorded once, each lock released once', async () => {
     const s = await fleet(10);

@@ -4,8 +4,8 @@
  * adapter against the local Kubernetes API instead.
  */
 import type { ExecutionId } from '../../functions/core/execution-id.js';
-import { isOwnedBy, type PipelineRunObject } from '../../functions/core/pipeline-run.js';
-import type { Cluster, ClusterEvent, RunState, TaskRunState } from '../../functions/core/ports.js';
+import { isOwnedBy, Label, type PipelineRunObject } from '../../functions/core/pipeline-run.js';
+import type { Cluster, ClusterEvent, Page, RunState, TaskRunState } from '../../functions/core/ports.js';
 
 export class MemoryCluster implements Cluster {
   readonly runs = new Map<string, { object: PipelineRunObject; state: RunState }>();
@@ -38,6 +38,21 @@ export class MemoryCluster implements Cluster {
     this.before('get');
     const found = this.runs.get(`${namespace}/${name}`);
     return found && structuredClone(found.state);
+  }
+
+  /** The runs carrying the system's label, by name, a page at a time (the cursor is the next offset). */
+  async listPipelineRuns(namespace: string, limit: number, cursor?: string): Promise<Page<RunState>> {
+    this.before('list');
+    const all = [...this.runs.values()]
+      .map((r) => r.state)
+      .filter((r) => r.namespace === namespace && r.labels[Label.WorkflowExecution] !== undefined)
+      .sort((a, b) => a.name.localeCompare(b.name));
+    const start = cursor ? Number(cursor) : 0;
+    const end = start + limit;
+    return {
+      items: structuredClone(all.slice(start, end)),
+      cursor: end < all.length ? String(end) : undefined,
+    };
   }
 
   async deletePipelineRun(

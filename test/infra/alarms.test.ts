@@ -94,9 +94,23 @@ describe('Alarms', () => {
     });
   });
 
+  it('WE-14: fires on a sweep item that throws (skipped, retried by the next sweep) and on a shard in the sweep DLQ', () => {
+    alarm('sweep items failing', {
+      Metrics: [
+        Match.objectLike({
+          Expression: 'SELECT SUM(wfe_sweep_item_failures_total) FROM wfe',
+          ReturnData: true,
+        }),
+      ],
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+    });
+    alarm('sweep DLQ not empty', { Threshold: 1 });
+  });
+
   it('has no alarm beyond those above, all to the one topic', () => {
-    s.template.resourceCountIs('AWS::CloudWatch::Alarm', 11);
-    s.template.resourcePropertiesCountIs('AWS::CloudWatch::Alarm', { AlarmActions: [topic] }, 11);
+    s.template.resourceCountIs('AWS::CloudWatch::Alarm', 13);
+    s.template.resourcePropertiesCountIs('AWS::CloudWatch::Alarm', { AlarmActions: [topic] }, 13);
   });
 
   it('notifies an SNS topic encrypted with a rotating key that CloudWatch may use, over SSL only', () => {

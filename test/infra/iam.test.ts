@@ -81,7 +81,7 @@ describe('least privilege', () => {
     );
   });
 
-  it('grants reconcile the same table access and only sending lock timers on the queues', () => {
+  it('grants reconcile the same table access, sending lock timers and shards, and reading the sweep queue', () => {
     const { stack, resolve } = bare;
     const grants = byAction(grantsOf(bare, stack.service.functions.reconcile));
     expect(sorted(grants.keys())).toEqual(
@@ -93,10 +93,23 @@ describe('least privilege', () => {
         'dynamodb:DeleteItem',
         'dynamodb:Query',
         'sqs:SendMessage',
+        'sqs:ReceiveMessage',
+        'sqs:ChangeMessageVisibility',
+        'sqs:GetQueueUrl',
+        'sqs:DeleteMessage',
+        'sqs:GetQueueAttributes',
       ]),
     );
     expect(grants.get('dynamodb:Query')).toEqual([resolve(stack.service.state.dueIndexArn)]);
-    expect(grants.get('sqs:SendMessage')).toEqual([resolve(stack.service.queues.timers.queueArn)]);
+    const senders = grants.get('sqs:SendMessage') ?? [];
+    expect(senders).toHaveLength(2);
+    expect(senders).toEqual(
+      expect.arrayContaining([
+        resolve(stack.service.queues.timers.queueArn),
+        resolve(stack.service.sweep.queue.queueArn),
+      ]),
+    );
+    expect(grants.get('sqs:ReceiveMessage')).toEqual([resolve(stack.service.sweep.queue.queueArn)]);
   });
 
   it('grants the forwarder the table stream and the audit DLQ, and no table items', () => {

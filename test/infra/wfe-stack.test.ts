@@ -51,7 +51,7 @@ describe('WfeStack with the default settings', () => {
         },
       });
     }
-    s.template.resourcePropertiesCountIs('AWS::SQS::Queue', { SqsManagedSseEnabled: true }, 6);
+    s.template.resourcePropertiesCountIs('AWS::SQS::Queue', { SqsManagedSseEnabled: true }, 8);
     s.template.resourcePropertiesCountIs('AWS::SQS::Queue', { MessageRetentionPeriod: 14 * 24 * 3600 }, 3);
   });
 
@@ -78,12 +78,15 @@ describe('WfeStack with the default settings', () => {
       TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
       GlobalSecondaryIndexes: [
         {
-          IndexName: 'due',
+          IndexName: 'dueByShard',
           KeySchema: [
-            { AttributeName: 'dueKind', KeyType: 'HASH' },
+            { AttributeName: 'dueShard', KeyType: 'HASH' },
             { AttributeName: 'dueAt', KeyType: 'RANGE' },
           ],
-          Projection: { ProjectionType: 'ALL' },
+          Projection: {
+            ProjectionType: 'INCLUDE',
+            NonKeyAttributes: ['namespace', 'name', 'runName', 'runSummary'],
+          },
         },
         ...Object.values(TABLE.listIndexes).map((index) => ({
           IndexName: index.name,
@@ -129,11 +132,22 @@ describe('WfeStack with the default settings', () => {
     });
   });
 
-  it('runs reconcile every minute, one at a time, without retrying missed ticks', () => {
+  it('runs reconcile every minute without retrying missed ticks; it fans the shards out to at most 4 workers at once', () => {
     const reconcile = s.stack.service.functions.reconcile.fn;
     s.template.hasResourceProperties('AWS::Lambda::Function', {
       FunctionName: 'wfe-reconcile',
-      ReservedConcurrentExecutions: 1,
+      ReservedConcurrentExecutions: 5,
+    });
+    s.template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      FunctionName: ref(reconcile.functionName),
+      EventSourceArn: ref(s.stack.service.sweep.queue.queueArn),
+      BatchSize: 1,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      ScalingConfig: { MaximumConcurrency: 4 },
+    });
+    s.template.hasResourceProperties('AWS::SQS::Queue', {
+      VisibilityTimeout: 360,
+      RedrivePolicy: { deadLetterTargetArn: ref(s.stack.service.sweep.dlq.queueArn), maxReceiveCount: 3 },
     });
     s.template.hasResourceProperties('AWS::Events::Rule', {
       ScheduleExpression: 'rate(1 minute)',
@@ -197,6 +211,7 @@ describe('WfeStack with the default settings', () => {
       ...execution,
       POWERTOOLS_SERVICE_NAME: 'reconcile',
       TIMER_QUEUE_URL: ref(s.stack.service.queues.timers.queueUrl),
+      SWEEP_QUEUE_URL: ref(s.stack.service.sweep.queue.queueUrl),
     });
     expect(fnEnv(s, 'events')).toEqual({
       ...platform,
@@ -493,6 +508,7 @@ describe('the synthesized environment', () => {
       expect(reconcileConfig(deployed(fnEnv(s, 'reconcile')))).toEqual({
         tableName: 'wfe-table',
         timerQueueUrl: queueUrl,
+        sweepQueueUrl: queueUrl,
         execution: settings,
         cluster,
         budget: expect.objectContaining({ pageSize: expect.any(Number) }),

@@ -5,8 +5,10 @@
 import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { executionItem } from '../../functions/adapters/dynamodb/items.js';
+import { SHARDS, shardOf } from '../../functions/adapters/dynamodb/shard.js';
 import { conditionList } from '../../functions/core/execution.js';
 import { pipelineRunName } from '../../functions/core/pipeline-run.js';
+import type { SweepMessage } from '../../functions/core/ports.js';
 import { createHandler as executeHandler } from '../../functions/execute/handler.js';
 import { depsFromEnv } from '../../functions/reconcile/deps.js';
 import { createHandler as reconcileHandler } from '../../functions/reconcile/handler.js';
@@ -157,6 +159,8 @@ describe('reconcile handler (issue: The reconcile function)', () => {
       await tick();
       return engines.store.stats.itemsRead - before;
     };
+    // The first tick records each run's summary; from then on an unchanged run costs its index entry.
+    await measure();
     const withoutHistory = await measure();
     const template = (await read('active-0'))!;
     const items = Array.from({ length: 10_000 }, (_, i) =>
@@ -190,4 +194,39 @@ describe('reconcile handler (issue: The reconcile function)', () => {
     expect(withHistory).toBe(withoutHistory);
     expect(engines.store.stats.scans).toBe(0);
   }, 120_000);
+
+  it('WE-14: with a sweep queue the schedule fans out one message per shard; a message sweeps its shard', async () => {
+    await submit('we-1');
+    engines.kube.simulator.start(NS, RUN);
+    engines.kube.simulator.succeed(NS, RUN);
+    const sent: SweepMessage[] = [];
+    const deps = await depsFromEnv(
+      { TABLE_NAME: 'wfe-test', KUBECONFIG: 'engines', COOLDOWN_PERIOD: '10s' },
+      {
+        store: engines.store,
+        cluster: engines.cluster,
+        clock: engines.clock,
+        observability: quiet('reconcile'),
+      },
+    );
+    const handler = reconcileHandler({ ...deps, sweeps: { send: async (m) => void sent.push(...m) } });
+    expect(await handler({}, lambdaContext('reconcile'))).toMatchObject({ fannedOut: SHARDS, completed: 0 });
+    expect(sent).toHaveLength(SHARDS);
+    expect((await read('we-1'))?.status.phase).toBe('Running');
+
+    const shard = shardOf('EXEC#default/we-1');
+    const others = sent.filter((m) => m.shard !== shard).map((m) => sqsRecord(JSON.stringify(m)));
+    for (const record of others)
+      expect(await handler(sqsEvent(record), lambdaContext('reconcile'))).toEqual({ batchItemFailures: [] });
+    expect((await read('we-1'))?.status.phase).toBe('Running');
+    const own = sqsRecord(JSON.stringify(sent.find((m) => m.shard === shard)));
+    expect(await handler(sqsEvent(own), lambdaContext('reconcile'))).toEqual({ batchItemFailures: [] });
+    expect((await read('we-1'))?.status.phase).toBe('Completed');
+    // A body that is no shard is dropped: no retry can make it one.
+    expect(
+      await handler(sqsEvent(sqsRecord('{"kind":"sweep","shard":99}')), lambdaContext('reconcile')),
+    ).toEqual({
+      batchItemFailures: [],
+    });
+  });
 });

@@ -15,8 +15,8 @@ import {
 } from '@kubernetes/client-node';
 import { ClusterUnavailableError, ConfigError } from '../../core/errors.js';
 import type { ExecutionId } from '../../core/execution-id.js';
-import { isOwnedBy, type PipelineRunObject } from '../../core/pipeline-run.js';
-import type { Clock, Cluster, ClusterEvent, RunState, TaskRunState } from '../../core/ports.js';
+import { isOwnedBy, Label, type PipelineRunObject } from '../../core/pipeline-run.js';
+import type { Clock, Cluster, ClusterEvent, Page, RunState, TaskRunState } from '../../core/ports.js';
 import { apiFailure, clusterError } from './api-error.js';
 import { type ClusterAccess, type CredentialSources, kubeConfigFor } from './credentials.js';
 import { toRunState, toTaskRunState } from './run-state.js';
@@ -111,6 +111,27 @@ export class KubernetesCluster implements Cluster {
     return body === undefined
       ? undefined
       : this.parse(() => toRunState(body, namespace), `PipelineRun ${namespace}/${name}`);
+  }
+
+  async listPipelineRuns(namespace: string, limit: number, cursor?: string): Promise<Page<RunState>> {
+    const action = `list PipelineRuns in ${namespace}`;
+    let body: unknown;
+    try {
+      body = await this.custom.listNamespacedCustomObject({
+        ...PIPELINE_RUNS,
+        namespace,
+        labelSelector: Label.WorkflowExecution,
+        limit,
+        ...(cursor ? { _continue: cursor } : {}),
+      });
+    } catch (err) {
+      throw clusterError(err, action, this.timeoutMs);
+    }
+    const list = body as { items?: unknown[]; metadata?: { continue?: string } };
+    return {
+      items: (list.items ?? []).map((item) => this.parse(() => toRunState(item, namespace), action)),
+      cursor: list.metadata?.continue || undefined,
+    };
   }
 
   async deletePipelineRun(
