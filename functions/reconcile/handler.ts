@@ -42,16 +42,13 @@ export function createHandler(deps: ReconcileHandlerDeps) {
     log: logPort(logger),
     budget: { ...deps.budget, timeLeftMs: () => context.getRemainingTimeInMillis() },
   });
-  const worker = (context: () => Context) =>
-    sqsBatchHandler(deps, 'sweep', async ({ body, messageId }) => {
-      const shard = parseSweepMessage(body, deps.store);
-      if (shard === undefined) return logger.warn('unreadable sweep message dropped', { messageId });
-      const report = await sweep([shard], core(context()));
-      logger.info('shard swept', { shard, ...report });
-    });
   // The invocation a queue message came in, for its time left (the batch wiring passes the record only).
   let context: Context;
-  const queue = worker(() => context);
+  const queue = sqsBatchHandler(deps, 'sweep', async ({ body, messageId }) => {
+    const shard = parseSweepMessage(body, deps.store);
+    if (shard === undefined) return logger.warn('unreadable sweep message dropped', { messageId });
+    logger.info('shard swept', { shard, ...(await sweep([shard], core(context))) });
+  });
   const schedule = middy<Scheduled, ScheduledReport>()
     .use(injectLambdaContext(logger, { clearState: true }))
     .use(logMetrics(deps.metrics))
@@ -66,11 +63,9 @@ export function createHandler(deps: ReconcileHandlerDeps) {
       return report;
     });
   return (async (event: Scheduled | SQSEvent, ctx: Context) => {
-    if ('Records' in event) {
-      context = ctx;
-      return queue(event as SQSEvent, ctx);
-    }
-    return schedule(event, ctx);
+    if (!('Records' in event)) return schedule(event, ctx);
+    context = ctx;
+    return queue(event as SQSEvent, ctx);
   }) as ReconcileHandler;
 }
 
