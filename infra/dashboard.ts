@@ -26,6 +26,7 @@ import {
   lockMetrics,
   percentile,
   queueDepth,
+  sweepMetrics,
 } from './metrics.js';
 import type { Queues } from './queues.js';
 
@@ -172,6 +173,8 @@ export class WfeDashboard extends Construct {
         ),
       ),
     );
+    // WE-14: items the sweep skipped because they threw (alarmed); each is retried by the next sweep.
+    this.dashboard.addWidgets(graph('Sweep', Object.values(sweepMetrics())));
   }
 }
 

@@ -178,8 +178,9 @@ export async function sweep(
 
   // Shards cut short last time go first, so a backlog larger than one sweep's budget rotates
   // through every shard instead of starving those at the end.
-  const points = new Map<number, string | undefined>();
-  for (const shard of shards) points.set(shard, await deps.store.sweepPoint(shard));
+  // Each shard's resume point and first page are read side by side: one round trip, not one per shard.
+  const stored = await Promise.all(shards.map((shard) => deps.store.sweepPoint(shard)));
+  const points = new Map(shards.map((shard, i) => [shard, stored[i]]));
   const order = [
     ...shards.filter((shard) => points.get(shard) !== undefined),
     ...shards.filter((shard) => points.get(shard) === undefined),
@@ -187,14 +188,21 @@ export async function sweep(
   // The system's runs, listed once per sweep when there is a Running execution to look at.
   let runs: Map<string, RunState> | undefined;
   const listed = async () => (runs ??= await listRuns(deps));
-  for (const shard of order) {
+  const firstPages = canSync()
+    ? await Promise.all(
+        order.map((shard) => deps.store.running(shard, budget.pageSize, points.get(shard) || undefined)),
+      )
+    : [];
+  for (const [index, shard] of order.entries()) {
     const from = points.get(shard);
     // The resume point is the page being synced until the pass ends: a throw resumes there.
     let cursor = from || undefined;
     let finished = false;
+    let first = firstPages[index];
     try {
       pages: while (canSync()) {
-        const page = await deps.store.running(shard, budget.pageSize, cursor);
+        const page = first ?? (await deps.store.running(shard, budget.pageSize, cursor));
+        first = undefined;
         const known = page.items.length > 0 ? await listed() : undefined;
         for (const entry of page.items) {
           if (!canSync()) break pages;
@@ -215,11 +223,17 @@ export async function sweep(
     }
   }
 
-  for (const shard of shards) {
+  const now = deps.clock.now();
+  const firstLockPages = canRelease()
+    ? await Promise.all(shards.map((shard) => deps.store.dueLocks(shard, now, budget.pageSize)))
+    : [];
+  for (const [index, shard] of shards.entries()) {
     let lockCursor: string | undefined;
+    let first = firstLockPages[index];
     locks: do {
       if (!canRelease()) break;
-      const page = await deps.store.dueLocks(shard, deps.clock.now(), budget.pageSize, lockCursor);
+      const page = first ?? (await deps.store.dueLocks(shard, now, budget.pageSize, lockCursor));
+      first = undefined;
       for (const key of page.items) {
         if (!canRelease()) break locks;
         settled++;

@@ -97,6 +97,6 @@ describe('WfeDashboard', () => {
 
   it('lists every alarm', () => {
     const status = widgets.find((w) => w.type === 'alarm')?.properties as { alarms?: unknown[] } | undefined;
-    expect(status?.alarms).toHaveLength(11);
+    expect(status?.alarms).toHaveLength(13);
   });
 });

@@ -123,7 +123,8 @@ describe('crash points in reconcile: the next tick finishes the job', () => {
   ];
   it.each(sync)('sync: %s', async (_name, _port, point) => {
     await started();
-    await expect(reconcile(deps(crashing(engines.store, point)))).rejects.toBeInstanceOf(Crash);
+    // The sweep counts the item that died and goes on (a poison item never stops it).
+    expect(await reconcile(deps(crashing(engines.store, point)))).toMatchObject({ itemFailures: 1 });
     await reconcile(deps());
     expect((await engines.store.read({ namespace: 'default', name: 'we-1' }))?.status.phase).toBe(
       'Completed',
@@ -155,7 +156,7 @@ describe('crash points in reconcile: the next tick finishes the job', () => {
       port === 'store'
         ? deps(crashing(engines.store, point))
         : deps(engines.store, crashing(engines.cluster, point));
-    await expect(reconcile(faulty)).rejects.toBeInstanceOf(Crash);
+    expect(await reconcile(faulty)).toMatchObject({ itemFailures: 1 });
     await reconcile(deps());
     expect(await engines.store.readLock(`default#${TARGET}`)).toBeUndefined();
     expect(runs()).toHaveLength(0);
