@@ -44,7 +44,7 @@ export function createHandler(deps: ReconcileHandlerDeps) {
   });
   // The invocation a queue message came in, for its time left (the batch wiring passes the record only).
   let context: Context;
-  const queue = sqsBatchHandler(deps, 'sweep', async ({ body, messageId }) => {
+  const queue = sqsBatchHandler(deps, 'sweep', () => async ({ body, messageId }) => {
     const shard = parseSweepMessage(body, deps.store);
     if (shard === undefined) return logger.warn('unreadable sweep message dropped', { messageId });
     logger.info('shard swept', { shard, ...(await sweep([shard], core(context))) });
