@@ -19,6 +19,7 @@ import { formatDuration } from './duration.js';
 import { ClusterUnavailableError } from './errors.js';
 import { type Execution, isTerminal, type PipelineRunStatusSummary } from './execution.js';
 import { executionKey } from './execution-id.js';
+import { executionLogKeys } from './execution-log.js';
 import { coolingLock, type Lock, lockStates, runningLock, sameExecution } from './lock.js';
 import { armLockTimer } from './lock-timer.js';
 import { MetricName } from './metric-name.js';
@@ -138,7 +139,8 @@ export async function reconcile(
     for (const execution of page.items) {
       if (!canSync()) break pages;
       synced++;
-      await isolated(executionKey(execution.id), () => syncOne(execution, deps, report));
+      const log = deps.log.with(executionLogKeys(execution));
+      await isolated(executionKey(execution.id), () => syncOne(execution, { ...deps, log }, report));
     }
     cursor = page.cursor;
     report.resumeAt = cursor;

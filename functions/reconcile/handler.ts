@@ -3,12 +3,12 @@
  * A thrown error fails the invocation (the function's error alarm sees it); the next tick retries.
  */
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { Context, ScheduledEvent } from 'aws-lambda';
+import { loggingTransitions } from '../core/execution-log.js';
 import { emptyReport, type ReconcileReport, reconcile } from '../core/reconcile.js';
 import { logPort } from '../platform/log.js';
-import { metricsPort } from '../platform/powertools.js';
+import { metricsPort, publishMetrics } from '../platform/powertools.js';
 import { lambdaHandler } from '../platform/wiring.js';
 import { depsFromEnv, type ReconcileHandlerDeps } from './deps.js';
 
@@ -18,15 +18,18 @@ export function createHandler(deps: ReconcileHandlerDeps) {
   let resumeAt: string | undefined;
   return middy<ScheduledEvent | Record<string, never>, ReconcileReport>()
     .use(injectLambdaContext(logger, { clearState: true }))
-    .use(logMetrics(deps.metrics))
+    .use(publishMetrics(deps.metrics))
     .handler(async (_event, context: Context) => {
       const report = emptyReport();
+      const log = logPort(logger);
       try {
         await reconcile(
           {
             ...deps,
+            // Each execution or lock the tick moves gets its own line there.
+            store: loggingTransitions(deps.store, log),
             metrics: metricsPort(deps.metrics),
-            log: logPort(logger),
+            log,
             budget: { ...deps.budget, timeLeftMs: () => context.getRemainingTimeInMillis() },
           },
           resumeAt,
