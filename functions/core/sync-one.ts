@@ -9,7 +9,7 @@
  * run has another name) changes nothing. A lock timer acts only on the lock as it was written
  * (same token and version) and only once it is due.
  */
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { type Execution, isTerminal } from './execution.js';
 import { executionKey } from './execution-id.js';
 import { executionLogKeys } from './execution-log.js';
@@ -100,20 +100,21 @@ async function fire(timer: LockTimer, lock: Lock | undefined, deps: SyncDeps): P
   return 'settled';
 }
 
+const present = () => z.string().check(z.minLength(1));
 const eventMessage = z.discriminatedUnion('kind', [
   z.object({
     kind: z.literal('run'),
-    namespace: z.string().min(1),
-    name: z.string().min(1),
+    namespace: present(),
+    name: present(),
     type: z.string(),
-    completionTime: z.string().optional(),
-    attempt: z.number().int().min(0).optional(),
+    completionTime: z.optional(z.string()),
+    attempt: z.optional(z.int().check(z.gte(0))),
   }),
   z.object({
     kind: z.literal('lock-timer'),
-    key: z.string().min(1),
-    token: z.number().int(),
-    version: z.number().int(),
+    key: present(),
+    token: z.int(),
+    version: z.int(),
     at: z.iso.datetime({ offset: true }),
   }),
 ]);
