@@ -22,7 +22,7 @@ import { summarize } from './stats.js';
 const run = promisify(execFile);
 const BARE = 'bare handler';
 
-interface Bundle {
+export interface Bundle {
   name: string;
   path: string;
   bytes: number;
@@ -40,9 +40,10 @@ function packageOf(input: string): string {
   return first?.startsWith('@') ? `${first}/${second}` : (first ?? input);
 }
 
-async function bundle(name: string, entry: string, dir: string): Promise<Bundle> {
+export async function bundle(name: string, entry: string, dir: string): Promise<Bundle> {
   const path = join(dir, name.replace(/\s+/g, '-'), 'index.mjs');
-  const result = await build(esbuildOptions(entry, path));
+  // The bench's own entries (the bare handlers) live in a temporary folder: packages from this checkout.
+  const result = await build({ ...esbuildOptions(entry, path), nodePaths: [`${ROOT}node_modules`] });
   const output = Object.values((result.metafile as Metafile).outputs).find((o) => o.entryPoint);
   const byPackage = new Map<string, number>();
   for (const [input, { bytesInOutput }] of Object.entries(output?.inputs ?? {}))
@@ -73,7 +74,12 @@ process.stdout.write('\\n' + JSON.stringify({ ms }) + '\\n');
 `;
 
 /** The environment of the deployed function (infra/functions.ts), pointed at local endpoints. */
-function lambdaEnv(name: string, kubeconfig: string, dir: string, sourceMaps: boolean): NodeJS.ProcessEnv {
+export function lambdaEnv(
+  name: string,
+  kubeconfig: string,
+  dir: string,
+  sourceMaps: boolean,
+): NodeJS.ProcessEnv {
   const local = 'http://127.0.0.1:9';
   const common = {
     PATH: process.env.PATH,
@@ -109,9 +115,22 @@ function lambdaEnv(name: string, kubeconfig: string, dir: string, sourceMaps: bo
     CLUSTER_AUTH: 'local',
     KUBECONFIG: kubeconfig,
   };
+  const timers = { TIMER_QUEUE_URL: `${local}/q/timers` };
   if (name === 'execute')
-    return { ...common, ...execution, QUEUE_URL: `${local}/q/requests`, DLQ_URL: `${local}/q/requests-dlq` };
-  if (name === 'reconcile') return { ...common, ...execution };
+    return {
+      ...common,
+      ...execution,
+      ...timers,
+      QUEUE_URL: `${local}/q/requests`,
+      DLQ_URL: `${local}/q/requests-dlq`,
+    };
+  if (name === 'reconcile' || name === 'events') return { ...common, ...execution, ...timers };
+  if (name === 'events-sink')
+    return {
+      ...common,
+      EVENTS_QUEUE_URL: `${local}/q/events`,
+      EVENTS_TOKEN_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:wfe-events-token',
+    };
   if (name === 'audit-forwarder')
     return {
       ...common,

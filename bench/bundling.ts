@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import type { BuildOptions } from 'esbuild';
 
 export const ROOT = fileURLToPath(new URL('../', import.meta.url));
-export const FUNCTIONS = ['execute', 'reconcile', 'audit-forwarder'] as const;
+export const FUNCTIONS = ['execute', 'reconcile', 'audit-forwarder', 'events', 'events-sink'] as const;
 export type FunctionName = (typeof FUNCTIONS)[number];
 
 export const BANNER =

@@ -1,6 +1,7 @@
 /** The measurements, in the order of SPEC §7. */
 import { measureAuditThroughput } from './audit-throughput.js';
 import { measureBundles } from './bundles.js';
+import { measureColdStart } from './cold-start.js';
 import type { BenchContext } from './context.js';
 import { measureEventLateness } from './event-lateness.js';
 import { measureExecuteThroughput } from './execute-throughput.js';
@@ -22,6 +23,7 @@ export const SECTIONS: SectionRunner[] = [
   { id: 'release', measure: measureReleaseLateness },
   { id: 'events', measure: measureEventLateness },
   { id: 'bundles', measure: measureBundles },
+  { id: 'coldStart', measure: measureColdStart },
   { id: 'executeThroughput', measure: measureExecuteThroughput },
   { id: 'auditThroughput', measure: measureAuditThroughput },
 ];

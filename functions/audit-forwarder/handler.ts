@@ -5,12 +5,11 @@
  */
 
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { Context, DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import { toAuditStreamRecord } from '../adapters/dynamodb/audit-stream.js';
 import { forwardAudit } from '../core/forward-audit.js';
-import { metricsPort } from '../platform/powertools.js';
+import { metricsPort, publishMetrics } from '../platform/powertools.js';
 import { lambdaHandler } from '../platform/wiring.js';
 import { type AuditForwarderDeps, depsFromEnv } from './deps.js';
 
@@ -20,7 +19,7 @@ export function createHandler(deps: AuditForwarderDeps) {
 
   return middy<DynamoDBStreamEvent, DynamoDBBatchResponse>()
     .use(injectLambdaContext(logger, { clearState: true }))
-    .use(logMetrics(deps.metrics))
+    .use(publishMetrics(deps.metrics))
     .handler(async (event, context: Context) => {
       const report = await forwardAudit(event.Records.map(toAuditStreamRecord), {
         ...deps,

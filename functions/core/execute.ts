@@ -19,6 +19,7 @@ import { bounded } from './bounded-text.js';
 import { ClusterRejectedError } from './errors.js';
 import { type Execution, FailureReason, isTerminal } from './execution.js';
 import { type ExecutionId, executionKey } from './execution-id.js';
+import { executionLogKeys } from './execution-log.js';
 import { classifyFailure } from './failure-reason.js';
 import { type GuardrailSettings, guardrailViolation } from './guardrails.js';
 import { acquiredLock, coolingLock, decide, type Lock, runningLock } from './lock.js';
@@ -79,11 +80,33 @@ export const WAIT_IN_PLACE_MS = 1000;
 /** Concurrent writers on one target resolve within a few rounds; more means something is wrong. */
 const MAX_ROUNDS = 8;
 
+/** One request, and one log line saying what became of it, with the execution's keys on every line. */
 export async function execute(body: string, deps: ExecuteDeps): Promise<ExecuteOutcome> {
   const parsed = parseRequest(body);
-  if (!parsed.ok) return reject(body, parsed, deps);
-  const { manifest } = parsed;
-  const id: ExecutionId = { namespace: manifest.metadata.namespace, name: manifest.metadata.name };
+  const log = deps.log.with(
+    parsed.ok
+      ? executionLogKeys({
+          id: idOf(parsed.manifest),
+          target: parsed.manifest.spec.targetResource,
+          manifest: parsed.manifest,
+        })
+      : parsed.id
+        ? { executionId: executionKey(parsed.id) }
+        : {},
+  );
+  const keyed = { ...deps, log };
+  const outcome = parsed.ok ? await start(body, parsed.manifest, keyed) : await reject(body, parsed, keyed);
+  log.info('request processed', outcome);
+  return outcome;
+}
+
+const idOf = (manifest: Manifest): ExecutionId => ({
+  namespace: manifest.metadata.namespace,
+  name: manifest.metadata.name,
+});
+
+async function start(body: string, manifest: Manifest, deps: ExecuteDeps): Promise<ExecuteOutcome> {
+  const id = idOf(manifest);
   const hash = requestHash(manifest);
 
   for (let round = 0; round < MAX_ROUNDS; round++) {

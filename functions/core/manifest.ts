@@ -6,7 +6,7 @@
  * rather than in the dead-letter queue).
  */
 import { createHash } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { parseDuration } from './duration.js';
 import type { ExecutionId } from './execution-id.js';
 import { targetProblem } from './target.js';
@@ -35,108 +35,119 @@ const NO_CONTROL = /^[^\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u202a
 export const RESERVED_PARAMETER = 'TARGET_RESOURCE';
 
 const text = (max: number) =>
-  z
-    .string()
-    .max(max, `must be at most ${max} characters`)
-    .regex(NO_CONTROL, 'must not contain control or bidi-override characters')
-    .refine((t) => !LONE_SURROGATE.test(t), 'must be valid UTF-8');
+  z.string().check(
+    z.maxLength(max, `must be at most ${max} characters`),
+    z.regex(NO_CONTROL, 'must not contain control or bidi-override characters'),
+    z.refine((t: string) => !LONE_SURROGATE.test(t), 'must be valid UTF-8'),
+  );
 
 /** The object name is also a label value on the PipelineRun, so it is held to 63 characters. */
 const name = z
   .string()
-  .min(1, 'is required')
-  .max(63, 'must be at most 63 characters (it is a label value on the PipelineRun)')
-  .regex(DNS1123_SUBDOMAIN, 'must be a lowercase RFC 1123 subdomain');
+  .check(
+    z.minLength(1, 'is required'),
+    z.maxLength(63, 'must be at most 63 characters (it is a label value on the PipelineRun)'),
+    z.regex(DNS1123_SUBDOMAIN, 'must be a lowercase RFC 1123 subdomain'),
+  );
 const namespace = z
   .string()
-  .min(1, 'is required')
-  .max(63, 'must be at most 63 characters')
-  .regex(DNS1123_LABEL, 'must be a lowercase RFC 1123 label');
+  .check(
+    z.minLength(1, 'is required'),
+    z.maxLength(63, 'must be at most 63 characters'),
+    z.regex(DNS1123_LABEL, 'must be a lowercase RFC 1123 label'),
+  );
 
 const labels = z
   .record(
-    z.string().max(316, 'label key is too long').regex(LABEL_KEY, 'label key is not valid'),
+    z.string().check(z.maxLength(316, 'label key is too long'), z.regex(LABEL_KEY, 'label key is not valid')),
     z
       .string()
-      .max(63, 'label value must be at most 63 characters')
-      .regex(LABEL_VALUE, 'label value is not valid'),
+      .check(
+        z.maxLength(63, 'label value must be at most 63 characters'),
+        z.regex(LABEL_VALUE, 'label value is not valid'),
+      ),
   )
-  .refine((m) => Object.keys(m).length <= 64, 'at most 64 labels');
+  .check(z.refine((m: Record<string, string>) => Object.keys(m).length <= 64, 'at most 64 labels'));
 
 const metadata = z.object({
   name,
-  namespace: namespace.default('default'),
-  labels: labels.optional(),
-  annotations: z.record(text(253), text(4096)).optional(),
+  namespace: z._default(namespace, 'default'),
+  labels: z.optional(labels),
+  annotations: z.optional(z.record(text(253), text(4096))),
 });
 
 const workflowRef = z.object({
   workflowId: z
     .string()
-    .min(1, 'is required')
-    .max(63, 'must be at most 63 characters (it is a label value on the PipelineRun)')
-    .regex(LABEL_VALUE, 'must be a valid label value: alphanumerics, "-", "_" or "."'),
-  version: text(100).min(1, 'is required'),
+    .check(
+      z.minLength(1, 'is required'),
+      z.maxLength(63, 'must be at most 63 characters (it is a label value on the PipelineRun)'),
+      z.regex(LABEL_VALUE, 'must be a valid label value: alphanumerics, "-", "_" or "."'),
+    ),
+  version: text(100).check(z.minLength(1, 'is required')),
   containerImage: z
     .string()
-    .min(1, 'workflowRef.containerImage is required')
-    .max(512, 'must be at most 512 characters')
-    .regex(IMAGE_REF, 'must be an OCI image reference'),
-  containerDigest: z.string().regex(DIGEST, 'must be sha256:<64 hex characters>').optional(),
+    .check(
+      z.minLength(1, 'workflowRef.containerImage is required'),
+      z.maxLength(512, 'must be at most 512 characters'),
+      z.regex(IMAGE_REF, 'must be an OCI image reference'),
+    ),
+  containerDigest: z.optional(z.string().check(z.regex(DIGEST, 'must be sha256:<64 hex characters>'))),
 });
 
 const parameters = z
   .record(
-    z
-      .string()
-      .max(63, 'parameter name must be at most 63 characters')
-      .regex(PARAMETER_NAME, 'parameter name must be UPPER_SNAKE_CASE')
-      .refine(
-        (k) => k !== RESERVED_PARAMETER,
+    z.string().check(
+      z.maxLength(63, 'parameter name must be at most 63 characters'),
+      z.regex(PARAMETER_NAME, 'parameter name must be UPPER_SNAKE_CASE'),
+      z.refine(
+        (k: string) => k !== RESERVED_PARAMETER,
         `${RESERVED_PARAMETER} is reserved: it is set from targetResource`,
       ),
+    ),
     text(4096),
   )
-  .refine((m) => Object.keys(m).length <= 100, 'at most 100 parameters');
+  .check(z.refine((m: Record<string, string>) => Object.keys(m).length <= 100, 'at most 100 parameters'));
 
 const executionConfig = z.object({
-  timeout: z
-    .string()
-    .max(32)
-    .refine((t) => {
-      const ms = parseDuration(t);
-      return ms !== undefined && ms > 0 && ms <= 24 * 3_600_000;
-    }, 'must be a duration such as 30m, between 1s and 24h')
-    .optional(),
-  serviceAccountName: z
-    .string()
-    .max(253)
-    .regex(DNS1123_SUBDOMAIN, 'must be a lowercase RFC 1123 subdomain')
-    .optional(),
+  timeout: z.optional(
+    z.string().check(
+      z.maxLength(32),
+      z.refine((t: string) => {
+        const ms = parseDuration(t);
+        return ms !== undefined && ms > 0 && ms <= 24 * 3_600_000;
+      }, 'must be a duration such as 30m, between 1s and 24h'),
+    ),
+  ),
+  serviceAccountName: z.optional(
+    z.string().check(z.maxLength(253), z.regex(DNS1123_SUBDOMAIN, 'must be a lowercase RFC 1123 subdomain')),
+  ),
 });
 
 const objectReference = z.object({
-  apiVersion: text(253).optional(),
-  kind: text(63).optional(),
-  name: text(253).optional(),
-  namespace: text(63).optional(),
-  uid: text(64).optional(),
+  apiVersion: z.optional(text(253)),
+  kind: z.optional(text(63)),
+  name: z.optional(text(253)),
+  namespace: z.optional(text(63)),
+  uid: z.optional(text(64)),
 });
 
 const spec = z.object({
-  remediationRequestRef: objectReference.optional(),
+  remediationRequestRef: z.optional(objectReference),
   workflowRef,
-  targetResource: z
-    .string()
-    .max(512, 'must be at most 512 characters')
-    .superRefine((t, ctx) => {
+  targetResource: z.string().check(
+    z.maxLength(512, 'must be at most 512 characters'),
+    z.superRefine((t: string, ctx) => {
       const problem = targetProblem(t);
       if (problem) ctx.addIssue({ code: 'custom', message: problem });
     }),
-  parameters: parameters.optional(),
-  confidence: z.number().min(0, 'must be between 0 and 1').max(1, 'must be between 0 and 1').optional(),
-  rationale: text(8192).optional(),
-  executionConfig: executionConfig.optional(),
+  ),
+  parameters: z.optional(parameters),
+  confidence: z.optional(
+    z.number().check(z.gte(0, 'must be between 0 and 1'), z.lte(1, 'must be between 0 and 1')),
+  ),
+  rationale: z.optional(text(8192)),
+  executionConfig: z.optional(executionConfig),
 });
 
 export const manifestSchema = z.object({
@@ -236,7 +247,7 @@ function issueMessage(issue: z.core.$ZodIssue): string {
 /** The identity of a request that failed validation, if its metadata alone is valid. */
 function readableIdentity(raw: unknown): ExecutionId | undefined {
   const parsed = z
-    .object({ metadata: z.object({ name, namespace: namespace.default('default') }) })
+    .object({ metadata: z.object({ name, namespace: z._default(namespace, 'default') }) })
     .safeParse(raw);
   return parsed.success ? parsed.data.metadata : undefined;
 }

@@ -173,10 +173,15 @@ export interface Metrics {
   add(name: MetricName, unit: MetricUnit, value: number, dimensions?: Record<string, string>): void;
 }
 
-/** Structured logging for what the core does not return (best-effort side effects that failed). */
+/** Structured logging: what the core did, and what it does not return (best-effort side effects that failed). */
 export interface Log {
   info(message: string, fields?: Record<string, unknown>): void;
   warn(message: string, fields?: Record<string, unknown>): void;
+  /**
+   * The same log with these keys on every line. A new value, not a change to this one: records of
+   * one batch handled side by side each keep their own keys.
+   */
+  with(keys: Record<string, string>): Log;
 }
 
 /** DataStorage's answer to one batch. Transient faults are not answers: they throw DataStorageUnavailableError. */

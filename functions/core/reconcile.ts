@@ -21,6 +21,7 @@ import { formatDuration } from './duration.js';
 import { ClusterUnavailableError } from './errors.js';
 import { type Execution, isTerminal, type PipelineRunStatusSummary } from './execution.js';
 import { executionKey } from './execution-id.js';
+import { executionLogKeys } from './execution-log.js';
 import { coolingLock, type Lock, lockDueAt, lockStates, runningLock, sameExecution } from './lock.js';
 import { armLockTimer } from './lock-timer.js';
 import { MetricName } from './metric-name.js';
@@ -283,7 +284,7 @@ async function syncEntry(
   }
   const execution = await deps.store.read(entry.id);
   if (execution?.status.phase !== 'Running') return;
-  await syncOne(execution, deps, report, { run });
+  await syncOne(execution, { ...deps, log: deps.log.with(executionLogKeys(execution)) }, report, { run });
 }
 
 /** What the run itself says (no TaskRun counts): the same, and nothing the sweep records can have changed. */

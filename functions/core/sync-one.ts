@@ -9,14 +9,15 @@
  * run has another name) changes nothing. A lock timer acts only on the lock as it was written
  * (same token and version) and only once it is due.
  */
-import { z } from 'zod';
-import { isTerminal } from './execution.js';
+import * as z from 'zod/mini';
+import { type Execution, isTerminal } from './execution.js';
 import { executionKey } from './execution-id.js';
-import { lockDueAt, sameExecution } from './lock.js';
+import { executionLogKeys } from './execution-log.js';
+import { type Lock, lockDueAt, sameExecution } from './lock.js';
 import { sendTimer } from './lock-timer.js';
 import { MetricName } from './metric-name.js';
 import { ownerOf, pipelineRunName } from './pipeline-run.js';
-import type { EventQueue, LockTimer, RunHint } from './ports.js';
+import type { EventQueue, LockTimer, Log, RunHint } from './ports.js';
 import { emptyReport, type SyncDeps, settleLock, syncOne } from './reconcile.js';
 import { lockKey } from './target.js';
 
@@ -29,21 +30,32 @@ export type RunSyncOutcome =
   | { kind: 'already-ended'; id: string }
   | { kind: 'synced'; id: string; ended: boolean };
 
+/** One run event, and one log line saying what became of it, with its execution's keys once known. */
 export async function syncRun(hint: RunHint, deps: SyncDeps): Promise<RunSyncOutcome> {
-  const outcome = await decide(hint, deps);
+  let log = deps.log;
+  const outcome = await decide(hint, deps, (execution) => {
+    log = deps.log.with(executionLogKeys(execution));
+    return log;
+  });
   if (outcome.kind === 'ignored') {
     deps.metrics.add(MetricName.EventsIgnored, 'Count', 1, { reason: outcome.reason });
   }
+  log.info('run event handled', { run: `${hint.namespace}/${hint.name}`, type: hint.type, outcome });
   return outcome;
 }
 
-async function decide(hint: RunHint, deps: SyncDeps): Promise<RunSyncOutcome> {
+async function decide(
+  hint: RunHint,
+  deps: SyncDeps,
+  about: (execution: Execution) => Log,
+): Promise<RunSyncOutcome> {
   if (hint.namespace !== deps.settings.namespace) return { kind: 'ignored', reason: 'other-namespace' };
   const run = await deps.cluster.getPipelineRun(hint.namespace, hint.name);
   if (!run) return { kind: 'ignored', reason: 'run-gone' };
   const owner = ownerOf(run.labels);
   const execution = owner ? await deps.store.read(owner) : undefined;
   if (!execution) return { kind: 'ignored', reason: 'unknown-run' };
+  const log = about(execution);
   const id = executionKey(execution.id);
   if (
     pipelineRunName(execution.target) !== run.name ||
@@ -58,7 +70,7 @@ async function decide(hint: RunHint, deps: SyncDeps): Promise<RunSyncOutcome> {
     return { kind: 'not-running-yet', id };
   }
   const report = emptyReport();
-  await syncOne(execution, { ...deps, trigger: 'event' }, report, { run });
+  await syncOne(execution, { ...deps, log, trigger: 'event' }, report, { run });
   return { kind: 'synced', id, ended: report.completed + report.failed > 0 };
 }
 
@@ -67,6 +79,16 @@ export type TimerOutcome = 'stale' | 're-sent' | 'settled';
 /** WE-7/WE-8 for the lock a timer names, when it is still that lock and it is due; sent again if not yet due. */
 export async function fireLockTimer(timer: LockTimer, deps: SyncDeps): Promise<TimerOutcome> {
   const lock = await deps.store.readLock(timer.key);
+  const log = deps.log.with({
+    lock: timer.key,
+    ...(lock ? { executionId: executionKey(lock.holder), target: lock.target } : {}),
+  });
+  const outcome = await fire(timer, lock, { ...deps, log });
+  log.info('lock timer handled', { outcome });
+  return outcome;
+}
+
+async function fire(timer: LockTimer, lock: Lock | undefined, deps: SyncDeps): Promise<TimerOutcome> {
   if (!lock || lock.token !== timer.token || lock.version !== timer.version) return 'stale';
   const at = lockDueAt(lock);
   if (!at) return 'stale';
@@ -78,20 +100,21 @@ export async function fireLockTimer(timer: LockTimer, deps: SyncDeps): Promise<T
   return 'settled';
 }
 
+const present = () => z.string().check(z.minLength(1));
 const eventMessage = z.discriminatedUnion('kind', [
   z.object({
     kind: z.literal('run'),
-    namespace: z.string().min(1),
-    name: z.string().min(1),
+    namespace: present(),
+    name: present(),
     type: z.string(),
-    completionTime: z.string().optional(),
-    attempt: z.number().int().min(0).optional(),
+    completionTime: z.optional(z.string()),
+    attempt: z.optional(z.int().check(z.gte(0))),
   }),
   z.object({
     kind: z.literal('lock-timer'),
-    key: z.string().min(1),
-    token: z.number().int(),
-    version: z.number().int(),
+    key: present(),
+    token: z.int(),
+    version: z.int(),
     at: z.iso.datetime({ offset: true }),
   }),
 ]);

@@ -7,7 +7,7 @@
  * transient trouble answers 503, a request that can never be read answers 400.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { MetricName } from './metric-name.js';
 import type { EventQueue, Log, Metrics, RunHint } from './ports.js';
 
@@ -37,16 +37,19 @@ const PIPELINE_RUN_TYPE = /^dev\.tekton\.event\.pipelinerun\.[a-z]+\.v1$/;
 
 const pipelineRunData = z.object({
   pipelineRun: z.object({
-    metadata: z.object({ name: z.string().min(1), namespace: z.string().min(1) }),
-    status: z.object({ completionTime: z.string().optional() }).optional(),
+    metadata: z.object({
+      name: z.string().check(z.minLength(1)),
+      namespace: z.string().check(z.minLength(1)),
+    }),
+    status: z.optional(z.object({ completionTime: z.optional(z.string()) })),
   }),
 });
 
 const structured = z.object({
   specversion: z.string(),
   type: z.string(),
-  data: z.unknown().optional(),
-  data_base64: z.string().optional(),
+  data: z.optional(z.unknown()),
+  data_base64: z.optional(z.string()),
 });
 
 const digest = (text: string) => createHash('sha256').update(text, 'utf8').digest();

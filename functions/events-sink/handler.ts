@@ -3,12 +3,11 @@
  * The request path carries the token, so neither the path nor the event is ever logged.
  */
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyStructuredResultV2, LambdaFunctionURLEvent } from 'aws-lambda';
 import { receiveEvent, type SinkDeps } from '../core/tekton-event.js';
 import { logPort } from '../platform/log.js';
-import { metricsPort } from '../platform/powertools.js';
+import { metricsPort, publishMetrics } from '../platform/powertools.js';
 import { lambdaHandler } from '../platform/wiring.js';
 import { depsFromEnv, type EventsSinkHandlerDeps } from './deps.js';
 
@@ -17,7 +16,7 @@ export function createHandler(deps: EventsSinkHandlerDeps) {
   const core: SinkDeps = { ...deps, metrics: metricsPort(deps.metrics), log: logPort(logger) };
   return middy<LambdaFunctionURLEvent, APIGatewayProxyStructuredResultV2>()
     .use(injectLambdaContext(logger, { clearState: true }))
-    .use(logMetrics(deps.metrics))
+    .use(publishMetrics(deps.metrics))
     .handler(async (event) => {
       const headers: Record<string, string | undefined> = {};
       for (const [name, value] of Object.entries(event.headers ?? {})) headers[name.toLowerCase()] = value;

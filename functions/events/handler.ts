@@ -3,8 +3,9 @@
  * Both queues feed this one function: Tekton's events from the sink, and the system's own lock
  * timers and re-checks (partial batch response: platform/sqs-batch.ts), a run's events in one batch
  * with one sync. A body that is neither kind is logged and dropped, since no retry can make it
- * readable.
+ * readable. Each batch has its own transition log; each message's lines carry its id.
  */
+import { loggingTransitions } from '../core/execution-log.js';
 import { MetricName } from '../core/metric-name.js';
 import { batchOfEvents, parseEventMessage } from '../core/sync-one.js';
 import { logPort } from '../platform/log.js';
@@ -14,20 +15,20 @@ import { lambdaHandler } from '../platform/wiring.js';
 import { depsFromEnv, type EventsHandlerDeps } from './deps.js';
 
 export function createHandler(deps: EventsHandlerDeps) {
-  const { logger } = deps;
   const metrics = metricsPort(deps.metrics);
-  const core = { ...deps, metrics, log: logPort(logger) };
+  const core = { ...deps, metrics };
   return sqsBatchHandler(deps, 'event', () => {
-    const handle = batchOfEvents(core);
+    const log = logPort(deps.logger);
+    const handle = batchOfEvents({ ...core, log, store: loggingTransitions(deps.store, log) });
     return async ({ body, messageId }) => {
       const message = parseEventMessage(body);
       if (!message) {
         metrics.add(MetricName.EventsIgnored, 'Count', 1, { reason: 'bad-shape' });
-        logger.warn('unreadable events message dropped', { messageId });
+        log.warn('unreadable events message dropped', { messageId });
         return;
       }
       const outcome = await handle(message);
-      logger.info('event processed', { messageId, event: message, outcome });
+      log.info('event processed', { messageId, event: message, outcome });
     };
   });
 }

@@ -2,99 +2,103 @@
  * The functions' configuration (SPEC §4), read once from the environment at start-up.
  * A missing or invalid value fails with a message that names the variable.
  */
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import type { ClusterAccess } from '../adapters/kubernetes/credentials.js';
 import { parseDuration } from '../core/duration.js';
 import { ConfigError } from '../core/errors.js';
 
 type Env = Record<string, string | undefined>;
 
+/** A problem found while turning a value into a setting (zod/mini's transforms take the raw payload). */
+const problem = (ctx: z.core.ParsePayload, input: unknown, message: string) => {
+  ctx.issues.push({ code: 'custom', message, input });
+  return z.NEVER;
+};
+
 const duration = (name: string, fallback: string, minMs: number) =>
-  z
-    .string()
-    .default(fallback)
-    .transform((text, ctx) => {
+  z.pipe(
+    z._default(z.string(), fallback),
+    z.transform((text: string, ctx) => {
       const ms = parseDuration(text);
-      if (ms === undefined || ms < minMs) {
-        ctx.addIssue({
-          code: 'custom',
-          message: `${name} must be a duration such as 5m or 30s (at least ${minMs / 1000}s), got "${text}"`,
-        });
-        return z.NEVER;
-      }
+      if (ms === undefined || ms < minMs)
+        return problem(
+          ctx,
+          text,
+          `${name} must be a duration such as 5m or 30s (at least ${minMs / 1000}s), got "${text}"`,
+        );
       return ms;
-    });
+    }),
+  );
 
 const url = (name: string) => z.url({ message: `${name} must be a URL` });
 
 /** A comma-separated list; unset or empty leaves the default to the rule that reads it. */
 const list = (name: string) =>
-  z
-    .string()
-    .optional()
-    .transform((text, ctx) => {
+  z.pipe(
+    z.optional(z.string()),
+    z.transform((text: string | undefined, ctx) => {
       const items = (text ?? '')
         .split(',')
         .map((s) => s.trim())
         .filter(Boolean);
       if (text !== undefined && text.trim() !== '' && items.length === 0)
-        ctx.addIssue({ code: 'custom', message: `${name} must be a comma-separated list` });
+        return problem(ctx, text, `${name} must be a comma-separated list`);
       return items.length > 0 ? items : undefined;
-    });
+    }),
+  );
 
-const clusterAccess = z
-  .object({
-    CLUSTER_AUTH: z.enum(['eks', 'kubeconfig', 'local']).optional(),
-    EKS_CLUSTER_NAME: z.string().min(1).optional(),
-    KUBECONFIG_SECRET_ARN: z.string().min(1).optional(),
-    KUBECONFIG: z.string().min(1).optional(),
-  })
-  .transform((v, ctx): ClusterAccess => {
+const nonEmpty = () => z.optional(z.string().check(z.minLength(1)));
+
+const clusterAccess = z.pipe(
+  z.object({
+    CLUSTER_AUTH: z.optional(z.enum(['eks', 'kubeconfig', 'local'])),
+    EKS_CLUSTER_NAME: nonEmpty(),
+    KUBECONFIG_SECRET_ARN: nonEmpty(),
+    KUBECONFIG: nonEmpty(),
+  }),
+  z.transform((v, ctx): ClusterAccess => {
     const mode = v.CLUSTER_AUTH ?? (v.KUBECONFIG ? 'local' : undefined);
     if (mode === 'eks') {
-      if (!v.EKS_CLUSTER_NAME)
-        ctx.addIssue({ code: 'custom', message: 'EKS_CLUSTER_NAME is required when CLUSTER_AUTH=eks' });
+      if (!v.EKS_CLUSTER_NAME) problem(ctx, v, 'EKS_CLUSTER_NAME is required when CLUSTER_AUTH=eks');
       return { mode, clusterName: v.EKS_CLUSTER_NAME ?? '' } as const;
     }
     if (mode === 'kubeconfig') {
       if (!v.KUBECONFIG_SECRET_ARN)
-        ctx.addIssue({
-          code: 'custom',
-          message: 'KUBECONFIG_SECRET_ARN is required when CLUSTER_AUTH=kubeconfig',
-        });
+        problem(ctx, v, 'KUBECONFIG_SECRET_ARN is required when CLUSTER_AUTH=kubeconfig');
       return { mode, secretArn: v.KUBECONFIG_SECRET_ARN ?? '' } as const;
     }
     if (mode === 'local') {
-      if (!v.KUBECONFIG)
-        ctx.addIssue({ code: 'custom', message: 'KUBECONFIG is required when CLUSTER_AUTH=local' });
+      if (!v.KUBECONFIG) problem(ctx, v, 'KUBECONFIG is required when CLUSTER_AUTH=local');
       return { mode, kubeconfigPath: v.KUBECONFIG ?? '' } as const;
     }
-    ctx.addIssue({
-      code: 'custom',
-      message:
-        'cluster access is not configured: set CLUSTER_AUTH=eks with EKS_CLUSTER_NAME, CLUSTER_AUTH=kubeconfig with KUBECONFIG_SECRET_ARN, or KUBECONFIG',
-    });
-    return z.NEVER;
-  });
+    return problem(
+      ctx,
+      v,
+      'cluster access is not configured: set CLUSTER_AUTH=eks with EKS_CLUSTER_NAME, CLUSTER_AUTH=kubeconfig with KUBECONFIG_SECRET_ARN, or KUBECONFIG',
+    );
+  }),
+);
 
-const execution = z
-  .object({
-    EXECUTION_NAMESPACE: z
-      .string()
-      .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'EXECUTION_NAMESPACE must be a namespace name')
-      .default('kubernaut-workflows'),
-    SERVICE_ACCOUNT_NAME: z
-      .string()
-      .min(1, 'SERVICE_ACCOUNT_NAME must not be empty')
-      .default('kubernaut-workflow-runner'),
+const execution = z.pipe(
+  z.object({
+    EXECUTION_NAMESPACE: z._default(
+      z
+        .string()
+        .check(z.regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'EXECUTION_NAMESPACE must be a namespace name')),
+      'kubernaut-workflows',
+    ),
+    SERVICE_ACCOUNT_NAME: z._default(
+      z.string().check(z.minLength(1, 'SERVICE_ACCOUNT_NAME must not be empty')),
+      'kubernaut-workflow-runner',
+    ),
     ALLOWED_SERVICE_ACCOUNTS: list('ALLOWED_SERVICE_ACCOUNTS'),
     ALLOWED_BUNDLE_PREFIXES: list('ALLOWED_BUNDLE_PREFIXES'),
-    CLUSTER_NAME: z.string().optional(),
-    EKS_CLUSTER_NAME: z.string().optional(),
+    CLUSTER_NAME: z.optional(z.string()),
+    EKS_CLUSTER_NAME: z.optional(z.string()),
     COOLDOWN_PERIOD: duration('COOLDOWN_PERIOD', '5m', 1000),
     LOCK_LEASE: duration('LOCK_LEASE', '15m', 1000),
-  })
-  .transform((v) => ({
+  }),
+  z.transform((v) => ({
     namespace: v.EXECUTION_NAMESPACE,
     serviceAccountName: v.SERVICE_ACCOUNT_NAME,
     clusterName: v.CLUSTER_NAME || v.EKS_CLUSTER_NAME || 'default',
@@ -107,19 +111,20 @@ const execution = z
     ...(v.ALLOWED_BUNDLE_PREFIXES
       ? { allowedBundlePrefixes: v.ALLOWED_BUNDLE_PREFIXES as readonly string[] }
       : {}),
-  }));
+  })),
+);
 export type ExecutionSettings = z.output<typeof execution>;
 
 const table = z.object({
-  TABLE_NAME: z.string({ message: 'TABLE_NAME is required' }).min(1, 'TABLE_NAME is required'),
+  TABLE_NAME: z.string({ message: 'TABLE_NAME is required' }).check(z.minLength(1, 'TABLE_NAME is required')),
 });
 
 /** Where lock timers go (WE-13). Unset: no timers, and the minute sweep alone frees locks. */
-const timerQueue = z.object({ TIMER_QUEUE_URL: url('TIMER_QUEUE_URL').optional() });
+const timerQueue = z.object({ TIMER_QUEUE_URL: z.optional(url('TIMER_QUEUE_URL')) });
 /** Unset: the schedule's invocation sweeps every shard itself, one after another. */
-const sweepQueue = z.object({ SWEEP_QUEUE_URL: url('SWEEP_QUEUE_URL').optional() });
+const sweepQueue = z.object({ SWEEP_QUEUE_URL: z.optional(url('SWEEP_QUEUE_URL')) });
 
-function parse<T extends z.ZodType>(schema: T, env: Env): z.output<T> {
+function parse<T extends z.ZodMiniType>(schema: T, env: Env): z.output<T> {
   const result = schema.safeParse(env);
   if (result.success) return result.data;
   const problems = result.error.issues.map((i) =>
@@ -132,7 +137,7 @@ function parse<T extends z.ZodType>(schema: T, env: Env): z.output<T> {
 
 export function executeConfig(env: Env) {
   const base = parse(
-    table.extend({
+    z.extend(table, {
       QUEUE_URL: url('QUEUE_URL'),
       DLQ_URL: url('DLQ_URL'),
     }),
@@ -169,7 +174,7 @@ export function reconcileConfig(env: Env) {
 
 /** The events consumer (WE-13): the timer queue takes its timers and its re-checks, so it is required. */
 export function eventsConfig(env: Env) {
-  const v = parse(table.extend({ TIMER_QUEUE_URL: url('TIMER_QUEUE_URL') }), env);
+  const v = parse(z.extend(table, { TIMER_QUEUE_URL: url('TIMER_QUEUE_URL') }), env);
   return {
     tableName: v.TABLE_NAME,
     timerQueueUrl: v.TIMER_QUEUE_URL,
@@ -186,7 +191,7 @@ export function eventsSinkConfig(env: Env) {
   const v = parse(
     z.object({
       EVENTS_QUEUE_URL: url('EVENTS_QUEUE_URL'),
-      EVENTS_TOKEN_SECRET_ARN: z.string().min(1).optional(),
+      EVENTS_TOKEN_SECRET_ARN: nonEmpty(),
     }),
     env,
   );
@@ -197,14 +202,12 @@ export function forwarderConfig(env: Env) {
   const v = parse(
     z.object({
       DATASTORAGE_URL: url('DATASTORAGE_URL'),
-      DATASTORAGE_TOKEN_SECRET_ARN: z.string().min(1).optional(),
+      DATASTORAGE_TOKEN_SECRET_ARN: nonEmpty(),
       AUDIT_DLQ_URL: url('AUDIT_DLQ_URL'),
-      AUDIT_BATCH_SIZE: z.coerce
-        .number()
-        .int()
-        .min(1)
-        .max(1000, 'AUDIT_BATCH_SIZE must be at most 1000')
-        .default(1000),
+      AUDIT_BATCH_SIZE: z._default(
+        z.coerce.number().check(z.int(), z.gte(1), z.lte(1000, 'AUDIT_BATCH_SIZE must be at most 1000')),
+        1000,
+      ),
       AUDIT_REQUEST_TIMEOUT: duration('AUDIT_REQUEST_TIMEOUT', '10s', 100),
       AUDIT_GIVE_UP_AFTER: duration('AUDIT_GIVE_UP_AFTER', '30m', 60_000),
     }),

@@ -4,6 +4,7 @@
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { MetricUnit, Metrics as PowertoolsMetrics } from '@aws-lambda-powertools/metrics';
+import type { MiddlewareObj } from '@middy/core';
 import type { Metrics } from '../core/ports.js';
 
 export const METRICS_NAMESPACE = 'wfe';
@@ -27,4 +28,16 @@ export function metricsPort(metrics: PowertoolsMetrics): Metrics {
       single.addMetric(name, MetricUnit[unit], value);
     },
   };
+}
+
+/**
+ * Publishes what an invocation stored, after it and after a failure, as Powertools' logMetrics
+ * middleware does, except that an invocation with nothing to publish (an idle tick) prints nothing:
+ * logMetrics warns "No application metrics to publish" each time.
+ */
+export function publishMetrics(metrics: PowertoolsMetrics): MiddlewareObj {
+  const publish = () => {
+    if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
+  };
+  return { after: publish, onError: publish };
 }

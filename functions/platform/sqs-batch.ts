@@ -5,9 +5,9 @@
  */
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { publishMetrics } from './powertools.js';
 import type { Observability } from './wiring.js';
 
 export function sqsBatchHandler(
@@ -20,7 +20,7 @@ export function sqsBatchHandler(
   const processor = new BatchProcessor(EventType.SQS);
   return middy<SQSEvent, SQSBatchResponse>()
     .use(injectLambdaContext(logger, { clearState: true }))
-    .use(logMetrics(metrics))
+    .use(publishMetrics(metrics))
     .handler((event, context: Context) => {
       const processRecord = forBatch();
       const retryingOnThrow = async (record: SQSRecord): Promise<void> => {

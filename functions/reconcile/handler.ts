@@ -8,9 +8,9 @@
  * is counted and skipped, never failing its shard.
  */
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { Context, ScheduledEvent, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { loggingTransitions } from '../core/execution-log.js';
 import {
   emptyReport,
   fanOut,
@@ -21,7 +21,7 @@ import {
   sweep,
 } from '../core/reconcile.js';
 import { logPort } from '../platform/log.js';
-import { metricsPort } from '../platform/powertools.js';
+import { metricsPort, publishMetrics } from '../platform/powertools.js';
 import { sqsBatchHandler } from '../platform/sqs-batch.js';
 import { lambdaHandler } from '../platform/wiring.js';
 import { depsFromEnv, type ReconcileHandlerDeps } from './deps.js';
@@ -36,12 +36,17 @@ export interface ReconcileHandler {
 
 export function createHandler(deps: ReconcileHandlerDeps) {
   const { logger } = deps;
-  const core = (context: Context): ReconcileDeps => ({
-    ...deps,
-    metrics: metricsPort(deps.metrics),
-    log: logPort(logger),
-    budget: { ...deps.budget, timeLeftMs: () => context.getRemainingTimeInMillis() },
-  });
+  const core = (context: Context): ReconcileDeps => {
+    const log = logPort(logger);
+    return {
+      ...deps,
+      // Each execution or lock a sweep moves gets its own line there.
+      store: loggingTransitions(deps.store, log),
+      metrics: metricsPort(deps.metrics),
+      log,
+      budget: { ...deps.budget, timeLeftMs: () => context.getRemainingTimeInMillis() },
+    };
+  };
   // The invocation a queue message came in, for its time left (the batch wiring passes the record only).
   let context: Context;
   const queue = sqsBatchHandler(deps, 'sweep', () => async ({ body, messageId }) => {
@@ -51,7 +56,7 @@ export function createHandler(deps: ReconcileHandlerDeps) {
   });
   const schedule = middy<Scheduled, ScheduledReport>()
     .use(injectLambdaContext(logger, { clearState: true }))
-    .use(logMetrics(deps.metrics))
+    .use(publishMetrics(deps.metrics))
     .handler(async (_event, ctx: Context) => {
       if (deps.sweeps) {
         const fannedOut = await fanOut(deps.store, deps.sweeps);

@@ -4,6 +4,7 @@
  * rot silently. The figures themselves mean nothing at this scale and are not checked.
  */
 import { describe, expect, inject, it } from 'vitest';
+import { FUNCTIONS } from '../../bench/bundling.js';
 import type { BenchContext } from '../../bench/context.js';
 import type { Figure, Section } from '../../bench/figures.js';
 import { renderTable } from '../../bench/report.js';
@@ -49,6 +50,7 @@ describe('bench smoke (BENCH_SCALE=small)', () => {
       'release',
       'events',
       'bundles',
+      'coldStart',
       'executeThroughput',
       'auditThroughput',
     ]);
@@ -93,12 +95,22 @@ describe('bench smoke (BENCH_SCALE=small)', () => {
 
   it('4. bundles each function as infra does and times its import beside a bare handler', async () => {
     const s = await measure('bundles');
-    for (const name of ['execute', 'reconcile', 'audit-forwarder'])
+    for (const name of FUNCTIONS)
       for (const what of ['bytes', 'gzipBytes', 'initMs', 'initMsWithoutSourceMaps'])
         expect(ids(s)).toContain(`bundle.${name}.${what}`);
     expect(byId(s, 'bundle.audit-forwarder.gzipBytes')?.target?.pass).toBe(true);
     expect(s.details?.mirrorDrift).toEqual([]);
   }, 90_000);
+
+  it('4. times each function’s whole-process cold start beside a bare handler with the same SDK clients', async () => {
+    const s = await measure('coldStart');
+    for (const name of FUNCTIONS) {
+      expect(byId(s, `coldStart.${name}.ms`)?.baseline?.value).toBeGreaterThan(0);
+      expect(ids(s)).toContain(`coldStart.${name}.ratio`);
+    }
+    for (const name of ['execute', 'reconcile', 'audit-forwarder', 'events'])
+      expect(byId(s, `coldStart.${name}.ratio`)?.target).toBeDefined();
+  }, 180_000);
 
   it('5. measures throughput beside the raw baselines', async () => {
     const execute = await measure('executeThroughput');

@@ -79,6 +79,7 @@ function system(cooldownMs = COOLDOWN) {
     cluster,
     metrics,
     clock,
+    log,
     deps,
     timers,
     events,
@@ -356,6 +357,29 @@ describe('WE-13 run events: the cluster is the truth', () => {
     ).toMatchObject({ name: RUN });
     for (const bad of ['', '{', '{"kind":"run"}', JSON.stringify({ ...timer, at: 'soon' }), '[]'])
       expect(parseEventMessage(bad)).toBeUndefined();
+  });
+});
+
+describe('WE-12 logs on the event path', () => {
+  it('says what became of a run event and of a lock timer, with the execution’s keys once it is known', async () => {
+    const s = system();
+    await s.start('we-1');
+    s.setRun(succeeded('2026-03-01T10:00:29Z'));
+    await s.event(s.hint('successful', 'wfe-not-ours'));
+    await s.event();
+    const [timer] = s.timers.take().slice(-1);
+    s.clock.advance(COOLDOWN + 30_000);
+    await fireLockTimer(timer!, s.deps);
+
+    const handled = s.log.lines.filter((l) => l.message.endsWith(' handled'));
+    expect(handled.map((l) => [l.message, l.fields?.executionId, l.fields?.target])).toEqual([
+      ['run event handled', undefined, undefined],
+      ['run event handled', 'default/we-1', TARGET],
+      ['lock timer handled', 'default/we-1', TARGET],
+    ]);
+    expect(handled[0]?.fields?.outcome).toEqual({ kind: 'ignored', reason: 'run-gone' });
+    expect(handled[1]?.fields).toMatchObject({ correlationId: 'we-1', run: `${NS}/${RUN}` });
+    expect(handled[2]?.fields).toMatchObject({ lock: LOCK, outcome: 'settled' });
   });
 });
 

@@ -13,7 +13,7 @@ import { createHandler } from '../../functions/execute/handler.js';
 import { RecordingQueue } from '../fakes/recorders.js';
 import { sqsEvent, sqsRecord } from '../fixtures/events.js';
 import { body } from '../fixtures/manifests.js';
-import { type Engines, lambdaContext, startEngines } from '../setup/engines.js';
+import { capturing, type Engines, lambdaContext, startEngines } from '../setup/engines.js';
 
 const NS = 'kubernaut-workflows';
 const TARGET = 'default/deployment/test-app';
@@ -27,7 +27,14 @@ afterEach(async () => {
   await engines.stop();
 });
 
-function handlerWith(options: { store?: ExecutionStore; cooldownMs?: number; cluster?: Cluster } = {}) {
+function handlerWith(
+  options: {
+    store?: ExecutionStore;
+    cooldownMs?: number;
+    cluster?: Cluster;
+    observability?: Pick<ReturnType<typeof capturing>, 'logger' | 'metrics'>;
+  } = {},
+) {
   const queue = new RecordingQueue();
   const handler = createHandler({
     store: options.store ?? engines.store,
@@ -44,6 +51,7 @@ function handlerWith(options: { store?: ExecutionStore; cooldownMs?: number; clu
     },
     logger: new Logger({ serviceName: 'execute-test', logLevel: 'ERROR' }),
     metrics: new Metrics({ namespace: 'wfe-test', serviceName: 'execute' }),
+    ...options.observability,
   });
   const invoke = (...bodies: string[]) =>
     handler(sqsEvent(...bodies.map((b) => sqsRecord(b))), lambdaContext('execute'));
@@ -120,6 +128,33 @@ describe('execute handler (issue: Foundation and the execute path)', () => {
       body({ name: 'we-b', target: 'default/deployment/b' }),
     );
     expect(prs()).toHaveLength(2);
+  });
+
+  it('WE-12: each line about an execution carries its id, target and correlation id, never those of another in the batch', async () => {
+    const logs = capturing('execute');
+    const { invoke } = handlerWith({ observability: logs });
+    const requests = ['a', 'b', 'c'].map((x) => ({
+      name: `we-${x}`,
+      target: `default/deployment/${x}`,
+      remediationRequest: `rr-${x}`,
+    }));
+    await invoke(...requests.map((r) => body(r)));
+
+    const about = logs.lines.filter((l) => l.executionId !== undefined);
+    for (const { name, target, remediationRequest } of requests) {
+      const lines = about.filter((l) => l.executionId === `default/${name}`);
+      expect(lines.map((l) => [l.message, l.from, l.to])).toEqual(
+        expect.arrayContaining([
+          ['execution phase changed', undefined, 'Pending'],
+          ['execution phase changed', 'Pending', 'Running'],
+          ['request processed', undefined, undefined],
+        ]),
+      );
+      for (const line of lines) expect(line).toMatchObject({ target, correlationId: remediationRequest });
+    }
+    // One line per execution saying what became of its request, and one message id per execution.
+    expect(logs.lines.filter((l) => l.message === 'request processed')).toHaveLength(3);
+    expect(new Set(about.map((l) => `${l.executionId} ${l.messageId}`)).size).toBe(3);
   });
 
   it('WE-2: a second execution on the busy target ends Deduplicated', async () => {

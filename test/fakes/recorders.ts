@@ -31,13 +31,25 @@ export class RecordingMetrics implements Metrics {
   }
 }
 
+type LogLine = { level: 'info' | 'warn'; message: string; fields?: Record<string, unknown> };
+
+/** Every line, its keys (from `with`) merged into its fields; a log made with `with` records into the same lines. */
 export class RecordingLog implements Log {
-  readonly lines: { level: 'info' | 'warn'; message: string; fields?: Record<string, unknown> }[] = [];
+  constructor(
+    readonly lines: LogLine[] = [],
+    private readonly keys: Record<string, string> = {},
+  ) {}
   info(message: string, fields?: Record<string, unknown>) {
-    this.lines.push({ level: 'info', message, fields });
+    this.lines.push({ level: 'info', message, fields: this.fieldsOf(fields) });
   }
   warn(message: string, fields?: Record<string, unknown>) {
-    this.lines.push({ level: 'warn', message, fields });
+    this.lines.push({ level: 'warn', message, fields: this.fieldsOf(fields) });
+  }
+  with(keys: Record<string, string>): RecordingLog {
+    return new RecordingLog(this.lines, { ...this.keys, ...keys });
+  }
+  private fieldsOf(fields?: Record<string, unknown>) {
+    return Object.keys(this.keys).length === 0 ? fields : { ...this.keys, ...fields };
   }
 }
 

@@ -15,7 +15,14 @@ import { createHandler as reconcileHandler } from '../../functions/reconcile/han
 import { RecordingQueue } from '../fakes/recorders.js';
 import { sqsEvent, sqsRecord } from '../fixtures/events.js';
 import { body } from '../fixtures/manifests.js';
-import { ENGINE_SETTINGS, type Engines, lambdaContext, quiet, startEngines } from '../setup/engines.js';
+import {
+  capturing,
+  ENGINE_SETTINGS,
+  type Engines,
+  lambdaContext,
+  quiet,
+  startEngines,
+} from '../setup/engines.js';
 
 const NS = 'kubernaut-workflows';
 const TARGET = 'default/deployment/test-app';
@@ -43,14 +50,14 @@ async function submit(name: string, target = TARGET) {
 }
 
 // The deployed wiring (budget included), over the engines' store, cluster and clock.
-const tick = async () => {
+const tick = async (observability = quiet('reconcile')) => {
   const env = { TABLE_NAME: 'wfe-test', KUBECONFIG: 'engines', COOLDOWN_PERIOD: '10s' };
   const handler = reconcileHandler(
     await depsFromEnv(env, {
       store: engines.store,
       cluster: engines.cluster,
       clock: engines.clock,
-      observability: quiet('reconcile'),
+      observability,
     }),
   );
   return handler({}, lambdaContext('reconcile'));
@@ -60,6 +67,33 @@ const read = (name: string) => engines.store.read({ namespace: 'default', name }
 const events = () => engines.kube.store.list('events', NS);
 
 describe('reconcile handler (issue: The reconcile function)', () => {
+  it('WE-12: a tick logs each execution and lock it moves, with the execution keys; an idle tick logs no metrics warning', async () => {
+    await submit('we-1');
+    const idle = capturing('reconcile');
+    await tick(idle);
+    expect(idle.lines.filter((l) => l.level === 'WARN')).toEqual([]);
+    expect(idle.lines.map((l) => l.message)).toEqual(['reconcile finished']);
+
+    engines.kube.simulator.start(NS, RUN);
+    engines.clock.advance(30_000);
+    engines.kube.simulator.succeed(NS, RUN);
+    const moving = capturing('reconcile');
+    await tick(moving);
+    const keys = { executionId: 'default/we-1', target: TARGET, correlationId: 'we-1' };
+    expect(moving.lines).toContainEqual(
+      expect.objectContaining({
+        message: 'execution phase changed',
+        ...keys,
+        from: 'Running',
+        to: 'Completed',
+      }),
+    );
+    expect(moving.lines).toContainEqual(
+      expect.objectContaining({ message: 'lock state changed', ...keys, from: 'running', to: 'cooling' }),
+    );
+    expect(moving.lines.filter((l) => l.level === 'WARN')).toEqual([]);
+  });
+
   it('WE-6/WE-7: follows a run to Completed, holds the lock through the cooldown, then releases it with an Event', async () => {
     await submit('we-1');
     engines.kube.simulator.start(NS, RUN);

@@ -11,6 +11,7 @@ import type { Context } from 'aws-lambda';
 import { executionTable } from '../../functions/adapters/dynamodb/execution-table.js';
 import { connectCluster } from '../../functions/adapters/kubernetes/cluster.js';
 import type { Cluster } from '../../functions/core/ports.js';
+import { fileLogger } from '../../local/file-logger.js';
 import { type KubeApi, startKubeApi } from '../../local/kube-api/index.js';
 import { type FakeClock, fixedClock } from '../fakes/clock.js';
 import { createTestTable, type TestTable } from './dynamodb.js';
@@ -77,3 +78,13 @@ export const quiet = (name: string) => ({
   logger: new Logger({ serviceName: name, logLevel: 'ERROR' }),
   metrics: new Metrics({ namespace: 'wfe-test', serviceName: name }),
 });
+
+/**
+ * A function's logger and metrics whose lines (the logger's, and the warnings metrics give through
+ * it) are kept as parsed JSON objects for a test to read.
+ */
+export function capturing(name: string) {
+  const lines: Record<string, unknown>[] = [];
+  const logger = fileLogger(name, { write: (line: string) => lines.push(JSON.parse(line)) });
+  return { lines, logger, metrics: new Metrics({ namespace: 'wfe-test', serviceName: name, logger }) };
+}

@@ -5,19 +5,19 @@
  * and AbortError when our per-request timeout fired.
  */
 import { ApiException } from '@kubernetes/client-node';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { ClusterRejectedError, ClusterUnavailableError } from '../../core/errors.js';
 
 const statusBody = z.object({
-  message: z.string().optional(),
-  reason: z.string().optional(),
-  details: z
-    .object({
-      name: z.string().optional(),
-      group: z.string().optional(),
-      kind: z.string().optional(),
-    })
-    .optional(),
+  message: z.optional(z.string()),
+  reason: z.optional(z.string()),
+  details: z.optional(
+    z.object({
+      name: z.optional(z.string()),
+      group: z.optional(z.string()),
+      kind: z.optional(z.string()),
+    }),
+  ),
 });
 
 /** An HTTP answer other than 2xx, with its metav1.Status when there was one. */

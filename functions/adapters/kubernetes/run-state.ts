@@ -3,47 +3,45 @@
  * the core decides on (RunState, TaskRunState). Unknown fields are ignored; a body that lacks
  * what every PipelineRun has (name, uid) is an error, never a half-read run.
  */
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import type { RunState, TaskRunState } from '../../core/ports.js';
 
 const condition = z.object({
   type: z.string(),
   status: z.string(),
-  reason: z.string().optional(),
-  message: z.string().optional(),
+  reason: z.optional(z.string()),
+  message: z.optional(z.string()),
 });
 
 const metadata = z.object({
   name: z.string(),
-  namespace: z.string().optional(),
+  namespace: z.optional(z.string()),
   uid: z.string(),
-  labels: z.record(z.string(), z.string()).optional(),
+  labels: z.optional(z.record(z.string(), z.string())),
 });
 
 const pipelineRun = z.object({
   metadata,
-  status: z
-    .object({
-      startTime: z.string().optional(),
-      completionTime: z.string().optional(),
-      conditions: z.array(condition).optional(),
-      childReferences: z
-        .array(z.object({ kind: z.string(), name: z.string(), pipelineTaskName: z.string().optional() }))
-        .optional(),
-    })
-    .optional(),
+  status: z.optional(
+    z.object({
+      startTime: z.optional(z.string()),
+      completionTime: z.optional(z.string()),
+      conditions: z.optional(z.array(condition)),
+      childReferences: z.optional(
+        z.array(z.object({ kind: z.string(), name: z.string(), pipelineTaskName: z.optional(z.string()) })),
+      ),
+    }),
+  ),
 });
 
 const taskRun = z.object({
   metadata,
-  status: z
-    .object({
-      conditions: z.array(condition).optional(),
-      steps: z
-        .array(z.object({ terminated: z.object({ exitCode: z.number().int() }).optional() }))
-        .optional(),
-    })
-    .optional(),
+  status: z.optional(
+    z.object({
+      conditions: z.optional(z.array(condition)),
+      steps: z.optional(z.array(z.object({ terminated: z.optional(z.object({ exitCode: z.int() })) }))),
+    }),
+  ),
 });
 
 /** The body did not have the shape of the object asked for. */
@@ -54,7 +52,7 @@ export class UnexpectedObjectError extends Error {
   }
 }
 
-function parse<T extends z.ZodType>(schema: T, body: unknown, what: string): z.output<T> {
+function parse<T extends z.ZodMiniType>(schema: T, body: unknown, what: string): z.output<T> {
   const result = schema.safeParse(body);
   if (!result.success) throw new UnexpectedObjectError(what, { cause: result.error });
   return result.data;
