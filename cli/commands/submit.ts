@@ -14,6 +14,7 @@ const OPTIONS = { file: { type: 'string', short: 'f' }, ...CONNECTION_OPTIONS } 
 
 export const submit: Command = {
   name: 'submit',
+  options: OPTIONS,
   help: `Usage: wfe submit -f FILE [--stack NAME]
 
 Validates each WorkflowExecution in FILE with the same schema the execute function uses, then sends
