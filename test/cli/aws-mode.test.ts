@@ -65,7 +65,7 @@ describe('wfe against AWS (stack outputs, default credential chain)', () => {
     const file = await manifestFile(dir, 'aws.yaml', [
       { name: 'we-aws', namespace: 'prod', target: 'prod/Deployment/web' },
     ]);
-    expect(await run(['submit', '-f', file])).toMatchObject({ code: 0, out: 'prod/we-aws submitted\n' });
+    expect(await run(['submit', '-f', file])).toMatchObject({ code: 0, out: 'prod/we-aws created\n' });
     await eventually(
       async () => expect((await run(['get', 'prod/we-aws'])).out).toMatch(/Completed/),
       15_000,
