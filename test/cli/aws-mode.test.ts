@@ -82,6 +82,23 @@ describe('wfe against AWS (stack outputs, default credential chain)', () => {
     );
   });
 
+  it("shows the audit trail from the stack's DataStorageUrl, and one line when it cannot be reached", async () => {
+    await eventually(
+      async () => expect((await run(['audit', 'show', 'prod/we-aws'])).out).toMatch(/workflow\.completed/),
+      15_000,
+    );
+    aws.stack.outputs[StackOutput.DataStorageUrl] = 'http://127.0.0.1:9';
+    try {
+      expect(await run(['audit', 'show', 'prod/we-aws'])).toEqual({
+        code: 1,
+        out: '',
+        err: 'wfe audit show: DataStorage at http://127.0.0.1:9 could not be queried: fetch failed\n',
+      });
+    } finally {
+      aws.stack.outputs[StackOutput.DataStorageUrl] = cli.system.endpoints.dataStorage.url;
+    }
+  });
+
   it("refuses to release a lock of a cluster other than the stack's", async () => {
     await eventually(async () => expect((await run(['locks'])).out).toMatch(/cooling/), 10_000);
     const reason = 'releasing so the on-call engineer can retry the remediation during this incident';
