@@ -17,6 +17,8 @@ export interface Scale {
   /** Runs per path (event path, sweep alone); the event path's end in rounds of perRound. */
   events: { samples: number; perRound: number; cooldownMs: number; sweepIntervalMs: number };
   bundles: { initRuns: number };
+  /** Runs of each `wfe` command timed, whole process. */
+  cli: { runs: number };
   /** execute and its baseline stop at their count or after budgetMs (the baseline after half). */
   throughput: {
     executions: number;
@@ -41,6 +43,7 @@ export const FULL: Scale = {
   // event path's detection, so each lock is still cooling when its end is recorded.
   events: { samples: 24, perRound: 4, cooldownMs: 3000, sweepIntervalMs: 60_000 },
   bundles: { initRuns: 7 },
+  cli: { runs: 10 },
   throughput: {
     executions: 300,
     puts: 2000,
@@ -58,6 +61,7 @@ export const SMALL: Scale = {
   release: { rounds: 1, perRound: 2, cooldownMs: 3000, intervalMs: 500 },
   events: { samples: 3, perRound: 3, cooldownMs: 2000, sweepIntervalMs: 2000 },
   bundles: { initRuns: 1 },
+  cli: { runs: 1 },
   throughput: { executions: 20, puts: 50, budgetMs: 2000, auditEvents: 200, auditBatchSizes: [100] },
 };
 

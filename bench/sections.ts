@@ -1,6 +1,7 @@
 /** The measurements, in the order of SPEC §7. */
 import { measureAuditThroughput } from './audit-throughput.js';
 import { measureBundles } from './bundles.js';
+import { measureCliLatency } from './cli-latency.js';
 import type { BenchContext } from './context.js';
 import { measureEventLateness } from './event-lateness.js';
 import { measureExecuteThroughput } from './execute-throughput.js';
@@ -24,4 +25,5 @@ export const SECTIONS: SectionRunner[] = [
   { id: 'bundles', measure: measureBundles },
   { id: 'executeThroughput', measure: measureExecuteThroughput },
   { id: 'auditThroughput', measure: measureAuditThroughput },
+  { id: 'cli', measure: measureCliLatency },
 ];
