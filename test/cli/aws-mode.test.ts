@@ -154,5 +154,10 @@ describe('wfe against AWS (stack outputs, default credential chain)', () => {
     expect(result.err).toMatch(
       /^wfe list: the AWS stack "wfe-missing" \(named by --stack\) could not be read \(Stack with id wfe-missing does not exist\)\n$/,
     );
+    const viaEnv = await run(['list'], { WFE_STACK: 'wfe-gone' });
+    expect(viaEnv.code).toBe(1);
+    expect(viaEnv.err).toBe(
+      'wfe list: the AWS stack "wfe-gone" (named by WFE_STACK) could not be read (Stack with id wfe-gone does not exist)\n',
+    );
   });
 });
