@@ -66,9 +66,10 @@ describe('wfe against AWS (stack outputs, default credential chain)', () => {
       { name: 'we-aws', namespace: 'prod', target: 'prod/Deployment/web' },
     ]);
     expect(await run(['submit', '-f', file])).toMatchObject({ code: 0, out: 'prod/we-aws created\n' });
+    // The first execution of a fresh local system: slow on a machine loaded by parallel suites.
     await eventually(
       async () => expect((await run(['get', 'prod/we-aws'])).out).toMatch(/Completed/),
-      15_000,
+      30_000,
     );
     expect((await run(['list', '-n', 'prod'])).out).toMatch(/prod\s+we-aws\s+Completed/);
     // Without -n, the namespace is the stack's ExecutionNamespace output, not the shell's.
@@ -80,7 +81,7 @@ describe('wfe against AWS (stack outputs, default credential chain)', () => {
     expect((await run(['get', 'prod/nope'])).err).toBe(
       'wfe get: workflowexecution prod/nope not found in the AWS stack wfe-prod\n',
     );
-  });
+  }, 60_000);
 
   it("shows the audit trail from the stack's DataStorageUrl, and one line when it cannot be reached", async () => {
     await eventually(
