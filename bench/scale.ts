@@ -19,6 +19,8 @@ export interface Scale {
   bundles: { initRuns: number };
   /** Fresh processes per bundle for the whole-process cold start. */
   coldStart: { runs: number };
+  /** Runs of each `wfe` command timed, whole process. */
+  cli: { runs: number };
   /** execute and its baseline stop at their count or after budgetMs (the baseline after half). */
   throughput: {
     executions: number;
@@ -44,6 +46,7 @@ export const FULL: Scale = {
   events: { samples: 24, perRound: 4, cooldownMs: 3000, sweepIntervalMs: 60_000 },
   bundles: { initRuns: 7 },
   coldStart: { runs: 11 },
+  cli: { runs: 10 },
   throughput: {
     executions: 300,
     puts: 2000,
@@ -62,6 +65,7 @@ export const SMALL: Scale = {
   events: { samples: 3, perRound: 3, cooldownMs: 2000, sweepIntervalMs: 2000 },
   bundles: { initRuns: 1 },
   coldStart: { runs: 1 },
+  cli: { runs: 1 },
   throughput: { executions: 20, puts: 50, budgetMs: 2000, auditEvents: 200, auditBatchSizes: [100] },
 };
 

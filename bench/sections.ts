@@ -1,6 +1,7 @@
 /** The measurements, in the order of SPEC §7. */
 import { measureAuditThroughput } from './audit-throughput.js';
 import { measureBundles } from './bundles.js';
+import { measureCliLatency } from './cli-latency.js';
 import { measureColdStart } from './cold-start.js';
 import type { BenchContext } from './context.js';
 import { measureEventLateness } from './event-lateness.js';
@@ -26,4 +27,5 @@ export const SECTIONS: SectionRunner[] = [
   { id: 'coldStart', measure: measureColdStart },
   { id: 'executeThroughput', measure: measureExecuteThroughput },
   { id: 'auditThroughput', measure: measureAuditThroughput },
+  { id: 'cli', measure: measureCliLatency },
 ];

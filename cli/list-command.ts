@@ -109,6 +109,7 @@ export function listCommand<T>(spec: {
   return {
     name: spec.name,
     help: spec.help,
+    options,
     async run(argv, context) {
       const { values, positionals } = parseCommandLine(spec.name, argv, options);
       noPositionals(spec.name, positionals);

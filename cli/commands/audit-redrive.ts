@@ -14,6 +14,7 @@ const REQUEST_TIMEOUT_MS = 10_000;
 
 export const auditRedrive: Command = {
   name: 'audit redrive',
+  options: OPTIONS,
   help: `Usage: wfe audit redrive [--max N] [--stack NAME]
 
 Sends the audit records parked in the audit dead-letter queue to DataStorage again. Delivered ones

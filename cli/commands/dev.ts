@@ -51,6 +51,7 @@ function durationFlag(name: string, value: string, minMs: number): number {
 
 export const dev: Command = {
   name: 'dev',
+  options: OPTIONS,
   help: `Usage: wfe dev [--no-examples] [--run-duration D] [--dynamodb-port N] [--sqs-port N]
                [--kube-port N] [--datastorage-port N]
 

@@ -9,6 +9,7 @@ import { CONNECTION_HELP, CONNECTION_OPTIONS, withConnection } from '../connect.
 
 export const eventsSink: Command = {
   name: 'events-sink',
+  options: CONNECTION_OPTIONS,
   help: `Usage: wfe events-sink [--stack NAME]
 
 Prints the events sink's full URL (the stack output EventsSinkUrl with the token from the

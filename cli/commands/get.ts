@@ -42,6 +42,7 @@ function shown(format: OutputFormat, execution: Execution, widths?: readonly num
 
 export const get: Command = {
   name: 'get',
+  options: OPTIONS,
   help: `Usage: wfe get NAMESPACE/NAME [-w] [-o json|yaml|wide|name] [--stack NAME]
 
 Shows one WorkflowExecution. -o json and -o yaml print the whole object (apiVersion, kind,

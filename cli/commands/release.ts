@@ -23,6 +23,7 @@ const RUN_OUTCOME = {
 
 export const release: Command = {
   name: 'release',
+  options: OPTIONS,
   help: `Usage: wfe release TARGET --reason TEXT [--cluster NAME] [--stack NAME]
 
 Force-releases the lock on TARGET (e.g. payment/Deployment/payment-api) before its cooldown or

@@ -53,7 +53,7 @@ spec:
         cwd: h.dir,
         env,
       });
-      expect(stdout).toBe(`default/${name} submitted\n`);
+      expect(stdout).toBe(`default/${name} created\n`);
       const we = await waitFor(`${name} to exist`, () => h.get(name));
       expect(we).toMatchObject({
         apiVersion: 'kubernaut.ai/v1alpha1',

@@ -53,6 +53,7 @@ describe('bench smoke (BENCH_SCALE=small)', () => {
       'coldStart',
       'executeThroughput',
       'auditThroughput',
+      'cli',
     ]);
   });
 
@@ -120,6 +121,15 @@ describe('bench smoke (BENCH_SCALE=small)', () => {
       byId(audit, `throughput.audit.batch${SMALL.throughput.auditBatchSizes[0]}`)?.baseline?.value,
     ).toBeGreaterThan(0);
   }, 60_000);
+
+  it('6. times wfe commands, built and through tsx, beside node -e 0', async () => {
+    const s = await measure('cli');
+    expect(ids(s)).toEqual(
+      expect.arrayContaining(['cli.get.p50', 'cli.list.p50', 'cli.help.p50', 'cli.version.p50']),
+    );
+    expect(byId(s, 'cli.get.p50')?.target?.text).toBe('≤ 0.35 s');
+    expect(byId(s, 'cli.get.p50')?.baseline?.label).toBe('node -e 0, p50');
+  }, 120_000);
 
   it('renders the table', () => {
     const table = renderTable(measured);

@@ -65,10 +65,11 @@ describe('wfe against AWS (stack outputs, default credential chain)', () => {
     const file = await manifestFile(dir, 'aws.yaml', [
       { name: 'we-aws', namespace: 'prod', target: 'prod/Deployment/web' },
     ]);
-    expect(await run(['submit', '-f', file])).toMatchObject({ code: 0, out: 'prod/we-aws submitted\n' });
+    expect(await run(['submit', '-f', file])).toMatchObject({ code: 0, out: 'prod/we-aws created\n' });
+    // The first execution of a fresh local system: slow on a machine loaded by parallel suites.
     await eventually(
       async () => expect((await run(['get', 'prod/we-aws'])).out).toMatch(/Completed/),
-      15_000,
+      30_000,
     );
     expect((await run(['list', '-n', 'prod'])).out).toMatch(/prod\s+we-aws\s+Completed/);
     // Without -n, the namespace is the stack's ExecutionNamespace output, not the shell's.
@@ -80,6 +81,23 @@ describe('wfe against AWS (stack outputs, default credential chain)', () => {
     expect((await run(['get', 'prod/nope'])).err).toBe(
       'wfe get: workflowexecution prod/nope not found in the AWS stack wfe-prod\n',
     );
+  }, 60_000);
+
+  it("shows the audit trail from the stack's DataStorageUrl, and one line when it cannot be reached", async () => {
+    await eventually(
+      async () => expect((await run(['audit', 'show', 'prod/we-aws'])).out).toMatch(/workflow\.completed/),
+      15_000,
+    );
+    aws.stack.outputs[StackOutput.DataStorageUrl] = 'http://127.0.0.1:9';
+    try {
+      expect(await run(['audit', 'show', 'prod/we-aws'])).toEqual({
+        code: 1,
+        out: '',
+        err: 'wfe audit show: DataStorage at http://127.0.0.1:9 could not be queried: fetch failed\n',
+      });
+    } finally {
+      aws.stack.outputs[StackOutput.DataStorageUrl] = cli.system.endpoints.dataStorage.url;
+    }
   });
 
   it("refuses to release a lock of a cluster other than the stack's", async () => {
@@ -136,6 +154,11 @@ describe('wfe against AWS (stack outputs, default credential chain)', () => {
     expect(result.code).toBe(1);
     expect(result.err).toMatch(
       /^wfe list: the AWS stack "wfe-missing" \(named by --stack\) could not be read \(Stack with id wfe-missing does not exist\)\n$/,
+    );
+    const viaEnv = await run(['list'], { WFE_STACK: 'wfe-gone' });
+    expect(viaEnv.code).toBe(1);
+    expect(viaEnv.err).toBe(
+      'wfe list: the AWS stack "wfe-gone" (named by WFE_STACK) could not be read (Stack with id wfe-gone does not exist)\n',
     );
   });
 });

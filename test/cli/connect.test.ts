@@ -52,7 +52,7 @@ describe('finding the system', () => {
     expect((await wfe([], { cwd: dir })).code).toBe(2);
     expect(await wfe(['audit'], { cwd: dir })).toMatchObject({
       code: 2,
-      out: expect.stringMatching(/wfe audit redrive/),
+      out: expect.stringMatching(/^Usage: wfe audit <command>[\s\S]*redrive/),
     });
   });
 });

@@ -25,9 +25,46 @@ describe('wfe submit', () => {
     ]);
     const result = await cli.run(['submit', '-f', file]);
     expect(result).toMatchObject({ code: 0, err: '' });
-    expect(result.out).toBe('team/we-submit-a submitted\nteam/we-submit-b submitted\n');
-    await eventually(async () => expect(await phaseOf('team/we-submit-b')).toBeDefined(), 10_000);
+    expect(result.out).toBe('team/we-submit-a created\nteam/we-submit-b created\n');
+    // The first execution of a fresh local system: 8–10 s on a machine loaded by parallel suites.
+    await eventually(async () => expect(await phaseOf('team/we-submit-b')).toBeDefined(), 30_000);
     expect(await phaseOf('team/we-submit-a')).toBeDefined();
+  }, 60_000);
+
+  it('says unchanged for a manifest already stored with the same spec', async () => {
+    const file = await manifestFile(cli.dir, 'again.yaml', [
+      { name: 'we-submit-again', target: 'default/Deployment/again' },
+    ]);
+    expect((await cli.run(['submit', '-f', file])).out).toBe('default/we-submit-again created\n');
+    await eventually(async () => expect(await phaseOf('default/we-submit-again')).toBeDefined(), 10_000);
+    expect(await cli.run(['submit', '-f', file])).toEqual({
+      code: 0,
+      out: 'default/we-submit-again unchanged\n',
+      err: '',
+    });
+  });
+
+  it('says conflict for a stored name with another spec, sends the rest of the file, and exits 1', async () => {
+    const first = await manifestFile(cli.dir, 'first.yaml', [
+      { name: 'we-submit-clash', target: 'default/Deployment/clash' },
+    ]);
+    await cli.run(['submit', '-f', first]);
+    await eventually(async () => expect(await phaseOf('default/we-submit-clash')).toBeDefined(), 10_000);
+    const second = await manifestFile(cli.dir, 'second.yaml', [
+      { name: 'we-submit-clash', target: 'default/Deployment/other' },
+      { name: 'we-submit-beside', target: 'default/Deployment/beside' },
+    ]);
+    const result = await cli.run(['submit', '-f', second]);
+    expect(result.code).toBe(1);
+    expect(result.out).toBe('default/we-submit-beside created\n');
+    expect(result.err).toBe(
+      'wfe submit: default/we-submit-clash conflict: an execution of that name exists with another spec (not sent; use a new name for a new request)\n',
+    );
+    await eventually(async () => expect(await phaseOf('default/we-submit-beside')).toBeDefined(), 10_000);
+    const stored = JSON.parse((await cli.run(['get', 'default/we-submit-clash', '-o', 'json'])).out);
+    expect(stored.spec.targetResource).toBe('default/Deployment/clash');
+    // Sent, it would have been refused into the dead-letter queue, which `wfe rejections` lists.
+    expect((await cli.run(['rejections'])).out).not.toContain('we-submit-clash');
   });
 
   it('takes JSON (an array of manifests) and standard input', async () => {
@@ -40,11 +77,11 @@ describe('wfe submit', () => {
       ],
       'json',
     );
-    expect((await cli.run(['submit', '--file', file])).out).toContain('default/we-submit-json2 submitted');
+    expect((await cli.run(['submit', '--file', file])).out).toContain('default/we-submit-json2 created');
     const stdin = JSON.stringify(manifest({ name: 'we-submit-stdin', target: 'default/Deployment/stdin' }));
     expect(await cli.run(['submit', '-f', '-'], { stdin })).toMatchObject({
       code: 0,
-      out: 'default/we-submit-stdin submitted\n',
+      out: 'default/we-submit-stdin created\n',
     });
   });
 
