@@ -1,13 +1,17 @@
 /** The reconcile function's dependencies, from its environment (throws naming a bad variable). */
 import { SQSClient } from '@aws-sdk/client-sqs';
+import type { Context } from 'aws-lambda';
 import { documentClient, executionTable } from '../adapters/dynamodb/execution-table.js';
 import { connectCluster } from '../adapters/kubernetes/cluster.js';
 import { sqsDelayQueue } from '../adapters/sqs/delay-queue.js';
 import { sqsSweepQueue } from '../adapters/sqs/sweep-queue.js';
 import { systemClock } from '../adapters/system-clock.js';
+import { loggingTransitions } from '../core/execution-log.js';
 import type { SweepQueue } from '../core/ports.js';
 import type { ReconcileDeps } from '../core/reconcile.js';
 import { reconcileConfig } from '../platform/config.js';
+import { logPort } from '../platform/log.js';
+import { metricsPort } from '../platform/powertools.js';
 import { type Observability, type Overrides, observabilityOf } from '../platform/wiring.js';
 
 export type ReconcileHandlerDeps = Omit<ReconcileDeps, 'metrics' | 'log' | 'budget'> &
@@ -36,5 +40,20 @@ export async function depsFromEnv(
     ...(config.sweepQueueUrl ? { sweeps: sqsSweepQueue(sqs(), config.sweepQueueUrl) } : {}),
     budget: config.budget,
     ...observabilityOf('reconcile', overrides),
+  };
+}
+
+/** What one sweep runs with: the invocation's time left, and a store that logs each transition it writes. */
+export function sweepDeps(
+  deps: ReconcileHandlerDeps,
+  context: Pick<Context, 'getRemainingTimeInMillis'>,
+): ReconcileDeps {
+  const log = logPort(deps.logger);
+  return {
+    ...deps,
+    store: loggingTransitions(deps.store, log),
+    metrics: metricsPort(deps.metrics),
+    log,
+    budget: { ...deps.budget, timeLeftMs: () => context.getRemainingTimeInMillis() },
   };
 }

@@ -10,21 +10,18 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { Context, ScheduledEvent, SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { loggingTransitions } from '../core/execution-log.js';
 import {
   emptyReport,
   fanOut,
   parseSweepMessage,
-  type ReconcileDeps,
   type ReconcileReport,
   reconcile,
   sweep,
 } from '../core/reconcile.js';
-import { logPort } from '../platform/log.js';
-import { metricsPort, publishMetrics } from '../platform/powertools.js';
+import { publishMetrics } from '../platform/powertools.js';
 import { sqsBatchHandler } from '../platform/sqs-batch.js';
 import { lambdaHandler } from '../platform/wiring.js';
-import { depsFromEnv, type ReconcileHandlerDeps } from './deps.js';
+import { depsFromEnv, type ReconcileHandlerDeps, sweepDeps } from './deps.js';
 
 type Scheduled = ScheduledEvent | Record<string, never>;
 /** A scheduled invocation's report: the sweep it did, or how many shards it fanned out. */
@@ -36,17 +33,7 @@ export interface ReconcileHandler {
 
 export function createHandler(deps: ReconcileHandlerDeps) {
   const { logger } = deps;
-  const core = (context: Context): ReconcileDeps => {
-    const log = logPort(logger);
-    return {
-      ...deps,
-      // Each execution or lock a sweep moves gets its own line there.
-      store: loggingTransitions(deps.store, log),
-      metrics: metricsPort(deps.metrics),
-      log,
-      budget: { ...deps.budget, timeLeftMs: () => context.getRemainingTimeInMillis() },
-    };
-  };
+  const core = (context: Context) => sweepDeps(deps, context);
   // The invocation a queue message came in, for its time left (the batch wiring passes the record only).
   let context: Context;
   const queue = sqsBatchHandler(deps, 'sweep', () => async ({ body, messageId }) => {

@@ -84,6 +84,7 @@ beforeAll(async () => {
       sqs: { endpoint: nowhere, queueUrl: nowhere, dlqUrl: nowhere, auditDlqUrl: nowhere },
       cluster: { kubeconfig: join(dir, 'none'), namespace: HOME, clusterName: 'default' },
       dataStorage: { url: nowhere },
+      events: { sinkUrl: nowhere },
     }),
   );
   store = executionTable(table.tableName, fixedClock('2026-01-01T01:00:00Z'), table.doc);
