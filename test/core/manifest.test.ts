@@ -52,31 +52,6 @@ describe('the request (SPEC §2)', () => {
     expect(rejection.id).toEqual({ namespace: 'default', name: 'we-test' });
   });
 
-  const many = (n: number, key: (i: number) => string) =>
-    Object.fromEntries(Array.from({ length: n }, (_, i) => [key(i), 'v']));
-  it.each([
-    ['100 parameters', { parameters: many(100, (i) => `P_${i}`) }, undefined],
-    ['101 parameters', { parameters: many(101, (i) => `P_${i}`) }, 'spec.parameters: at most 100 parameters'],
-    ['a 4,096-character parameter value', { parameters: { VALUE: 'x'.repeat(4096) } }, undefined],
-    [
-      'a 4,097-character parameter value',
-      { parameters: { VALUE: 'x'.repeat(4097) } },
-      'spec.parameters.VALUE: must be at most 4096 characters',
-    ],
-    ['64 labels', { labels: many(64, (i) => `l${i}`) }, undefined],
-    ['65 labels', { labels: many(65, (i) => `l${i}`) }, 'metadata.labels: at most 64 labels'],
-    ['a 63-character workflowId', { workflowId: 'w'.repeat(63) }, undefined],
-    [
-      'a 64-character workflowId',
-      { workflowId: 'w'.repeat(64) },
-      'spec.workflowRef.workflowId: must be at most 63 characters',
-    ],
-  ])('takes a request at its limits: %s', (_what, options, reason) => {
-    const parsed = parseManifest(manifest(options));
-    if (reason === undefined) expect(parsed).toMatchObject({ ok: true });
-    else expect(problem(manifest(options)).reason).toContain(reason);
-  });
-
   it('rejects a wrong kind or apiVersion', () => {
     expect(problem({ ...manifest(), kind: 'Pod' }).reason).toContain('kind: must be WorkflowExecution');
     expect(problem({ ...manifest(), apiVersion: 'v1' }).reason).toContain(
