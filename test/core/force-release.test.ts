@@ -113,4 +113,45 @@ describe('forceRelease (WE-12)', () => {
       kind: 'released',
     });
   });
+
+  it('a reason of spaces alone is no words at all', async () => {
+    const s = await runningHolder();
+    expect(await forceRelease({ ...request, reason: ' \t ' }, s.deps)).toMatchObject({
+      kind: 'refused',
+      reason: expect.stringContaining('(got 0)'),
+    });
+  });
+
+  it('says on the holder who released the lock and why', async () => {
+    const s = await runningHolder();
+    await forceRelease(request, s.deps);
+    expect(s.store.execution('default', 'we-1')!.status.conditions.LockReleased).toMatchObject({
+      status: 'True',
+      message: `Lock on ${TARGET} force-released by alice: ${REASON}`,
+    });
+  });
+
+  it('a holder whose record is gone: the lock is still released, and the audit record names the holder with what the lock knows', async () => {
+    const s = await runningHolder();
+    s.store.executions.delete('default/we-1');
+    expect(await forceRelease(request, s.deps)).toMatchObject({ kind: 'released', run: 'deleted' });
+    expect(s.store.locks.has(LOCK)).toBe(false);
+    const [event] = s.store.audit.filter((e) => e.event_type === 'workflow.lock_force_released');
+    expect(event).toMatchObject({
+      actor_type: 'user',
+      actor_id: 'alice',
+      resource_id: 'we-1',
+      namespace: 'default',
+      event_data: {
+        execution_name: 'we-1',
+        target_resource: TARGET,
+        phase: 'Unknown',
+        lock_state: 'running',
+        pipelinerun_name: RUN,
+        pipelinerun_deleted: true,
+        released_by: 'alice',
+        reason: REASON,
+      },
+    });
+  });
 });
