@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { correlationId } from '../../functions/core/correlation.js';
-import { parseManifest, parseRequest, requestHash } from '../../functions/core/manifest.js';
+import {
+  MAX_REQUEST_BYTES,
+  parseManifest,
+  parseRequest,
+  requestHash,
+} from '../../functions/core/manifest.js';
 import { manifest } from '../fixtures/manifests.js';
 
 const problem = (raw: unknown) => {
@@ -84,5 +89,55 @@ describe('the request (SPEC §2)', () => {
     const reordered = { spec: a.spec, metadata: a.metadata, kind: a.kind, apiVersion: a.apiVersion };
     expect(requestHash(reordered)).toBe(requestHash(a));
     expect(requestHash(manifest({ target: 'default/deployment/other' }))).not.toBe(requestHash(a));
+  });
+
+  it('hashes labels and spec whatever the key order inside them, and a key set to undefined as one left out', () => {
+    const a = manifest({ labels: { team: 'pay', tier: 'gold' } });
+    const { workflowRef, targetResource, parameters } = a.spec;
+    const reordered = {
+      ...a,
+      metadata: { ...a.metadata, labels: { tier: 'gold', team: 'pay' } },
+      spec: { parameters, targetResource, workflowRef: { ...workflowRef } },
+    };
+    expect(requestHash(reordered)).toBe(requestHash(a));
+    expect(requestHash({ ...a, spec: { ...a.spec, rationale: undefined } })).toBe(requestHash(a));
+    expect(requestHash(manifest({ labels: { team: 'pay' } }))).not.toBe(requestHash(a));
+  });
+});
+
+describe('the request body before its schema (SPEC §2, WE-15)', () => {
+  const reasonOf = (body: string) => {
+    const parsed = parseRequest(body);
+    return parsed.ok ? undefined : parsed.reason;
+  };
+  const nested = (levels: number) => `${'['.repeat(levels)}${']'.repeat(levels)}`;
+
+  it('takes a body of exactly the size limit to the JSON parser', () => {
+    expect(reasonOf(' '.repeat(MAX_REQUEST_BYTES))).toMatch(/^request body is not valid JSON/);
+  });
+
+  it('takes 32 levels of nesting to the schema and refuses 33', () => {
+    expect(reasonOf(nested(32))).toMatch(/^request: /);
+    expect(reasonOf(nested(33))).toBe('request nests more than 32 levels deep; the limit is 32');
+  });
+
+  it('counts depth, not brackets: 40 arrays side by side are one level', () => {
+    expect(reasonOf(`[${'[],'.repeat(39)}[]]`)).toMatch(/^request: /);
+  });
+
+  it('an escaped quote does not end a string, so the brackets after it are still text', () => {
+    expect(reasonOf(JSON.stringify([`"${'['.repeat(40)}`]))).toMatch(/^request: /);
+  });
+
+  it('names the first character that is half of a surrogate pair, the very first included', () => {
+    expect(reasonOf('\udc00{}')).toBe('request body is not valid UTF-8 (character 0)');
+  });
+
+  it('quotes a field name that is not plain, cut to 64 characters, so input never escapes the message', () => {
+    const reason = reasonOf(
+      JSON.stringify(manifest({ parameters: { 'a b': 'v', [`${'c'.repeat(70)} x`]: 'v' } })),
+    );
+    expect(reason).toContain('spec.parameters["a b"]: parameter name must be UPPER_SNAKE_CASE');
+    expect(reason).toContain(`spec.parameters["${'c'.repeat(64)}"]: parameter name must be`);
   });
 });
