@@ -103,6 +103,24 @@ describe('the request (SPEC §2)', () => {
     expect(requestHash({ ...a, spec: { ...a.spec, rationale: undefined } })).toBe(requestHash(a));
     expect(requestHash(manifest({ labels: { team: 'pay' } }))).not.toBe(requestHash(a));
   });
+  it('hashes a request as earlier releases did: a stored specHash still matches its redelivered request', () => {
+    expect(requestHash(manifest())).toBe('1e03720882dc3bfb3661586f8ca484a7848e53eef7270bc786eb5685941ea9f2');
+    // A rejected request's hash covers whatever was sent: arrays, nulls, numbers, non-ASCII.
+    expect(
+      requestHash({
+        metadata: { labels: { b: '2', a: '1' } },
+        spec: { list: [1, { y: null, x: 'é' }], n: 0.5 },
+      }),
+    ).toBe('769945d1b6120c78240010fd5a98c31116c54ba4ec73cef9c7f42db652ee630e');
+  });
+
+  it('lists the first ten problems of a request, each with its field', () => {
+    const parameters = Object.fromEntries(Array.from({ length: 12 }, (_, i) => [`bad${i}`, 'v']));
+    const reason = (parseManifest(manifest({ parameters })) as { reason: string }).reason;
+    const problems = reason.split('; ');
+    expect(problems).toHaveLength(10);
+    expect(problems[0]).toBe('spec.parameters.bad0: parameter name must be UPPER_SNAKE_CASE');
+  });
 });
 
 describe('the request body before its schema (SPEC §2, WE-15)', () => {
