@@ -71,12 +71,15 @@ describe('forceRelease (WE-12)', () => {
 
   it('stops and says so when the lock is rewritten under it at every round; nothing released or audited', async () => {
     const s = await runningHolder();
+    let attempts = 0;
     s.store.beforeWrite = (change) => {
       if (change.lock?.op !== 'delete') return;
+      attempts++;
       const lock = s.store.locks.get(LOCK)!;
       s.store.locks.set(LOCK, { ...lock, version: lock.version + 1 });
     };
     expect(await forceRelease(request, s.deps)).toEqual({ kind: 'contended', rounds: 5 });
+    expect(attempts).toBe(5);
     expect(s.store.locks.has(LOCK)).toBe(true);
     expect(s.store.audit.some((e) => e.event_type === 'workflow.lock_force_released')).toBe(false);
   });
@@ -153,5 +156,14 @@ describe('forceRelease (WE-12)', () => {
         reason: REASON,
       },
     });
+  });
+
+  it('a lock that is already gone: says so and touches nothing', async () => {
+    const s = await runningHolder();
+    s.store.locks.delete(LOCK);
+    const writes = s.store.counts.writes;
+    expect(await forceRelease(request, s.deps)).toEqual({ kind: 'no-lock' });
+    expect(s.store.counts.writes).toBe(writes);
+    expect(s.cluster.run(NS, RUN)).toBeDefined();
   });
 });
