@@ -63,7 +63,7 @@ describe('state table items', () => {
       at: NOW.toISOString(),
     };
     const item = rejectionItem(rejection);
-    expect(item).toEqual({
+    expect(item).toMatchObject({
       pk: 'REJECTED#m-1',
       sk: 'REJECTED',
       kind: 'rejection',
