@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { itemBytes, MAX_ITEM_BYTES } from '../../../functions/adapters/dynamodb/item-size.js';
 import {
   auditItem,
+  dueShardOf,
   executionItem,
   lockItem,
   rejectionItem,
@@ -13,6 +14,7 @@ import {
   toLock,
   toRejection,
 } from '../../../functions/adapters/dynamodb/items.js';
+import { TABLE } from '../../../functions/adapters/dynamodb/table.js';
 import { AuditEventType, auditEvent } from '../../../functions/core/audit-event.js';
 import type { Execution } from '../../../functions/core/execution.js';
 import type { Lock } from '../../../functions/core/lock.js';
@@ -77,7 +79,7 @@ describe('state table items', () => {
     expect(
       executionItem(execution({ phase: 'Running', startTime: '2026-03-01T09:30:00.000Z' }), 2, NOW),
     ).toMatchObject({
-      dueKind: 'running',
+      [TABLE.dueIndex.partitionKey]: dueShardOf('running', 'EXEC#payment/we-1'),
       dueAt: '2026-03-01T09:30:00.000Z',
       version: 2,
       updatedAt: NOW.toISOString(),
@@ -86,7 +88,7 @@ describe('state table items', () => {
       dueAt: NOW.toISOString(),
     });
     for (const phase of ['Pending', 'Completed', 'Failed'] as const) {
-      expect(executionItem(execution({ phase }), 2, NOW)).not.toHaveProperty('dueKind');
+      expect(executionItem(execution({ phase }), 2, NOW)).not.toHaveProperty(TABLE.dueIndex.partitionKey);
     }
   });
 
@@ -118,7 +120,7 @@ describe('state table items', () => {
       pk: 'LOCK#prod#payment/Deployment/api',
       sk: 'LOCK',
       kind: 'lock',
-      dueKind: 'lock',
+      [TABLE.dueIndex.partitionKey]: dueShardOf('lock', 'LOCK#prod#payment/Deployment/api'),
       dueAt: lock.releaseAt,
     });
     const acquired: Lock = {
@@ -127,8 +129,11 @@ describe('state table items', () => {
       releaseAt: undefined,
       leaseUntil: '2026-03-01T09:15:00.000Z',
     };
-    expect(lockItem(acquired)).toMatchObject({ dueKind: 'lock', dueAt: '2026-03-01T09:15:00.000Z' });
-    expect(lockItem({ ...lock, releaseAt: undefined })).not.toHaveProperty('dueKind');
+    expect(lockItem(acquired)).toMatchObject({
+      [TABLE.dueIndex.partitionKey]: dueShardOf('lock', 'LOCK#prod#payment/Deployment/api'),
+      dueAt: '2026-03-01T09:15:00.000Z',
+    });
+    expect(lockItem({ ...lock, releaseAt: undefined })).not.toHaveProperty(TABLE.dueIndex.partitionKey);
     expect(toLock(lockItem(lock))).toEqual({ ...lock, leaseUntil: undefined });
     expect(toLock(lockItem(acquired))).toEqual(acquired);
   });
