@@ -9,6 +9,12 @@ export default defineConfig({
   ...base,
   test: {
     ...base.test,
-    include: ['test/core/**/*.test.ts', 'test/fuzz/**/*.test.ts', 'test/adapters/execution-table.test.ts'],
+    include: [
+      'test/core/**/*.test.ts',
+      'test/fuzz/**/*.test.ts',
+      'test/adapters/execution-table.test.ts',
+      'test/adapters/item-size.test.ts',
+      'test/adapters/dynamodb/**/*.test.ts',
+    ],
   },
 });

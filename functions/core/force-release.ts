@@ -44,7 +44,7 @@ export type ForceReleaseOutcome =
   | { kind: 'no-lock' }
   | { kind: 'contended'; rounds: number };
 
-const wordCount = (text: string): number => text.trim().split(/\s+/).filter(Boolean).length;
+const wordCount = (text: string): number => text.match(/\S+/g)?.length ?? 0;
 
 /** Why `reason` cannot justify a forced release, or undefined when it can (step 1). */
 export function reasonRefusal(reason: string): string | undefined {

@@ -173,8 +173,7 @@ export function parseRequest(body: string): ParsedRequest {
   }
   const lone = body.search(LONE_SURROGATE);
   if (lone >= 0) return { ok: false, reason: `request body is not valid UTF-8 (character ${lone})` };
-  const depth = nestingDepth(body);
-  if (depth > MAX_REQUEST_DEPTH) {
+  if (nestsTooDeep(body)) {
     return {
       ok: false,
       reason: `request nests more than ${MAX_REQUEST_DEPTH} levels deep; the limit is ${MAX_REQUEST_DEPTH}`,
@@ -193,12 +192,11 @@ export function parseRequest(body: string): ParsedRequest {
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 /**
- * How deep JSON text nests, in one pass without recursion (so any input is safe to measure);
- * it stops counting once past the limit.
+ * Whether JSON text nests more than MAX_REQUEST_DEPTH levels, in one pass without recursion (so any
+ * input is safe to measure); it answers as soon as the limit is passed.
  */
-function nestingDepth(text: string): number {
+function nestsTooDeep(text: string): boolean {
   let depth = 0;
-  let deepest = 0;
   let inString = false;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
@@ -209,11 +207,10 @@ function nestingDepth(text: string): number {
     } else if (c === 0x22) inString = true;
     else if (c === 0x7b || c === 0x5b) {
       depth++;
-      if (depth > deepest) deepest = depth;
-      if (deepest > MAX_REQUEST_DEPTH) return deepest;
+      if (depth > MAX_REQUEST_DEPTH) return true;
     } else if (c === 0x7d || c === 0x5d) depth--;
   }
-  return deepest;
+  return false;
 }
 
 export function parseManifest(raw: unknown): ParsedRequest {

@@ -1,4 +1,4 @@
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, describe, expect, it } from 'vitest';
 import { executionTable } from '../../functions/adapters/dynamodb/execution-table.js';
 import { SHARDS, shardKey, shardOf } from '../../functions/adapters/dynamodb/shard.js';
@@ -219,5 +219,77 @@ describe('executionTable', () => {
     expect(await store.sweepPoint(4)).toBeUndefined();
     await store.saveSweepPoint(3, undefined);
     expect(await store.sweepPoint(3)).toBeUndefined();
+  });
+
+  it('pages through each shard’s running executions and due locks with a cursor, each once', async () => {
+    const t = await createTestTable();
+    const store = executionTable(t.tableName, fixedClock('2026-01-01T00:00:00Z'), t.doc);
+    // Twenty of each over sixteen shards: some shard holds two, so a page of one needs its cursor.
+    const names = Array.from({ length: 20 }, (_, i) => `r${i}`);
+    for (const name of names) {
+      await store.write({ executions: [{ next: execution(name, 'Running'), expectVersion: 0 }] });
+      await store.write({ lock: { op: 'put', lock: lock({ key: `k#${name}` }), expectVersion: 'absent' } });
+    }
+    const everyPage = async <T>(
+      page: (shard: number, cursor?: string) => Promise<{ items: T[]; cursor?: string }>,
+    ) => {
+      const items: T[] = [];
+      for (let shard = 0; shard < SHARDS; shard++) {
+        let cursor: string | undefined;
+        do {
+          const next = await page(shard, cursor);
+          items.push(...next.items);
+          cursor = next.cursor;
+        } while (cursor);
+      }
+      return items;
+    };
+    const running = await everyPage((shard, cursor) => store.running(shard, 1, cursor));
+    expect(running.map((e) => e.id.name).sort()).toEqual([...names].sort());
+    const due = new Date('2026-01-01T00:15:00Z');
+    const locks = await everyPage((shard, cursor) => store.dueLocks(shard, due, 1, cursor));
+    expect(locks.sort()).toEqual(names.map((n) => `k#${n}`).sort());
+  });
+
+  it('keeps a rejection’s reason in the table for its dead letter', async () => {
+    const t = await createTestTable();
+    const store = executionTable(t.tableName, fixedClock('2026-01-01T00:00:00Z'), t.doc);
+    const rejection = { messageId: 'm-1', reason: 'not JSON', bytes: 12, at: '2026-01-01T00:00:00.000Z' };
+    await store.recordRejection(rejection);
+    const out = await t.doc.send(
+      new GetCommand({ TableName: t.tableName, Key: { pk: 'REJECTED#m-1', sk: 'REJECTED' } }),
+    );
+    expect(out.Item).toMatchObject({
+      ...rejection,
+      expiresAt: Date.parse(rejection.at) / 1000 + 14 * 24 * 3600,
+    });
+  });
+
+  it('counts what it asks of DynamoDB at the client: requests, items, never a scan', async () => {
+    const t = await createTestTable();
+    const store = executionTable(t.tableName, fixedClock('2026-01-01T00:00:00Z'), t.doc);
+    await store.read({ namespace: 'default', name: 'absent' });
+    expect(store.stats).toEqual({
+      readRequests: 1,
+      itemsRead: 0,
+      writeRequests: 0,
+      itemsWritten: 0,
+      scans: 0,
+    });
+    await store.write({
+      executions: [{ next: execution('a', 'Running'), expectVersion: 0 }],
+      lock: { op: 'put', lock: lock(), expectVersion: 'absent' },
+    });
+    await store.readLock(lock().key);
+    await store.recordRejection({ messageId: 'm', reason: 'r', bytes: 1, at: '2026-01-01T00:00:00.000Z' });
+    expect(store.stats).toEqual({
+      readRequests: 2,
+      itemsRead: 1,
+      writeRequests: 2,
+      itemsWritten: 3,
+      scans: 0,
+    });
+    await store.running(shardOf('EXEC#default/a'), 10);
+    expect(store.stats).toMatchObject({ readRequests: 3, itemsRead: 2 });
   });
 });

@@ -71,12 +71,15 @@ describe('forceRelease (WE-12)', () => {
 
   it('stops and says so when the lock is rewritten under it at every round; nothing released or audited', async () => {
     const s = await runningHolder();
+    let attempts = 0;
     s.store.beforeWrite = (change) => {
       if (change.lock?.op !== 'delete') return;
+      attempts++;
       const lock = s.store.locks.get(LOCK)!;
       s.store.locks.set(LOCK, { ...lock, version: lock.version + 1 });
     };
     expect(await forceRelease(request, s.deps)).toEqual({ kind: 'contended', rounds: 5 });
+    expect(attempts).toBe(5);
     expect(s.store.locks.has(LOCK)).toBe(true);
     expect(s.store.audit.some((e) => e.event_type === 'workflow.lock_force_released')).toBe(false);
   });
@@ -112,5 +115,55 @@ describe('forceRelease (WE-12)', () => {
     expect(await forceRelease({ ...request, reason: `${nine} now` }, s.deps)).toMatchObject({
       kind: 'released',
     });
+  });
+
+  it('a reason of spaces alone is no words at all', async () => {
+    const s = await runningHolder();
+    expect(await forceRelease({ ...request, reason: ' \t ' }, s.deps)).toMatchObject({
+      kind: 'refused',
+      reason: expect.stringContaining('(got 0)'),
+    });
+  });
+
+  it('says on the holder who released the lock and why', async () => {
+    const s = await runningHolder();
+    await forceRelease(request, s.deps);
+    expect(s.store.execution('default', 'we-1')!.status.conditions.LockReleased).toMatchObject({
+      status: 'True',
+      message: `Lock on ${TARGET} force-released by alice: ${REASON}`,
+    });
+  });
+
+  it('a holder whose record is gone: the lock is still released, and the audit record names the holder with what the lock knows', async () => {
+    const s = await runningHolder();
+    s.store.executions.delete('default/we-1');
+    expect(await forceRelease(request, s.deps)).toMatchObject({ kind: 'released', run: 'deleted' });
+    expect(s.store.locks.has(LOCK)).toBe(false);
+    const [event] = s.store.audit.filter((e) => e.event_type === 'workflow.lock_force_released');
+    expect(event).toMatchObject({
+      actor_type: 'user',
+      actor_id: 'alice',
+      resource_id: 'we-1',
+      namespace: 'default',
+      event_data: {
+        execution_name: 'we-1',
+        target_resource: TARGET,
+        phase: 'Unknown',
+        lock_state: 'running',
+        pipelinerun_name: RUN,
+        pipelinerun_deleted: true,
+        released_by: 'alice',
+        reason: REASON,
+      },
+    });
+  });
+
+  it('a lock that is already gone: says so and touches nothing', async () => {
+    const s = await runningHolder();
+    s.store.locks.delete(LOCK);
+    const writes = s.store.counts.writes;
+    expect(await forceRelease(request, s.deps)).toEqual({ kind: 'no-lock' });
+    expect(s.store.counts.writes).toBe(writes);
+    expect(s.cluster.run(NS, RUN)).toBeDefined();
   });
 });

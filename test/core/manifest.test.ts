@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { correlationId } from '../../functions/core/correlation.js';
-import { parseManifest, parseRequest, requestHash } from '../../functions/core/manifest.js';
+import {
+  MAX_REQUEST_BYTES,
+  parseManifest,
+  parseRequest,
+  requestHash,
+} from '../../functions/core/manifest.js';
 import { manifest } from '../fixtures/manifests.js';
 
 const problem = (raw: unknown) => {
@@ -52,31 +57,6 @@ describe('the request (SPEC §2)', () => {
     expect(rejection.id).toEqual({ namespace: 'default', name: 'we-test' });
   });
 
-  const many = (n: number, key: (i: number) => string) =>
-    Object.fromEntries(Array.from({ length: n }, (_, i) => [key(i), 'v']));
-  it.each([
-    ['100 parameters', { parameters: many(100, (i) => `P_${i}`) }, undefined],
-    ['101 parameters', { parameters: many(101, (i) => `P_${i}`) }, 'spec.parameters: at most 100 parameters'],
-    ['a 4,096-character parameter value', { parameters: { VALUE: 'x'.repeat(4096) } }, undefined],
-    [
-      'a 4,097-character parameter value',
-      { parameters: { VALUE: 'x'.repeat(4097) } },
-      'spec.parameters.VALUE: must be at most 4096 characters',
-    ],
-    ['64 labels', { labels: many(64, (i) => `l${i}`) }, undefined],
-    ['65 labels', { labels: many(65, (i) => `l${i}`) }, 'metadata.labels: at most 64 labels'],
-    ['a 63-character workflowId', { workflowId: 'w'.repeat(63) }, undefined],
-    [
-      'a 64-character workflowId',
-      { workflowId: 'w'.repeat(64) },
-      'spec.workflowRef.workflowId: must be at most 63 characters',
-    ],
-  ])('takes a request at its limits: %s', (_what, options, reason) => {
-    const parsed = parseManifest(manifest(options));
-    if (reason === undefined) expect(parsed).toMatchObject({ ok: true });
-    else expect(problem(manifest(options)).reason).toContain(reason);
-  });
-
   it('rejects a wrong kind or apiVersion', () => {
     expect(problem({ ...manifest(), kind: 'Pod' }).reason).toContain('kind: must be WorkflowExecution');
     expect(problem({ ...manifest(), apiVersion: 'v1' }).reason).toContain(
@@ -109,5 +89,73 @@ describe('the request (SPEC §2)', () => {
     const reordered = { spec: a.spec, metadata: a.metadata, kind: a.kind, apiVersion: a.apiVersion };
     expect(requestHash(reordered)).toBe(requestHash(a));
     expect(requestHash(manifest({ target: 'default/deployment/other' }))).not.toBe(requestHash(a));
+  });
+
+  it('hashes labels and spec whatever the key order inside them, and a key set to undefined as one left out', () => {
+    const a = manifest({ labels: { team: 'pay', tier: 'gold' } });
+    const { workflowRef, targetResource, parameters } = a.spec;
+    const reordered = {
+      ...a,
+      metadata: { ...a.metadata, labels: { tier: 'gold', team: 'pay' } },
+      spec: { parameters, targetResource, workflowRef: { ...workflowRef } },
+    };
+    expect(requestHash(reordered)).toBe(requestHash(a));
+    expect(requestHash({ ...a, spec: { ...a.spec, rationale: undefined } })).toBe(requestHash(a));
+    expect(requestHash(manifest({ labels: { team: 'pay' } }))).not.toBe(requestHash(a));
+  });
+  it('hashes a request as earlier releases did: a stored specHash still matches its redelivered request', () => {
+    expect(requestHash(manifest())).toBe('1e03720882dc3bfb3661586f8ca484a7848e53eef7270bc786eb5685941ea9f2');
+    // A rejected request's hash covers whatever was sent: arrays, nulls, numbers, non-ASCII.
+    expect(
+      requestHash({
+        metadata: { labels: { b: '2', a: '1' } },
+        spec: { list: [1, { y: null, x: 'é' }], n: 0.5 },
+      }),
+    ).toBe('769945d1b6120c78240010fd5a98c31116c54ba4ec73cef9c7f42db652ee630e');
+  });
+
+  it('lists the first ten problems of a request, each with its field', () => {
+    const parameters = Object.fromEntries(Array.from({ length: 12 }, (_, i) => [`bad${i}`, 'v']));
+    const reason = (parseManifest(manifest({ parameters })) as { reason: string }).reason;
+    const problems = reason.split('; ');
+    expect(problems).toHaveLength(10);
+    expect(problems[0]).toBe('spec.parameters.bad0: parameter name must be UPPER_SNAKE_CASE');
+  });
+});
+
+describe('the request body before its schema (SPEC §2, WE-15)', () => {
+  const reasonOf = (body: string) => {
+    const parsed = parseRequest(body);
+    return parsed.ok ? undefined : parsed.reason;
+  };
+  const nested = (levels: number) => `${'['.repeat(levels)}${']'.repeat(levels)}`;
+
+  it('takes a body of exactly the size limit to the JSON parser', () => {
+    expect(reasonOf(' '.repeat(MAX_REQUEST_BYTES))).toMatch(/^request body is not valid JSON/);
+  });
+
+  it('takes 32 levels of nesting to the schema and refuses 33', () => {
+    expect(reasonOf(nested(32))).toMatch(/^request: /);
+    expect(reasonOf(nested(33))).toBe('request nests more than 32 levels deep; the limit is 32');
+  });
+
+  it('counts depth, not brackets: 40 arrays side by side are one level', () => {
+    expect(reasonOf(`[${'[],'.repeat(39)}[]]`)).toMatch(/^request: /);
+  });
+
+  it('an escaped quote does not end a string, so the brackets after it are still text', () => {
+    expect(reasonOf(JSON.stringify([`"${'['.repeat(40)}`]))).toMatch(/^request: /);
+  });
+
+  it('names the first character that is half of a surrogate pair, the very first included', () => {
+    expect(reasonOf('\udc00{}')).toBe('request body is not valid UTF-8 (character 0)');
+  });
+
+  it('quotes a field name that is not plain, cut to 64 characters, so input never escapes the message', () => {
+    const reason = reasonOf(
+      JSON.stringify(manifest({ parameters: { 'a b': 'v', [`${'c'.repeat(70)} x`]: 'v' } })),
+    );
+    expect(reason).toContain('spec.parameters["a b"]: parameter name must be UPPER_SNAKE_CASE');
+    expect(reason).toContain(`spec.parameters["${'c'.repeat(64)}"]: parameter name must be`);
   });
 });

@@ -7,6 +7,7 @@ describe('targetResource (SPEC §2)', () => {
     'Node/worker-1',
     'ns/Role/system:controller',
     'kube-system/ConfigMap/a.b_c',
+    `ns/Deployment/${'a'.repeat(253)}`,
   ])('accepts %s', (target) => {
     expect(targetProblem(target)).toBeUndefined();
   });
@@ -16,6 +17,7 @@ describe('targetResource (SPEC §2)', () => {
     ['deployment', 'got 1 parts'],
     ['a/b/c/d', 'got 4 parts'],
     ['ns//name', 'empty part at position 1'],
+    ['/Deployment/api', 'empty part at position 0'],
     ['ns/Deployment/api\n', 'part at position 2 has characters'],
     ['ns/Deploy ment/api', 'part at position 1 has characters'],
     ['-ns/Deployment/api', 'part at position 0 has characters'],
@@ -52,5 +54,11 @@ describe('targetLabelValue (WE-4)', () => {
     expect(targetLabelValue(long)).toHaveLength(63);
     expect(targetLabelValue('ns/Role/system:controller_')).toBe('ns__Role__system_controller');
     expect(targetLabelValue('a/b/c')).toMatch(/^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/);
+  });
+
+  it('trims every character that is not alphanumeric from both ends, also where the 63-character cut lands', () => {
+    expect(targetLabelValue('._x/y-.')).toBe('x__y');
+    // 61 characters of kind, then "__" from the slash: the cut keeps both underscores, the trim drops them.
+    expect(targetLabelValue(`${'K'.repeat(61)}/name`)).toBe('K'.repeat(61));
   });
 });
