@@ -57,6 +57,7 @@ export function loggingTransitions(store: ExecutionStore, log: Log): ExecutionSt
     running: (shard, limit, cursor) => store.running(shard, limit, cursor),
     dueLocks: (shard, now, limit, cursor) => store.dueLocks(shard, now, limit, cursor),
     sweepPoint: (shard) => store.sweepPoint(shard),
+    census: () => store.census(),
     saveSweepPoint: (shard, cursor) => store.saveSweepPoint(shard, cursor),
     read: async (id) => seen(await store.read(id)),
     readLock: async (key) => seenLock(await store.readLock(key)),

@@ -50,6 +50,14 @@ export interface ExecutionStore {
   saveSweepPoint(shard: number, cursor: string | undefined): Promise<void>;
   /** Keeps why a request was dead-lettered, for `wfe rejections` (written once per dead letter). */
   recordRejection(rejection: Rejection): Promise<void>;
+  /** How many executions are Running and how many locks are held, counted over the sweep's index. */
+  census(): Promise<Census>;
+}
+
+/** What the system holds at one moment, for the dashboard's gauges. */
+export interface Census {
+  running: number;
+  locksHeld: number;
 }
 
 /**

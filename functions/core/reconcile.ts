@@ -123,6 +123,21 @@ export async function fanOut(store: ExecutionStore, queue: SweepQueue): Promise<
   return shards.length;
 }
 
+/**
+ * The dashboard's gauges, once a tick: how many executions are Running and how many locks are held
+ * now. Counted from the sweep's index, so the figure holds however the work is spread.
+ */
+export async function publishCensus(deps: Pick<ReconcileDeps, 'store' | 'metrics' | 'log'>): Promise<void> {
+  try {
+    const { running, locksHeld } = await deps.store.census();
+    deps.metrics.add(MetricName.ExecutionsRunning, 'Count', running);
+    deps.metrics.add(MetricName.LocksHeld, 'Count', locksHeld);
+  } catch (error) {
+    // A gauge missing for a minute is a gap on a graph; the sweep itself must not wait on it.
+    deps.log.warn('census not counted', { error: String(error) });
+  }
+}
+
 /** A sweep queue message's shard, or undefined when the body is not one (no retry can make it one). */
 export function parseSweepMessage(body: string, store: ExecutionStore): number | undefined {
   try {

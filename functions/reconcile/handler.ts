@@ -14,6 +14,7 @@ import {
   emptyReport,
   fanOut,
   parseSweepMessage,
+  publishCensus,
   type ReconcileReport,
   reconcile,
   sweep,
@@ -45,6 +46,7 @@ export function createHandler(deps: ReconcileHandlerDeps) {
     .use(injectLambdaContext(logger, { clearState: true }))
     .use(publishMetrics(deps.metrics))
     .handler(async (_event, ctx: Context) => {
+      await publishCensus(core(ctx));
       if (deps.sweeps) {
         const fannedOut = await fanOut(deps.store, deps.sweeps);
         logger.info('sweep fanned out', { shards: fannedOut });

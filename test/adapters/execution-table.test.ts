@@ -48,6 +48,30 @@ async function createTestTable(): Promise<TestTable> {
 }
 
 describe('executionTable', () => {
+  it('WE-14: counts the Running executions and the held locks over every shard, whatever their due time', async () => {
+    const t = await createTestTable();
+    const store = executionTable(t.tableName, fixedClock('2026-01-01T00:00:00Z'), t.doc);
+    expect(await store.census()).toEqual({ running: 0, locksHeld: 0 });
+    for (let i = 0; i < 40; i++)
+      await store.write({ executions: [{ next: execution(`r${i}`, 'Running'), expectVersion: 0 }] });
+    await store.write({ executions: [{ next: execution('done', 'Completed'), expectVersion: 0 }] });
+    await store.write({ executions: [{ next: execution('waiting'), expectVersion: 0 }] });
+    await store.write({ lock: { op: 'put', lock: lock(), expectVersion: 'absent' } });
+    await store.write({
+      lock: {
+        op: 'put',
+        lock: lock({
+          key: 'default#other',
+          state: 'cooling',
+          leaseUntil: undefined,
+          releaseAt: '2027-01-01T00:00:00.000Z',
+        }),
+        expectVersion: 'absent',
+      },
+    });
+    expect(await store.census()).toEqual({ running: 40, locksHeld: 2 });
+  });
+
   it('writes an execution once and refuses a stale version', async () => {
     const t = await createTestTable();
     const clock = fixedClock('2026-01-01T00:00:00Z');

@@ -5,9 +5,16 @@
 import { describe, expect, it } from 'vitest';
 import { executionKey } from '../../functions/core/execution-id.js';
 import { runningLock } from '../../functions/core/lock.js';
+import { MetricName } from '../../functions/core/metric-name.js';
 import { pipelineRunName } from '../../functions/core/pipeline-run.js';
 import type { RunState, SweepMessage } from '../../functions/core/ports.js';
-import { allShardsOf, fanOut, parseSweepMessage, sweep } from '../../functions/core/reconcile.js';
+import {
+  allShardsOf,
+  fanOut,
+  parseSweepMessage,
+  publishCensus,
+  sweep,
+} from '../../functions/core/reconcile.js';
 import { syncRun } from '../../functions/core/sync-one.js';
 import { memorySystem, NAMESPACE as NS } from '../fakes/memory-system.js';
 import { body } from '../fixtures/manifests.js';
@@ -29,6 +36,31 @@ async function fleet(n: number) {
   const shardOf = (name: string) => s.store.shardOf(executionKey({ namespace: 'default', name }));
   return { ...s, shardOf };
 }
+
+describe('census', () => {
+  it('publishes the executions running and the locks held now, once a tick, for the dashboard', async () => {
+    const s = await fleet(5);
+    s.cluster.update(NS, pipelineRunName(target(0)), succeeded);
+    await sweep(allShardsOf(s.store), s.reconcileDeps);
+    await publishCensus(s.reconcileDeps);
+    const gauge = (name: MetricName) => s.metrics.entries.filter((e) => e.name === name).map((e) => e.value);
+    // One ended: four still run; all five targets are held (the ended one through its cooldown).
+    expect(gauge(MetricName.ExecutionsRunning)).toEqual([4]);
+    expect(gauge(MetricName.LocksHeld)).toEqual([5]);
+  });
+
+  it('a census that cannot be counted is a warning, never a failed tick', async () => {
+    const s = memorySystem();
+    s.store.census = async () => {
+      throw new Error('ProvisionedThroughputExceededException');
+    };
+    await publishCensus(s.reconcileDeps);
+    expect(s.metrics.entries).toEqual([]);
+    expect(s.log.lines).toContainEqual(
+      expect.objectContaining({ level: 'warn', message: 'census not counted' }),
+    );
+  });
+});
 
 describe('fan-out', () => {
   it('sends one message per shard, and reads each back; anything else is refused', async () => {

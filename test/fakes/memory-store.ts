@@ -8,7 +8,7 @@ import type { AuditEventRequest } from '../../functions/core/audit-event.js';
 import type { Execution } from '../../functions/core/execution.js';
 import { type ExecutionId, executionKey } from '../../functions/core/execution-id.js';
 import { type Lock, lockDueAt } from '../../functions/core/lock.js';
-import type { ExecutionStore, Page, Rejection, RunningEntry } from '../../functions/core/ports.js';
+import type { Census, ExecutionStore, Page, Rejection, RunningEntry } from '../../functions/core/ports.js';
 import type { StateChange, WriteResult } from '../../functions/core/state-change.js';
 
 const clone = <T>(v: T): T => structuredClone(v);
@@ -98,6 +98,12 @@ export class MemoryStore implements ExecutionStore {
       .sort((a, b) => (lockDueAt(a) ?? '').localeCompare(lockDueAt(b) ?? ''))
       .map((l) => l.key);
     return this.page(all, limit, cursor);
+  }
+
+  async census(): Promise<Census> {
+    this.counts.reads++;
+    const running = [...this.executions.values()].filter((e) => e.status.phase === 'Running').length;
+    return { running, locksHeld: this.locks.size };
   }
 
   async sweepPoint(shard: number): Promise<string | undefined> {

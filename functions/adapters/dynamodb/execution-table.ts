@@ -21,7 +21,7 @@ import {
 import type { Execution } from '../../core/execution.js';
 import type { ExecutionId } from '../../core/execution-id.js';
 import type { Lock } from '../../core/lock.js';
-import type { Clock, ExecutionStore, Page, Rejection, RunningEntry } from '../../core/ports.js';
+import type { Census, Clock, ExecutionStore, Page, Rejection, RunningEntry } from '../../core/ports.js';
 import type { StateChange, WriteResult } from '../../core/state-change.js';
 import { itemBytes, MAX_ITEM_BYTES } from './item-size.js';
 import {
@@ -41,7 +41,7 @@ import {
   toLock,
   toRunningEntry,
 } from './items.js';
-import { SHARDS, shardKey } from './shard.js';
+import { allShards, SHARDS, shardKey } from './shard.js';
 import { DueKind, TABLE } from './table.js';
 
 type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
@@ -141,6 +141,28 @@ export function executionTable(
     return out;
   }
 
+  /** The entries under one due index key value, counted a page (1 MB read) at a time. */
+  async function countShard(value: string): Promise<number> {
+    let count = 0;
+    let start: Record<string, unknown> | undefined;
+    do {
+      const out = await query(
+        new QueryCommand({
+          TableName: tableName,
+          IndexName: TABLE.dueIndex.name,
+          KeyConditionExpression: '#shard = :shard',
+          ExpressionAttributeNames: { '#shard': TABLE.dueIndex.partitionKey },
+          ExpressionAttributeValues: { ':shard': value },
+          Select: 'COUNT',
+          ExclusiveStartKey: start,
+        }),
+      );
+      count += out.Count ?? 0;
+      start = out.LastEvaluatedKey;
+    } while (start);
+    return count;
+  }
+
   async function writeOne(op: TransactItem): Promise<void> {
     if (op.Put) await doc.send(new PutCommand(op.Put as ConstructorParameters<typeof PutCommand>[0]));
     else if (op.Delete)
@@ -232,6 +254,17 @@ export function executionTable(
         items: (out.Items ?? []).map((i) => lockKeyOf(i as Item)),
         cursor: encodeCursor(out.LastEvaluatedKey),
       };
+    },
+
+    async census(): Promise<Census> {
+      // Every held lock is due at some time (its lease or cooldown), so each has an index entry.
+      const [running, locksHeld] = await Promise.all(
+        [DueKind.Running, DueKind.Lock].map(async (kind) => {
+          const counts = await Promise.all(allShards().map((shard) => countShard(shardKey(kind, shard))));
+          return counts.reduce((sum, count) => sum + count, 0);
+        }),
+      );
+      return { running: running ?? 0, locksHeld: locksHeld ?? 0 };
     },
 
     async sweepPoint(shard: number): Promise<string | undefined> {
