@@ -112,7 +112,7 @@ const parameters = z
 const executionConfig = z.object({
   timeout: z.optional(
     z.string().check(
-      z.maxLength(32),
+      z.maxLength(32, 'must be at most 32 characters'),
       z.refine((t: string) => {
         const ms = parseDuration(t);
         return ms !== undefined && ms > 0 && ms <= 24 * 3_600_000;
@@ -120,7 +120,12 @@ const executionConfig = z.object({
     ),
   ),
   serviceAccountName: z.optional(
-    z.string().check(z.maxLength(253), z.regex(DNS1123_SUBDOMAIN, 'must be a lowercase RFC 1123 subdomain')),
+    z
+      .string()
+      .check(
+        z.maxLength(253, 'must be at most 253 characters'),
+        z.regex(DNS1123_SUBDOMAIN, 'must be a lowercase RFC 1123 subdomain'),
+      ),
   ),
 });
 

@@ -123,19 +123,29 @@ export async function fanOut(store: ExecutionStore, queue: SweepQueue): Promise<
   return shards.length;
 }
 
+/** The gauges' period: the dashboard reads them a minute at a time. */
+export const CENSUS_PERIOD_MS = 60_000;
+
 /**
- * The dashboard's gauges, once a tick: how many executions are Running and how many locks are held
- * now. Counted from the sweep's index, so the figure holds however the work is spread.
+ * The dashboard's gauges: how many executions are Running and how many locks are held now, counted
+ * from the sweep's index (so the figure holds however the work is spread). At most once a period
+ * per instance: a schedule faster than the dashboard's minute (locally, every second) would only
+ * repeat the count. A census that fails is a gap on a graph; the sweep never waits on it.
  */
-export async function publishCensus(deps: Pick<ReconcileDeps, 'store' | 'metrics' | 'log'>): Promise<void> {
-  try {
-    const { running, locksHeld } = await deps.store.census();
-    deps.metrics.add(MetricName.ExecutionsRunning, 'Count', running);
-    deps.metrics.add(MetricName.LocksHeld, 'Count', locksHeld);
-  } catch (error) {
-    // A gauge missing for a minute is a gap on a graph; the sweep itself must not wait on it.
-    deps.log.warn('census not counted', { error: String(error) });
-  }
+export function censusTaker(deps: Pick<ReconcileDeps, 'store' | 'metrics' | 'log' | 'clock'>) {
+  let takenAt: number | undefined;
+  return async function publishCensus(): Promise<void> {
+    const now = deps.clock.now().getTime();
+    if (takenAt !== undefined && now - takenAt < CENSUS_PERIOD_MS) return;
+    takenAt = now;
+    try {
+      const { running, locksHeld } = await deps.store.census();
+      deps.metrics.add(MetricName.ExecutionsRunning, 'Count', running);
+      deps.metrics.add(MetricName.LocksHeld, 'Count', locksHeld);
+    } catch (error) {
+      deps.log.warn('census not counted', { error: String(error) });
+    }
+  };
 }
 
 /** A sweep queue message's shard, or undefined when the body is not one (no retry can make it one). */

@@ -47,7 +47,7 @@ const list = (name: string) =>
     }),
   );
 
-const nonEmpty = () => z.optional(z.string().check(z.minLength(1)));
+const nonEmpty = () => z.optional(z.string().check(z.minLength(1, 'must not be empty')));
 
 const clusterAccess = z.pipe(
   z.object({
@@ -205,7 +205,13 @@ export function forwarderConfig(env: Env) {
       DATASTORAGE_TOKEN_SECRET_ARN: nonEmpty(),
       AUDIT_DLQ_URL: url('AUDIT_DLQ_URL'),
       AUDIT_BATCH_SIZE: z._default(
-        z.coerce.number().check(z.int(), z.gte(1), z.lte(1000, 'AUDIT_BATCH_SIZE must be at most 1000')),
+        z.coerce
+          .number()
+          .check(
+            z.int('AUDIT_BATCH_SIZE must be a whole number'),
+            z.gte(1, 'AUDIT_BATCH_SIZE must be at least 1'),
+            z.lte(1000, 'AUDIT_BATCH_SIZE must be at most 1000'),
+          ),
         1000,
       ),
       AUDIT_REQUEST_TIMEOUT: duration('AUDIT_REQUEST_TIMEOUT', '10s', 100),

@@ -11,15 +11,16 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { Context, ScheduledEvent, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import {
+  censusTaker,
   emptyReport,
   fanOut,
   parseSweepMessage,
-  publishCensus,
   type ReconcileReport,
   reconcile,
   sweep,
 } from '../core/reconcile.js';
-import { publishMetrics } from '../platform/powertools.js';
+import { logPort } from '../platform/log.js';
+import { metricsPort, publishMetrics } from '../platform/powertools.js';
 import { sqsBatchHandler } from '../platform/sqs-batch.js';
 import { lambdaHandler } from '../platform/wiring.js';
 import { depsFromEnv, type ReconcileHandlerDeps, sweepDeps } from './deps.js';
@@ -35,6 +36,7 @@ export interface ReconcileHandler {
 export function createHandler(deps: ReconcileHandlerDeps) {
   const { logger } = deps;
   const core = (context: Context) => sweepDeps(deps, context);
+  const publishCensus = censusTaker({ ...deps, metrics: metricsPort(deps.metrics), log: logPort(logger) });
   // The invocation a queue message came in, for its time left (the batch wiring passes the record only).
   let context: Context;
   const queue = sqsBatchHandler(deps, 'sweep', () => async ({ body, messageId }) => {
@@ -46,7 +48,7 @@ export function createHandler(deps: ReconcileHandlerDeps) {
     .use(injectLambdaContext(logger, { clearState: true }))
     .use(publishMetrics(deps.metrics))
     .handler(async (_event, ctx: Context) => {
-      await publishCensus(core(ctx));
+      await publishCensus();
       if (deps.sweeps) {
         const fannedOut = await fanOut(deps.store, deps.sweeps);
         logger.info('sweep fanned out', { shards: fannedOut });

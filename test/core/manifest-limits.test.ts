@@ -155,13 +155,13 @@ describe('the request at each limit (SPEC §2, WE-15)', () => {
     [
       'a 33-character timeout',
       manifest({ timeout: `${'0'.repeat(30)}30m` }),
-      'spec.executionConfig.timeout: Too big',
+      'spec.executionConfig.timeout: must be at most 32 characters',
     ],
     ['a 253-character service account', manifest({ serviceAccountName: 's'.repeat(253) }), undefined],
     [
       'a 254-character service account',
       manifest({ serviceAccountName: 's'.repeat(254) }),
-      'spec.executionConfig.serviceAccountName: Too big',
+      'spec.executionConfig.serviceAccountName: must be at most 253 characters',
     ],
     ['a confidence of 0', set('spec.confidence', 0), undefined],
     ['a confidence of 1', set('spec.confidence', 1), undefined],

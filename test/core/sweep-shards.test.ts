@@ -10,9 +10,10 @@ import { pipelineRunName } from '../../functions/core/pipeline-run.js';
 import type { RunState, SweepMessage } from '../../functions/core/ports.js';
 import {
   allShardsOf,
+  CENSUS_PERIOD_MS,
+  censusTaker,
   fanOut,
   parseSweepMessage,
-  publishCensus,
   sweep,
 } from '../../functions/core/reconcile.js';
 import { syncRun } from '../../functions/core/sync-one.js';
@@ -42,11 +43,19 @@ describe('census', () => {
     const s = await fleet(5);
     s.cluster.update(NS, pipelineRunName(target(0)), succeeded);
     await sweep(allShardsOf(s.store), s.reconcileDeps);
-    await publishCensus(s.reconcileDeps);
+    const publishCensus = censusTaker(s.reconcileDeps);
+    await publishCensus();
     const gauge = (name: MetricName) => s.metrics.entries.filter((e) => e.name === name).map((e) => e.value);
     // One ended: four still run; all five targets are held (the ended one through its cooldown).
     expect(gauge(MetricName.ExecutionsRunning)).toEqual([4]);
     expect(gauge(MetricName.LocksHeld)).toEqual([5]);
+    // Ticks faster than the dashboard's minute repeat no count; the next minute counts again.
+    s.clock.advance(CENSUS_PERIOD_MS - 1);
+    await publishCensus();
+    expect(gauge(MetricName.ExecutionsRunning)).toEqual([4]);
+    s.clock.advance(1);
+    await publishCensus();
+    expect(gauge(MetricName.ExecutionsRunning)).toEqual([4, 4]);
   });
 
   it('a census that cannot be counted is a warning, never a failed tick', async () => {
@@ -54,7 +63,7 @@ describe('census', () => {
     s.store.census = async () => {
       throw new Error('ProvisionedThroughputExceededException');
     };
-    await publishCensus(s.reconcileDeps);
+    await censusTaker(s.reconcileDeps)();
     expect(s.metrics.entries).toEqual([]);
     expect(s.log.lines).toContainEqual(
       expect.objectContaining({ level: 'warn', message: 'census not counted' }),
