@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
-import type { Clock, Cluster, ExecutionStore, RequestQueue } from '../functions/core/ports.js';
+import type { Clock, Cluster, ExecutionStore, RequestQueue, SweepQueue } from '../functions/core/ports.js';
 import { depsFromEnv as executeDeps } from '../functions/execute/deps.js';
 import { createHandler as createExecute } from '../functions/execute/handler.js';
 import { depsFromEnv as reconcileDeps } from '../functions/reconcile/deps.js';
@@ -90,21 +90,22 @@ export async function executeHandler(w: Wiring, queue: RequestQueue = countingQu
   return { handler, invoke };
 }
 
-export async function reconcileHandler(w: Wiring) {
-  const handler = createReconcile(
-    await reconcileDeps(benchEnv(w.cooldownMs), {
-      store: w.store,
-      cluster: w.cluster,
-      clock: w.clock,
-      observability: quiet('reconcile'),
-    }),
-  );
-  const tick = () =>
-    handler(
-      {},
-      lambdaContext('wfe-reconcile', DEPLOYED.timeoutsMs.reconcile, () => false),
-    );
-  return { handler, tick };
+/**
+ * With `sweeps`, the schedule fans the shards out to it as deployed, and `sweepShard` is the sweep
+ * queue's invocation for one of its messages.
+ */
+export async function reconcileHandler(w: Wiring, sweeps?: SweepQueue) {
+  const deps = await reconcileDeps(benchEnv(w.cooldownMs), {
+    store: w.store,
+    cluster: w.cluster,
+    clock: w.clock,
+    observability: quiet('reconcile'),
+  });
+  const handler = createReconcile(sweeps ? { ...deps, sweeps } : deps);
+  const context = () => lambdaContext('wfe-reconcile', DEPLOYED.timeoutsMs.reconcile, () => false);
+  const tick = () => handler({}, context());
+  const sweepShard = (body: string) => handler(sqsEvent([body]), context());
+  return { handler, tick, sweepShard };
 }
 
 /** A WorkflowExecution request as a user would send it (SPEC §2). */

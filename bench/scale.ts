@@ -21,6 +21,8 @@ export interface Scale {
   coldStart: { runs: number };
   /** Runs of each `wfe` command timed, whole process. */
   cli: { runs: number };
+  /** Running executions swept (beside twice as many finished), and requests in the index-write burst. */
+  fleet: { running: number; burst: number };
   /** execute and its baseline stop at their count or after budgetMs (the baseline after half). */
   throughput: {
     executions: number;
@@ -47,6 +49,7 @@ export const FULL: Scale = {
   bundles: { initRuns: 7 },
   coldStart: { runs: 11 },
   cli: { runs: 10 },
+  fleet: { running: 5000, burst: 500 },
   throughput: {
     executions: 300,
     puts: 2000,
@@ -66,6 +69,7 @@ export const SMALL: Scale = {
   bundles: { initRuns: 1 },
   coldStart: { runs: 1 },
   cli: { runs: 1 },
+  fleet: { running: 200, burst: 30 },
   throughput: { executions: 20, puts: 50, budgetMs: 2000, auditEvents: 200, auditBatchSizes: [100] },
 };
 

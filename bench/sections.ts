@@ -7,6 +7,7 @@ import type { BenchContext } from './context.js';
 import { measureEventLateness } from './event-lateness.js';
 import { measureExecuteThroughput } from './execute-throughput.js';
 import type { Section } from './figures.js';
+import { measureFleet } from './fleet.js';
 import { measureLifecycle } from './lifecycle.js';
 import { measureReconcileReads } from './reconcile-reads.js';
 import { measureReleaseLateness } from './release-lateness.js';
@@ -28,4 +29,5 @@ export const SECTIONS: SectionRunner[] = [
   { id: 'executeThroughput', measure: measureExecuteThroughput },
   { id: 'auditThroughput', measure: measureAuditThroughput },
   { id: 'cli', measure: measureCliLatency },
+  { id: 'fleet', measure: measureFleet },
 ];

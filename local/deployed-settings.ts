@@ -30,6 +30,8 @@ export const DEPLOYED = {
     visibilityTimeoutSeconds: 180,
     batchSize: 10,
   },
+  /** Shards swept at once: the sweep queue's event source maxConcurrency (infra/sweep.ts). */
+  sweepConcurrency: 4,
   timeoutsMs: {
     execute: 30_000,
     reconcile: 60_000,

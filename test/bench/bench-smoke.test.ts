@@ -54,6 +54,7 @@ describe('bench smoke (BENCH_SCALE=small)', () => {
       'executeThroughput',
       'auditThroughput',
       'cli',
+      'fleet',
     ]);
   });
 
@@ -130,6 +131,17 @@ describe('bench smoke (BENCH_SCALE=small)', () => {
     expect(byId(s, 'cli.get.p50')?.target?.text).toBe('≤ 0.35 s');
     expect(byId(s, 'cli.get.p50')?.baseline?.label).toBe('node -e 0, p50');
   }, 120_000);
+
+  it('WE-14. sweeps a fleet fanned out per shard and counts index writes per key value over a burst', async () => {
+    const s = await measure('fleet');
+    for (const what of ['seconds', 'kubeRequests', 'listPages', 'itemsRead', 'readRequests'])
+      expect(byId(s, `fleet.sweep.${what}`)?.value).toBeGreaterThan(0);
+    expect(byId(s, 'fleet.sweep.kubeRequests')?.baseline?.value).toBe(4 * SMALL.fleet.running);
+    expect(byId(s, 'fleet.sweep.writeRequests')?.value).toBe(0);
+    expect(byId(s, 'fleet.sweep.unfinishedShards')?.value).toBe(0);
+    expect(byId(s, 'fleet.burst.dueBusiestShare')?.value).toBeLessThan(50);
+    expect(byId(s, 'fleet.burst.busiestAt500')?.target).toBeDefined();
+  }, 180_000);
 
   it('renders the table', () => {
     const table = renderTable(measured);

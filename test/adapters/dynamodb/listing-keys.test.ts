@@ -5,8 +5,8 @@
  * The worst burst is one namespace and one target (an alert storm), each request a lifecycle.
  */
 import { describe, expect, it } from 'vitest';
+import { busiest, indexWrites, LISTING_INDEXES } from '../../../bench/index-writes.js';
 import { executionItem, type Item, lockItem } from '../../../functions/adapters/dynamodb/items.js';
-import { TABLE } from '../../../functions/adapters/dynamodb/table.js';
 import type { Execution, ExecutionStatus } from '../../../functions/core/execution.js';
 import type { Lock } from '../../../functions/core/lock.js';
 
@@ -14,29 +14,6 @@ const REQUESTS_PER_SECOND = 500;
 /** A DynamoDB partition serves 1,000 WCU/s; an index key value must stay far below. */
 const MAX_WRITES_PER_KEY_VALUE = 125;
 const TARGET = 'payment/Deployment/payment-api';
-const indexKeys = Object.values(TABLE.listIndexes).map((index) => index.partitionKey);
-
-/** Index writes per key value, from each item's successive versions (undefined: deleted). */
-function indexWrites(histories: (Item | undefined)[][]): Map<string, number> {
-  const writes = new Map<string, number>();
-  const add = (value: unknown) => {
-    if (typeof value === 'string') writes.set(value, (writes.get(value) ?? 0) + 1);
-  };
-  for (const history of histories) {
-    let before: Item | undefined;
-    for (const after of history) {
-      for (const key of indexKeys) {
-        const changed =
-          before?.[key] !== after?.[key] || before?.[TABLE.listOrder] !== after?.[TABLE.listOrder];
-        if (!changed) continue;
-        add(before?.[key]);
-        add(after?.[key]);
-      }
-      before = after;
-    }
-  }
-  return writes;
-}
 
 function lifecycle(i: number): { execution: (Item | undefined)[]; lock: (Item | undefined)[] } {
   const id = { namespace: 'payment', name: `we-storm-${i}` };
@@ -74,11 +51,13 @@ function lifecycle(i: number): { execution: (Item | undefined)[]; lock: (Item | 
 describe('listing index write load (WE-14)', () => {
   it(`WE-14: at ${REQUESTS_PER_SECOND} requests/s in one namespace on one target, no listing key value takes more than ${MAX_WRITES_PER_KEY_VALUE} writes/s`, () => {
     const lifecycles = Array.from({ length: REQUESTS_PER_SECOND }, (_, i) => lifecycle(i));
-    const writes = indexWrites(lifecycles.flatMap((l) => [l.execution, l.lock]));
-    const [busiest, most] = [...writes].reduce((a, b) => (b[1] > a[1] ? b : a));
-    const total = [...writes.values()].reduce((a, b) => a + b, 0);
+    const writes = indexWrites(
+      lifecycles.flatMap((l) => [l.execution, l.lock]),
+      LISTING_INDEXES,
+    );
+    const { key, writes: most, total } = busiest(writes);
     console.log(
-      `listing indexes at ${REQUESTS_PER_SECOND} requests/s: ${total} index writes/s over ${writes.size} key values; busiest ${busiest} ${most}/s`,
+      `listing indexes at ${REQUESTS_PER_SECOND} requests/s: ${total} index writes/s over ${writes.size} key values; busiest ${key} ${most}/s`,
     );
     expect(most).toBeLessThanOrEqual(MAX_WRITES_PER_KEY_VALUE);
     // Keys only, so an index entry is written when its key moves, not at each of the item's writes:

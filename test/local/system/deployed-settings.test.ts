@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseInfraConfig } from '../../../infra/config.js';
 import { EXECUTE_TIMEOUT } from '../../../infra/functions.js';
+import { SWEEP_CONCURRENCY } from '../../../infra/sweep.js';
 import { DEPLOYED } from '../../../local/deployed-settings.js';
 
 describe('deployed settings the local system copies', () => {
@@ -16,5 +17,6 @@ describe('deployed settings the local system copies', () => {
     expect(DEPLOYED.audit.batchSize).toBe(config.audit.batchSize);
     expect(DEPLOYED.audit.retryAttempts).toBe(config.audit.retryAttempts);
     expect(DEPLOYED.audit.maxRecordAgeSeconds).toBe(config.audit.maxRecordAgeSeconds);
+    expect(DEPLOYED.sweepConcurrency).toBe(SWEEP_CONCURRENCY);
   });
 });
