@@ -8,6 +8,7 @@ import type { Item } from '../functions/adapters/dynamodb/items.js';
 import { TABLE } from '../functions/adapters/dynamodb/table.js';
 
 export interface IndexShape {
+  name: string;
   partitionKey: string;
   sortKey: string;
   /** Non-key attributes the index holds (KEYS_ONLY: none). */
@@ -16,6 +17,7 @@ export interface IndexShape {
 
 /** The listing indexes: keys only, all sorted by listOrder. */
 export const LISTING_INDEXES: IndexShape[] = Object.values(TABLE.listIndexes).map((index) => ({
+  name: index.name,
   partitionKey: index.partitionKey,
   sortKey: TABLE.listOrder,
   projected: [],
@@ -23,16 +25,22 @@ export const LISTING_INDEXES: IndexShape[] = Object.values(TABLE.listIndexes).ma
 
 /** The sweep's due index. */
 export const DUE_INDEX: IndexShape = {
+  name: TABLE.dueIndex.name,
   partitionKey: TABLE.dueIndex.partitionKey,
   sortKey: TABLE.dueIndex.sortKey,
   projected: TABLE.dueIndex.projected,
 };
 
-/** Index writes per key value, from each item's successive versions (undefined: deleted). */
+/**
+ * Index writes per key value (`index/value`: each index has its own partitions), from each item's
+ * successive versions (undefined: deleted).
+ */
 export function indexWrites(histories: (Item | undefined)[][], indexes: IndexShape[]): Map<string, number> {
   const writes = new Map<string, number>();
-  const add = (value: unknown) => {
-    if (typeof value === 'string') writes.set(value, (writes.get(value) ?? 0) + 1);
+  const add = (index: IndexShape, value: unknown) => {
+    if (typeof value !== 'string') return;
+    const key = `${index.name}/${value}`;
+    writes.set(key, (writes.get(key) ?? 0) + 1);
   };
   for (const history of histories) {
     let before: Item | undefined;
@@ -41,10 +49,10 @@ export function indexWrites(histories: (Item | undefined)[][], indexes: IndexSha
         const key = index.partitionKey;
         const moved = before?.[key] !== after?.[key] || before?.[index.sortKey] !== after?.[index.sortKey];
         if (moved) {
-          add(before?.[key]);
-          add(after?.[key]);
+          add(index, before?.[key]);
+          add(index, after?.[key]);
         } else if (index.projected.some((a) => !isDeepStrictEqual(before?.[a], after?.[a])))
-          add(after?.[key]);
+          add(index, after?.[key]);
       }
       before = after;
     }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { busiest, DUE_INDEX, indexWrites } from '../../bench/index-writes.js';
+import { busiest, DUE_INDEX, indexWrites, LISTING_INDEXES } from '../../bench/index-writes.js';
 
 const entry = (extra: Record<string, unknown>) => ({ pk: 'EXEC#a/b', sk: 'STATE', ...extra });
 
@@ -16,7 +16,7 @@ describe('index writes per key value', () => {
       ],
       [DUE_INDEX],
     );
-    expect(Object.fromEntries(writes)).toEqual({ 'lock#01': 4 });
+    expect(Object.fromEntries(writes)).toEqual({ 'dueByShard/lock#01': 4 });
   });
 
   it('rewrites an entry when a projected attribute changes under the same key, and not for another attribute', () => {
@@ -31,6 +31,12 @@ describe('index writes per key value', () => {
       ],
       [DUE_INDEX],
     );
-    expect(busiest(writes)).toEqual({ key: 'running#03', writes: 2, total: 2 });
+    expect(busiest(writes)).toEqual({ key: 'dueByShard/running#03', writes: 2, total: 2 });
+  });
+
+  it('keeps the same value in two indexes apart: each index has its own partitions', () => {
+    const item = { listKind: 'lock#05', listOrder: 'o', dueShard: 'lock#05', dueAt: 't' };
+    const writes = indexWrites([[entry(item)]], [DUE_INDEX, ...LISTING_INDEXES]);
+    expect(Object.fromEntries(writes)).toEqual({ 'dueByShard/lock#05': 1, 'list-kind/lock#05': 1 });
   });
 });
