@@ -101,7 +101,7 @@ export async function measureFleet(ctx: BenchContext): Promise<Section> {
         '%',
         {
           baseline: {
-            label: `${computed}: ${BEFORE.dueKeyValues} key values`,
+            label: `${computed}: ${BEFORE.dueKeyValues} key values, \`lock\` ${BEFORE_DUE_WRITES.lock} of ${BEFORE_DUE_WRITES.lock + BEFORE_DUE_WRITES.running} writes a request`,
             value: BEFORE_BUSIEST_SHARE,
             unit: '%',
           },
