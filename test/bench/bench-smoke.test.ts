@@ -70,7 +70,9 @@ describe('bench smoke (BENCH_SCALE=small)', () => {
   it('2. reads a reconcile tick with and without history', async () => {
     const s = await measure('reconcile');
     const read = byId(s, 'reconcile.itemsReadWithHistory');
-    expect(read?.baseline?.value).toBe(SMALL.reconcile.active);
+    // Each active execution's index entry, then the minute's census: its running and its lock entry.
+    expect(read?.baseline?.value).toBe(3 * SMALL.reconcile.active);
+    expect(read?.value).toBe(read?.baseline?.value);
     expect(read?.target).toBeDefined();
   }, 60_000);
 
