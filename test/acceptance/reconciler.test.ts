@@ -5,6 +5,7 @@
  * the functions' EMF metrics.
  */
 import { describe, expect, it } from 'vitest';
+import { pipelineRunName } from '../../functions/core/pipeline-run.js';
 import {
   acceptanceSystem,
   auditEventsOf,
@@ -157,8 +158,13 @@ describe.concurrent('WorkflowExecution Controller Reconciliation', () => {
     it('BR-WE-003: should sync WFE status when PipelineRun succeeds (WE-6)', async () => {
       const { name, target } = unique('sync-ok');
       await h.submit(request({ name, target }));
+      // The run as it ended, read before the cooldown's end deletes it (2 s, by timer, on a loaded machine).
+      const run = await waitFor('the run to end', async () => {
+        const found = await h.pipelineRun(pipelineRunName(target));
+        return found?.status?.completionTime ? found : undefined;
+      });
       const done = await h.waitForPhase(name, 'Completed');
-      const run = await h.pipelineRun(done.status.pipelineRunRef!.name);
+      expect(done.status.pipelineRunRef?.name).toBe(run.metadata?.name);
       expect(done.status.completionTime).toBeTruthy();
       expect(done.status.duration).toMatch(/^\d+(\.\d+)?(ms|s)$|^(\d+h)?(\d+m)?\d+s$/);
       // completionTime is the PipelineRun's own, not the moment reconcile noticed (never before
