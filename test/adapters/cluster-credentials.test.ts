@@ -1,7 +1,6 @@
-import type { RequestOptions } from 'node:https';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectCluster } from '../../functions/adapters/kubernetes/cluster.js';
-import { eksToken, kubeConfigFor } from '../../functions/adapters/kubernetes/credentials.js';
+import { connectionFor, eksToken } from '../../functions/adapters/kubernetes/credentials.js';
 import { ClusterUnavailableError, ConfigError } from '../../functions/core/errors.js';
 import { type KubeApi, startKubeApi } from '../../local/kube-api/index.js';
 
@@ -54,10 +53,10 @@ describe('eksToken', () => {
   });
 });
 
-describe('kubeConfigFor eks', () => {
+describe('connectionFor eks', () => {
   it('points at the DescribeCluster endpoint and CA, and mints a new token only after 10 minutes', async () => {
     let now = SIGNED_AT.getTime();
-    const kc = await kubeConfigFor(
+    const connection = await connectionFor(
       { mode: 'eks', clusterName: 'kubernaut-prod' },
       {
         describeCluster: async (name) => {
@@ -72,16 +71,12 @@ describe('kubeConfigFor eks', () => {
         now: () => new Date(now),
       },
     );
-    expect(kc.getCurrentCluster()).toMatchObject({
+    expect(connection).toMatchObject({
       server: 'https://ABC.gr7.eu-west-1.eks.amazonaws.com',
-      caData: 'Q0EtREFUQQ==',
-      skipTLSVerify: false,
+      ca: Buffer.from('CA-DATA'),
+      insecureSkipTlsVerify: false,
     });
-    const authorization = async () => {
-      const opts: RequestOptions = {};
-      await kc.applyToHTTPSOptions(opts);
-      return String((opts.headers as Record<string, string>).Authorization);
-    };
+    const authorization = async () => `Bearer ${await connection.token?.()}`;
     const first = await authorization();
     expect(first.startsWith('Bearer k8s-aws-v1.')).toBe(true);
     expect(decode(first.slice('Bearer '.length)).searchParams.get('X-Amz-Date')).toBe('20260401T080000Z');
@@ -96,7 +91,7 @@ describe('kubeConfigFor eks', () => {
   it('reports a cluster it cannot describe as unavailable, with the cause', async () => {
     const failure = new Error('AccessDeniedException');
     await expect(
-      kubeConfigFor(
+      connectionFor(
         { mode: 'eks', clusterName: 'kubernaut-prod' },
         {
           describeCluster: async () => {
@@ -108,7 +103,7 @@ describe('kubeConfigFor eks', () => {
   });
 });
 
-describe('kubeConfigFor kubeconfig (Secrets Manager)', () => {
+describe('connectionFor kubeconfig (Secrets Manager)', () => {
   let kubeApi: KubeApi;
   beforeAll(async () => {
     kubeApi = await startKubeApi();
@@ -133,13 +128,13 @@ describe('kubeConfigFor kubeconfig (Secrets Manager)', () => {
 
   it('refuses a secret that is not a kubeconfig, naming the variable', async () => {
     await expect(
-      kubeConfigFor(
+      connectionFor(
         { mode: 'kubeconfig', secretArn: 'arn:x' },
         { readSecret: async () => 'not: [a kubeconfig' },
       ),
     ).rejects.toThrow(ConfigError);
     await expect(
-      kubeConfigFor(
+      connectionFor(
         { mode: 'kubeconfig', secretArn: 'arn:x' },
         { readSecret: async () => 'apiVersion: v1\nkind: Config\n' },
       ),
@@ -148,7 +143,7 @@ describe('kubeConfigFor kubeconfig (Secrets Manager)', () => {
 
   it('reports a secret it cannot read as unavailable', async () => {
     await expect(
-      kubeConfigFor(
+      connectionFor(
         { mode: 'kubeconfig', secretArn: 'arn:x' },
         {
           readSecret: async () => {
@@ -160,9 +155,9 @@ describe('kubeConfigFor kubeconfig (Secrets Manager)', () => {
   });
 });
 
-describe('kubeConfigFor local', () => {
+describe('connectionFor local', () => {
   it('names the file it cannot load', async () => {
-    await expect(kubeConfigFor({ mode: 'local', kubeconfigPath: '/nonexistent/kubeconfig' })).rejects.toThrow(
+    await expect(connectionFor({ mode: 'local', kubeconfigPath: '/nonexistent/kubeconfig' })).rejects.toThrow(
       /KUBECONFIG \/nonexistent\/kubeconfig cannot be loaded/,
     );
   });

@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { CoreV1Api, CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KubernetesCluster } from '../../functions/adapters/kubernetes/cluster.js';
+import { connectionFor } from '../../functions/adapters/kubernetes/credentials.js';
 import { Label } from '../../functions/core/pipeline-run.js';
 import { pipelineRunObject } from '../fixtures/pipeline-runs.js';
 
@@ -35,7 +36,10 @@ describe.skipIf(!enabled)('KubernetesCluster against the cluster in KUBECONFIG',
   beforeAll(async () => {
     kc.loadFromDefault();
     core = kc.makeApiClient(CoreV1Api);
-    cluster = new KubernetesCluster(kc, { requestTimeoutMs: 15_000 });
+    cluster = new KubernetesCluster(
+      await connectionFor({ mode: 'local', kubeconfigPath: String(process.env.KUBECONFIG) }),
+      { requestTimeoutMs: 15_000 },
+    );
     await core.createNamespace({
       body: { metadata: { name: NS, labels: { 'app.kubernetes.io/created-by': 'wfe-tests' } } },
     });

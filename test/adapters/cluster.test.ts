@@ -7,6 +7,7 @@ import { ClusterRejectedError, ClusterUnavailableError } from '../../functions/c
 import { Label } from '../../functions/core/pipeline-run.js';
 import { type KubeApi, startKubeApi } from '../../local/kube-api/index.js';
 import { fixedClock } from '../fakes/clock.js';
+import { connectionTo } from '../fixtures/kube-connection.js';
 import { pipelineRunObject } from '../fixtures/pipeline-runs.js';
 
 const NS = 'kubernaut-workflows';
@@ -30,7 +31,7 @@ const OWNER = { name: 'we-owner', namespace: 'payment' };
 
 beforeAll(async () => {
   kubeApi = await startKubeApi({ clock: clock.now });
-  cluster = new KubernetesCluster(kubeApi.kubeConfig(), { requestTimeoutMs: 300, clock });
+  cluster = new KubernetesCluster(await connectionTo(kubeApi), { requestTimeoutMs: 300, clock });
 });
 afterAll(() => kubeApi.close());
 beforeEach(() => {
@@ -114,12 +115,8 @@ describe('getPipelineRun', () => {
   });
 
   it('refuses for good when the server does not serve PipelineRuns (Tekton not installed)', async () => {
-    const kc = kubeApi.kubeConfig();
-    const current = kc.getCurrentCluster();
-    kc.clusters = kc.clusters.map((c) =>
-      c.name === current?.name ? { ...c, server: `${kubeApi.url}/no-tekton` } : c,
-    );
-    const err = await rejection(new KubernetesCluster(kc).getPipelineRun(NS, name));
+    const noTekton = { ...(await connectionTo(kubeApi)), server: `${kubeApi.url}/no-tekton` };
+    const err = await rejection(new KubernetesCluster(noTekton).getPipelineRun(NS, name));
     expect(err).toBeInstanceOf(ClusterRejectedError);
     expect(err).toMatchObject({ code: 404, message: 'the server could not find the requested resource' });
   });
@@ -165,7 +162,7 @@ describe('deletePipelineRun', () => {
   it('does not delete a run that replaced ours between the read and the delete', async () => {
     await cluster.createPipelineRun(run(name));
     kubeApi.faults.inject({ method: 'DELETE', delayMs: 300, times: 1 });
-    const patient = new KubernetesCluster(kubeApi.kubeConfig(), { requestTimeoutMs: 5000 });
+    const patient = new KubernetesCluster(await connectionTo(kubeApi), { requestTimeoutMs: 5000 });
     const deleting = patient.deletePipelineRun(NS, name, OWNER);
     const inFlight = () => kubeApi.requests.list({ method: 'DELETE' }).length > 0;
     for (const deadline = Date.now() + 5000; !inFlight() && Date.now() < deadline; )
@@ -261,7 +258,7 @@ describe('transient faults become ClusterUnavailableError', () => {
 
   it('a server that is not there', async () => {
     const gone = await startKubeApi();
-    const lonely = new KubernetesCluster(gone.kubeConfig());
+    const lonely = new KubernetesCluster(await connectionTo(gone));
     await gone.close();
     const err = await rejection(lonely.getPipelineRun(NS, name));
     expect(err).toBeInstanceOf(ClusterUnavailableError);
@@ -297,7 +294,9 @@ describe('refusals become ClusterRejectedError with the Status message and reaso
   it('404 for a namespace that does not exist', async () => {
     const strict = await startKubeApi({ strictNamespaces: true });
     try {
-      const err = await rejection(new KubernetesCluster(strict.kubeConfig()).createPipelineRun(run(name)));
+      const err = await rejection(
+        new KubernetesCluster(await connectionTo(strict)).createPipelineRun(run(name)),
+      );
       expect(err).toBeInstanceOf(ClusterRejectedError);
       expect(err).toMatchObject({ code: 404, reason: 'NotFound', message: `namespaces "${NS}" not found` });
     } finally {

@@ -41,9 +41,8 @@ function dynamodbActionsOf(code: string): string[] {
   ].sort();
 }
 
-/** client-node method → RBAC verb and, for core resources, the resource. */
-const KUBE_METHOD =
-  /\.(create|get|list|patch|replace|delete)Namespaced(CustomObject|Event)\(\{\s*(?:\.\.\.(\w+))?/g;
+/** The adapter's REST client method → RBAC verb; its first argument names the resource. */
+const KUBE_METHOD = /this\.api\.(create|get|list|patch|replace|delete)\((\w+),/g;
 const KUBE_VERB: Record<string, string> = {
   create: 'create',
   get: 'get',
@@ -53,10 +52,10 @@ const KUBE_VERB: Record<string, string> = {
   delete: 'delete',
 };
 
-/** Rules derived from cluster.ts: the custom-object constants each call spreads, or the reader's callers. */
+/** Rules derived from cluster.ts: the resource constant each call names, or the reader's callers. */
 function rbacRulesOf(code: string) {
   const plural = (constant: string) =>
-    new RegExp(`const ${constant} = \\{ group: '([^']+)', version: '[^']+', plural: '([^']+)' \\}`).exec(
+    new RegExp(`const ${constant} = \\{ group: '([^']*)', version: '[^']+', plural: '([^']+)' \\}`).exec(
       code,
     );
   const rules = new Map<string, Set<string>>();
@@ -64,18 +63,15 @@ function rbacRulesOf(code: string) {
     const key = `${group}/${resource}`;
     rules.set(key, (rules.get(key) ?? new Set()).add(verb));
   };
-  for (const [, method, kind, constant] of code.matchAll(KUBE_METHOD)) {
+  for (const [, method, constant] of code.matchAll(KUBE_METHOD)) {
     const verb = KUBE_VERB[method!]!;
-    if (kind === 'Event') {
-      grant('', 'events', verb);
-      continue;
-    }
-    // A call through a helper that takes the resource (`...resource`) is granted for each constant the helper is called with.
+    // A call through a helper that takes the resource is granted for each constant the helper is called with.
     const constants =
       constant && plural(constant) ? [constant] : [...code.matchAll(/this\.read\((\w+),/g)].map((m) => m[1]!);
     for (const c of constants) {
       const [, group, resource] = plural(c) ?? [];
-      if (!group || !resource) throw new Error(`cannot tell the resource of a ${method} call (${c})`);
+      if (group === undefined || !resource)
+        throw new Error(`cannot tell the resource of a ${method} call (${c})`);
       grant(group, resource, verb);
     }
   }
@@ -104,7 +100,7 @@ describe('WE-15: grants derived from the code', () => {
       ),
     ).toEqual(['dynamodb:ConditionCheckItem', 'dynamodb:UpdateItem']);
     const rules = rbacRulesOf(
-      "const PIPELINE_RUNS = { group: 'tekton.dev', version: 'v1', plural: 'pipelineruns' } as const;\nthis.custom.listNamespacedCustomObject({ ...PIPELINE_RUNS, namespace });\nthis.core.patchNamespacedEvent({ namespace });",
+      "const PIPELINE_RUNS = { group: 'tekton.dev', version: 'v1', plural: 'pipelineruns' } as const;\nconst EVENTS = { group: '', version: 'v1', plural: 'events' } as const;\nthis.api.list(PIPELINE_RUNS, namespace, {});\nthis.api.patch(EVENTS, namespace, name, patch);",
     );
     expect(rules).toEqual(
       new Map([

@@ -1,6 +1,6 @@
 /**
  * The execute handler end to end: real SQS-shaped batches, DynamoDB Local, the built-in Kubernetes
- * API through @kubernetes/client-node, Powertools partial batch responses. Clock injected.
+ * API through the cluster adapter, Powertools partial batch responses. Clock injected.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
@@ -12,6 +12,7 @@ import type { StateChange } from '../../functions/core/state-change.js';
 import { createHandler } from '../../functions/execute/handler.js';
 import { RecordingQueue } from '../fakes/recorders.js';
 import { sqsEvent, sqsRecord } from '../fixtures/events.js';
+import { connectionTo } from '../fixtures/kube-connection.js';
 import { body } from '../fixtures/manifests.js';
 import { capturing, type Engines, lambdaContext, startEngines } from '../setup/engines.js';
 
@@ -291,7 +292,7 @@ describe('execute handler (issue: Foundation and the execute path)', () => {
     'cluster %s on create: the message is retried, the lock kept, and redelivery finishes',
     async (_name, fault) => {
       // A client with a short request timeout, so the slow answer is a timeout without a long wait.
-      const cluster = new KubernetesCluster(engines.kube.kubeConfig(), { requestTimeoutMs: 300 });
+      const cluster = new KubernetesCluster(await connectionTo(engines.kube), { requestTimeoutMs: 300 });
       const { invoke } = handlerWith({ cluster });
       const handle = engines.kube.faults.inject({ method: 'POST', path: /pipelineruns/, ...fault });
       const first = await invoke(body({ name: 'we-1' }));

@@ -6,7 +6,7 @@
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { kubeConfigFor } from '../../functions/adapters/kubernetes/credentials.js';
+import { connectionFor } from '../../functions/adapters/kubernetes/credentials.js';
 import { type DataStorage, startDataStorage } from '../../local/datastorage/server.js';
 import { captureConsole, forwarderHarness } from '../audit-forwarder/harness.js';
 import { MemoryDeadLetters } from '../fakes/memory-dead-letters.js';
@@ -74,7 +74,7 @@ describe('WE-15: a kubeconfig secret of any shape never reaches an error or a lo
     const logs = captureConsole();
     let error: unknown;
     try {
-      await kubeConfigFor(
+      await connectionFor(
         { mode: 'kubeconfig', secretArn: 'arn:kubeconfig' },
         { readSecret: async () => yaml },
       );

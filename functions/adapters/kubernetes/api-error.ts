@@ -1,10 +1,9 @@
 /**
- * Failures of Kubernetes API calls, translated at the boundary into the core's two errors.
- * @kubernetes/client-node 1.4.0 throws ApiException for HTTP answers (its body is the raw response
- * text, a metav1.Status when the apiserver answered), node-fetch's FetchError for network faults
- * and AbortError when our per-request timeout fired.
+ * Failures of Kubernetes API calls, translated at the boundary into the core's two errors. The
+ * adapter's client (api-client.ts) throws ApiError for an HTTP answer other than 2xx (its body the
+ * raw response text, a metav1.Status when the apiserver answered), RequestTimeoutError when a
+ * request's deadline passed, and the socket's own error for network faults.
  */
-import { ApiException } from '@kubernetes/client-node';
 import * as z from 'zod/mini';
 import { ClusterRejectedError, ClusterUnavailableError } from '../../core/errors.js';
 
@@ -20,25 +19,41 @@ const statusBody = z.object({
   ),
 });
 
+/** The API server answered with a status other than 2xx. */
+export class ApiError extends Error {
+  constructor(
+    readonly code: number,
+    /** The response body as sent: a metav1.Status in JSON from an apiserver, anything from a proxy. */
+    readonly body: string,
+    /** The Retry-After header, in seconds, when there was one. */
+    readonly retryAfterSeconds?: number,
+  ) {
+    super(`HTTP ${code}`);
+    this.name = 'ApiError';
+  }
+}
+
+/** No complete answer within the request's deadline. */
+export class RequestTimeoutError extends Error {
+  constructor(readonly timeoutMs: number) {
+    super(`no answer within ${timeoutMs} ms`);
+    this.name = 'RequestTimeoutError';
+  }
+}
+
 /** An HTTP answer other than 2xx, with its metav1.Status when there was one. */
 export interface ApiFailure {
   code: number;
   reason: string;
   message: string;
   details?: z.output<typeof statusBody>['details'];
-}
-
-function bodyText(body: unknown): string | undefined {
-  if (typeof body === 'string') return body;
-  if (body === undefined || body === null) return undefined;
-  return JSON.stringify(body);
+  retryAfterSeconds?: number;
 }
 
 /** The HTTP failure behind an error, or undefined when the request never got an answer. */
 export function apiFailure(err: unknown): ApiFailure | undefined {
-  if (!(err instanceof ApiException)) return undefined;
-  const code = Number(err.code);
-  const text = bodyText(err.body);
+  if (!(err instanceof ApiError)) return undefined;
+  const { code, body: text } = err;
   let parsed: z.output<typeof statusBody> | undefined;
   if (text) {
     try {
@@ -54,10 +69,9 @@ export function apiFailure(err: unknown): ApiFailure | undefined {
     reason: parsed?.reason ?? '',
     message: parsed?.message ?? fallback,
     ...(parsed?.details ? { details: parsed.details } : {}),
+    ...(err.retryAfterSeconds !== undefined ? { retryAfterSeconds: err.retryAfterSeconds } : {}),
   };
 }
-
-const isAbort = (err: unknown) => err instanceof Error && err.name === 'AbortError';
 
 /** Transient: the cluster may answer differently if asked again later. */
 const isTransient = (f: ApiFailure) =>
@@ -72,23 +86,26 @@ const isTransient = (f: ApiFailure) =>
  * timeouts, network faults) or ClusterRejectedError (the request itself is refused: 400, 403,
  * 404, 422, ...). `action` says what was attempted, for the message.
  */
-export function clusterError(err: unknown, action: string, timeoutMs: number): Error {
+export function clusterError(err: unknown, action: string): Error {
   if (err instanceof ClusterUnavailableError || err instanceof ClusterRejectedError) return err;
   const failure = apiFailure(err);
   if (failure) {
-    if (isTransient(failure))
+    if (isTransient(failure)) {
+      const wait =
+        failure.retryAfterSeconds === undefined ? '' : `, retry after ${failure.retryAfterSeconds} s`;
       return new ClusterUnavailableError(
-        `${action}: ${failure.message} (HTTP ${failure.code})`,
+        `${action}: ${failure.message} (HTTP ${failure.code}${wait})`,
         failure.code,
         {
           cause: err,
         },
       );
+    }
     return new ClusterRejectedError(failure.message, failure.code, failure.reason, { cause: err });
   }
-  if (isAbort(err))
+  if (err instanceof RequestTimeoutError)
     return new ClusterUnavailableError(
-      `${action}: the Kubernetes API did not answer within ${timeoutMs} ms`,
+      `${action}: the Kubernetes API did not answer within ${err.timeoutMs} ms`,
       undefined,
       {
         cause: err,

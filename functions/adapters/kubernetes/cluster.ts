@@ -1,24 +1,17 @@
 /**
- * The Cluster port on a real Kubernetes API (or the project's local one), through
- * @kubernetes/client-node. Every request has its own timeout, so a slow API server never holds a
- * Lambda to its deadline. Expected outcomes (created, exists, absent, not-owner) are values;
+ * The Cluster port on a real Kubernetes API (or the project's local one), through the adapter's
+ * own REST client (api-client.ts). Every request has its own timeout, so a slow API server never
+ * holds a Lambda to its deadline. Expected outcomes (created, exists, absent, not-owner) are values;
  * failures are ClusterUnavailableError (retry) or ClusterRejectedError (refused for good).
  */
-import {
-  CoreV1Api,
-  type CoreV1Event,
-  CustomObjectsApi,
-  createConfiguration,
-  type KubeConfig,
-  type Middleware,
-  ServerConfiguration,
-} from '@kubernetes/client-node';
-import { ClusterUnavailableError, ConfigError } from '../../core/errors.js';
+import { ClusterUnavailableError } from '../../core/errors.js';
 import type { ExecutionId } from '../../core/execution-id.js';
 import { isOwnedBy, Label, type PipelineRunObject } from '../../core/pipeline-run.js';
 import type { Clock, Cluster, ClusterEvent, Page, RunState, TaskRunState } from '../../core/ports.js';
+import { KubeApiClient } from './api-client.js';
 import { apiFailure, clusterError } from './api-error.js';
-import { type ClusterAccess, type CredentialSources, kubeConfigFor } from './credentials.js';
+import type { ClusterConnection } from './connection.js';
+import { type ClusterAccess, type CredentialSources, connectionFor } from './credentials.js';
 import { toRunState, toTaskRunState } from './run-state.js';
 
 export const EVENT_SOURCE = 'workflowexecution-controller';
@@ -28,6 +21,7 @@ const MAX_ATTEMPTS = 5;
 
 const PIPELINE_RUNS = { group: 'tekton.dev', version: 'v1', plural: 'pipelineruns' } as const;
 const TASK_RUNS = { group: 'tekton.dev', version: 'v1', plural: 'taskruns' } as const;
+const EVENTS = { group: '', version: 'v1', plural: 'events' } as const;
 
 export interface ClusterOptions {
   /** The longest any single request may take (default 10 s). */
@@ -41,17 +35,6 @@ export interface ConnectOptions extends ClusterOptions {
   sources?: CredentialSources;
 }
 
-/** A fresh abort signal per request: the timeout covers sending, waiting and reading the body. */
-function timeoutMiddleware(ms: number): Middleware {
-  return {
-    pre: async (context) => {
-      context.setSignal(AbortSignal.timeout(ms));
-      return context;
-    },
-    post: async (response) => response,
-  };
-}
-
 /** A 404 about the object itself (its Status names it), not about a resource the server does not serve. */
 function isObjectNotFound(err: unknown): boolean {
   const failure = apiFailure(err);
@@ -59,6 +42,9 @@ function isObjectNotFound(err: unknown): boolean {
 }
 
 let eventSequence = 0;
+
+/** metav1.Time: RFC 3339 in whole seconds. */
+const metaTime = (at: Date) => at.toISOString().replace(/\.\d+Z$/, 'Z');
 
 /** client-go's event name: the object's name and the time in nanoseconds, in hex. */
 function eventName(objectName: string, at: Date): string {
@@ -68,23 +54,12 @@ function eventName(objectName: string, at: Date): string {
 }
 
 export class KubernetesCluster implements Cluster {
-  private readonly custom: CustomObjectsApi;
-  private readonly core: CoreV1Api;
-  private readonly timeoutMs: number;
+  private readonly api: KubeApiClient;
   private readonly clock: Clock;
 
-  constructor(kc: KubeConfig, options: ClusterOptions = {}) {
-    const cluster = kc.getCurrentCluster();
-    if (!cluster) throw new ConfigError('the kubeconfig has no current context with a cluster');
-    this.timeoutMs = options.requestTimeoutMs ?? DEFAULT_TIMEOUT_MS;
+  constructor(connection: ClusterConnection, options: ClusterOptions = {}) {
+    this.api = new KubeApiClient(connection, options.requestTimeoutMs ?? DEFAULT_TIMEOUT_MS);
     this.clock = options.clock ?? { now: () => new Date() };
-    const configuration = createConfiguration({
-      baseServer: new ServerConfiguration(cluster.server, {}),
-      authMethods: { default: kc },
-      promiseMiddleware: [timeoutMiddleware(this.timeoutMs)],
-    });
-    this.custom = new CustomObjectsApi(configuration);
-    this.core = new CoreV1Api(configuration);
   }
 
   async createPipelineRun(run: PipelineRunObject): Promise<'created' | { exists: RunState }> {
@@ -92,12 +67,11 @@ export class KubernetesCluster implements Cluster {
     const action = `create PipelineRun ${namespace}/${name}`;
     for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
       try {
-        await this.custom.createNamespacedCustomObject({ ...PIPELINE_RUNS, namespace, body: run });
+        await this.api.create(PIPELINE_RUNS, namespace, run);
         return 'created';
       } catch (err) {
         const failure = apiFailure(err);
-        if (failure?.code !== 409 || failure.reason !== 'AlreadyExists')
-          throw clusterError(err, action, this.timeoutMs);
+        if (failure?.code !== 409 || failure.reason !== 'AlreadyExists') throw clusterError(err, action);
       }
       const existing = await this.getPipelineRun(namespace, name);
       if (existing) return { exists: existing };
@@ -117,15 +91,13 @@ export class KubernetesCluster implements Cluster {
     const action = `list PipelineRuns in ${namespace}`;
     let body: unknown;
     try {
-      body = await this.custom.listNamespacedCustomObject({
-        ...PIPELINE_RUNS,
-        namespace,
+      body = await this.api.list(PIPELINE_RUNS, namespace, {
         labelSelector: Label.WorkflowExecution,
         limit,
-        ...(cursor ? { _continue: cursor } : {}),
+        continue: cursor || undefined,
       });
     } catch (err) {
-      throw clusterError(err, action, this.timeoutMs);
+      throw clusterError(err, action);
     }
     const list = body as { items?: unknown[]; metadata?: { continue?: string } };
     return {
@@ -146,18 +118,17 @@ export class KubernetesCluster implements Cluster {
       if (!isOwnedBy(run.labels, owner)) return 'not-owner';
       try {
         // The uid precondition makes the delete apply only to the run whose labels were just checked.
-        await this.custom.deleteNamespacedCustomObject({
-          ...PIPELINE_RUNS,
-          namespace,
-          name,
+        await this.api.delete(PIPELINE_RUNS, namespace, name, {
+          apiVersion: 'v1',
+          kind: 'DeleteOptions',
           propagationPolicy: 'Background',
-          body: { apiVersion: 'v1', kind: 'DeleteOptions', preconditions: { uid: run.uid } },
+          preconditions: { uid: run.uid },
         });
         return 'deleted';
       } catch (err) {
         if (isObjectNotFound(err)) return 'absent';
         // 409: the name now holds another object (precondition failed): read and decide again.
-        if (apiFailure(err)?.code !== 409) throw clusterError(err, action, this.timeoutMs);
+        if (apiFailure(err)?.code !== 409) throw clusterError(err, action);
       }
     }
     throw new ClusterUnavailableError(`${action}: the run kept being replaced; try again later`);
@@ -175,7 +146,7 @@ export class KubernetesCluster implements Cluster {
     const action = `record event ${event.reason} on ${event.involvedObject.kind} ${event.involvedObject.namespace}/${event.involvedObject.name}`;
     for (let attempt = 1; ; attempt++) {
       const now = this.clock.now();
-      const body: CoreV1Event = {
+      const body = {
         apiVersion: 'v1',
         kind: 'Event',
         metadata: { name: eventName(event.involvedObject.name, now), namespace: event.namespace },
@@ -184,19 +155,19 @@ export class KubernetesCluster implements Cluster {
         message: event.message,
         type: event.type,
         source: { component: EVENT_SOURCE },
-        firstTimestamp: now,
-        lastTimestamp: now,
+        firstTimestamp: metaTime(now),
+        lastTimestamp: metaTime(now),
         count: 1,
         reportingComponent: EVENT_SOURCE,
         reportingInstance: '',
       };
       try {
-        await this.core.createNamespacedEvent({ namespace: event.namespace, body });
+        await this.api.create(EVENTS, event.namespace, body);
         return;
       } catch (err) {
         // Two events for one object in the same instant would share a name: take the next one.
         const collided = apiFailure(err)?.reason === 'AlreadyExists';
-        if (!collided || attempt >= 3) throw clusterError(err, action, this.timeoutMs);
+        if (!collided || attempt >= 3) throw clusterError(err, action);
       }
     }
   }
@@ -208,10 +179,10 @@ export class KubernetesCluster implements Cluster {
     action: string,
   ): Promise<unknown> {
     try {
-      return (await this.custom.getNamespacedCustomObject({ ...resource, namespace, name })) as unknown;
+      return await this.api.get(resource, namespace, name);
     } catch (err) {
       if (isObjectNotFound(err)) return undefined;
-      throw clusterError(err, action, this.timeoutMs);
+      throw clusterError(err, action);
     }
   }
 
@@ -219,12 +190,12 @@ export class KubernetesCluster implements Cluster {
     try {
       return read();
     } catch (err) {
-      throw clusterError(err, `read ${what}`, this.timeoutMs);
+      throw clusterError(err, `read ${what}`);
     }
   }
 }
 
 /** The Cluster for the configured access (KUBECONFIG file, kubeconfig secret, or EKS with an IAM token). */
 export async function connectCluster(access: ClusterAccess, options: ConnectOptions = {}): Promise<Cluster> {
-  return new KubernetesCluster(await kubeConfigFor(access, options.sources), options);
+  return new KubernetesCluster(await connectionFor(access, options.sources), options);
 }

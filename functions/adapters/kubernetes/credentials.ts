@@ -1,5 +1,5 @@
 /**
- * The KubeConfig for the configured cluster access (SPEC §4):
+ * The connection for the configured cluster access (SPEC §4):
  *   - local: a KUBECONFIG file;
  *   - kubeconfig: kubeconfig YAML kept in Secrets Manager;
  *   - eks: endpoint and CA from EKS DescribeCluster, authenticated with an IAM token (a presigned
@@ -7,14 +7,18 @@
  *     before the 15 minutes STS accepts it for, so a warm Lambda never sends a stale one.
  * The AWS calls sit behind small functions so tests can replace them.
  */
+
+import { readFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { DescribeClusterCommand, EKSClient } from '@aws-sdk/client-eks';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { defaultProvider } from '@aws-sdk/credential-provider-node';
-import { KubeConfig, type User } from '@kubernetes/client-node';
 import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { ClusterUnavailableError, ConfigError } from '../../core/errors.js';
+import type { ClusterConnection } from './connection.js';
+import { readKubeconfig } from './kubeconfig.js';
 
 /** How the functions reach the cluster (SPEC §4); configuration reads it from the environment. */
 export type ClusterAccess =
@@ -23,7 +27,6 @@ export type ClusterAccess =
   | { mode: 'local'; kubeconfigPath: string };
 
 type Credentials = ConstructorParameters<typeof SignatureV4>[0]['credentials'];
-type Authenticator = Parameters<KubeConfig['addAuthenticator']>[0];
 
 export interface EksClusterInfo {
   endpoint: string;
@@ -43,7 +46,6 @@ export interface CredentialSources {
   now?: () => Date;
 }
 
-const EKS_AUTH_PROVIDER = 'wfe-eks-iam-token';
 const TOKEN_PREFIX = 'k8s-aws-v1.';
 /** STS honours the presigned URL for 15 minutes; aws-iam-authenticator treats it as good for 14. */
 const TOKEN_REFRESH_MS = 10 * 60_000;
@@ -83,35 +85,23 @@ export async function eksToken(input: {
   return TOKEN_PREFIX + Buffer.from(url, 'utf8').toString('base64url');
 }
 
-/** Puts a fresh-enough EKS token on every request the KubeConfig makes. */
-class EksTokenAuthenticator implements Authenticator {
-  private current: { token: Promise<string>; mintedAt: number } | undefined;
-
-  constructor(
-    private readonly mint: () => Promise<string>,
-    private readonly now: () => Date,
-  ) {}
-
-  isAuthProvider(user: User): boolean {
-    return user.authProvider?.name === EKS_AUTH_PROVIDER;
-  }
-
-  async applyAuthentication(
-    _user: User,
-    opts: Parameters<Authenticator['applyAuthentication']>[1],
-  ): Promise<void> {
-    const now = this.now().getTime();
-    if (!this.current || now - this.current.mintedAt >= TOKEN_REFRESH_MS) {
-      const token = this.mint();
-      this.current = { token, mintedAt: now };
-      // A failed mint must not be cached: the next request tries again.
+/**
+ * A token minted on first use and again once it is TOKEN_REFRESH_MS old; requests in between share
+ * it. A failed mint is not kept: the next request mints again.
+ */
+function refreshing(mint: () => Promise<string>, now: () => Date): () => Promise<string> {
+  let current: { token: Promise<string>; mintedAt: number } | undefined;
+  return () => {
+    const at = now().getTime();
+    if (!current || at - current.mintedAt >= TOKEN_REFRESH_MS) {
+      const token = mint();
+      current = { token, mintedAt: at };
       token.catch(() => {
-        if (this.current?.token === token) this.current = undefined;
+        if (current?.token === token) current = undefined;
       });
     }
-    const token = await this.current.token;
-    opts.headers = { ...(opts.headers ?? {}), Authorization: `Bearer ${token}` };
-  }
+    return current.token;
+  };
 }
 
 async function describeEksCluster(name: string): Promise<EksClusterInfo> {
@@ -135,37 +125,7 @@ async function readSecretString(arn: string): Promise<string> {
   throw new Error(`secret ${arn} has no value`);
 }
 
-/**
- * The YAML parser's reason and position. Never its message, which quotes the lines around the
- * error, tokens included; a reason that quotes the document (a tag, a key) is left out too.
- */
-function yamlProblem(err: unknown): string {
-  const { reason, mark } = err as { reason?: unknown; mark?: { line?: unknown; column?: unknown } };
-  const what = typeof reason === 'string' && /^[A-Za-z ,()-]+$/.test(reason) ? reason : 'a YAML syntax error';
-  return typeof mark?.line === 'number' && typeof mark.column === 'number'
-    ? `${what} at line ${mark.line + 1}, column ${mark.column + 1}`
-    : 'not a kubeconfig document';
-}
-
-function loadYaml(yaml: string, where: string): KubeConfig {
-  const kc = new KubeConfig();
-  try {
-    kc.loadFromString(yaml);
-  } catch (err) {
-    throw new ConfigError(`${where} is not a valid kubeconfig: ${yamlProblem(err)}`);
-  }
-  if (!kc.getCurrentCluster()) throw new ConfigError(`${where} has no current context with a cluster`);
-  const user = kc.getCurrentUser();
-  if (!user) throw new ConfigError(`${where} has no user for its current context`);
-  // A command's output and errors would carry its credentials into the logs, and Lambda has no such command.
-  if (user.exec || user.authProvider)
-    throw new ConfigError(
-      `${where}: the current user authenticates with exec or an auth provider; give a token or a client certificate`,
-    );
-  return kc;
-}
-
-async function eksKubeConfig(clusterName: string, sources: CredentialSources): Promise<KubeConfig> {
+async function eksConnection(clusterName: string, sources: CredentialSources): Promise<ClusterConnection> {
   let info: EksClusterInfo;
   try {
     info = await (sources.describeCluster ?? describeEksCluster)(clusterName);
@@ -180,41 +140,35 @@ async function eksKubeConfig(clusterName: string, sources: CredentialSources): P
   }
   const now = sources.now ?? (() => new Date());
   const credentials = sources.credentials ?? defaultProvider();
-  const kc = new KubeConfig();
-  kc.loadFromOptions({
-    clusters: [{ name: clusterName, server: info.endpoint, caData: info.caData, skipTLSVerify: false }],
-    users: [{ name: 'wfe', authProvider: { name: EKS_AUTH_PROVIDER, config: {} } }],
-    contexts: [{ name: clusterName, cluster: clusterName, user: 'wfe' }],
-    currentContext: clusterName,
-  });
-  kc.addAuthenticator(
-    new EksTokenAuthenticator(
+  return {
+    server: info.endpoint,
+    ca: Buffer.from(info.caData, 'base64'),
+    insecureSkipTlsVerify: false,
+    token: refreshing(
       () => eksToken({ clusterName, region: info.region, credentials, signingDate: now() }),
       now,
     ),
-  );
-  return kc;
+  };
 }
 
-/** Builds the KubeConfig for the configured access; throws ConfigError for bad local configuration. */
-export async function kubeConfigFor(
+/** The connection for the configured access; throws ConfigError for bad local configuration. */
+export async function connectionFor(
   access: ClusterAccess,
   sources: CredentialSources = {},
-): Promise<KubeConfig> {
+): Promise<ClusterConnection> {
   switch (access.mode) {
     case 'local': {
-      const kc = new KubeConfig();
+      const where = `KUBECONFIG ${access.kubeconfigPath}`;
+      let text: string;
       try {
-        kc.loadFromFile(access.kubeconfigPath);
+        text = await readFile(access.kubeconfigPath, 'utf8');
       } catch (err) {
         const missing = (err as NodeJS.ErrnoException).code === 'ENOENT';
         throw new ConfigError(
-          `KUBECONFIG ${access.kubeconfigPath} cannot be loaded: ${missing ? 'no such file' : yamlProblem(err)}`,
+          `${where} cannot be loaded: ${missing ? 'no such file' : (err as NodeJS.ErrnoException).code}`,
         );
       }
-      if (!kc.getCurrentCluster())
-        throw new ConfigError(`KUBECONFIG ${access.kubeconfigPath} has no current context with a cluster`);
-      return kc;
+      return readKubeconfig(text, where, dirname(access.kubeconfigPath));
     }
     case 'kubeconfig': {
       let yaml: string;
@@ -227,9 +181,10 @@ export async function kubeConfigFor(
           { cause: err },
         );
       }
-      return loadYaml(yaml, 'the secret named by KUBECONFIG_SECRET_ARN');
+      // Relative paths in a secret's kubeconfig can only mean the function's working folder.
+      return readKubeconfig(yaml, 'the secret named by KUBECONFIG_SECRET_ARN', process.cwd());
     }
     case 'eks':
-      return eksKubeConfig(access.clusterName, sources);
+      return eksConnection(access.clusterName, sources);
   }
 }
