@@ -28,6 +28,7 @@ export interface Bundle {
   bytes: number;
   gzipBytes: number;
   mapBytes: number;
+  /** Carries the cluster adapter (functions/adapters/kubernetes/). */
   kubernetesClient: boolean;
   /** Output bytes by npm package (or "wfe" for the project's own code), largest first. */
   largest: { from: string; bytes: number }[];
@@ -55,7 +56,9 @@ export async function bundle(name: string, entry: string, dir: string): Promise<
     bytes: code.length,
     gzipBytes: gzipSync(code).length,
     mapBytes: (await stat(`${path}.map`)).size,
-    kubernetesClient: [...byPackage.keys()].includes('@kubernetes/client-node'),
+    kubernetesClient: Object.keys(output?.inputs ?? {}).some((input) =>
+      input.includes('functions/adapters/kubernetes/'),
+    ),
     largest: [...byPackage.entries()]
       .sort((a, b) => b[1] - a[1])
       .slice(0, 5)

@@ -67,7 +67,7 @@ export class Functions extends Construct {
       ...common,
       name: 'execute',
       timeout: EXECUTE_TIMEOUT,
-      // client-node is heavy to load; more memory is more CPU for the cold start.
+      // More memory is more CPU: for the cold start and the TLS handshake with the cluster.
       memorySize: 1024,
       environment: {
         ...execution,

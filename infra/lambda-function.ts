@@ -16,7 +16,8 @@ const PROJECT_ROOT = fileURLToPath(new URL('../', import.meta.url));
 
 /**
  * The same bundle settings for all three functions. ESM for top-level await at start-up;
- * the banner gives CommonJS dependencies of @kubernetes/client-node the `require` they call.
+ * the banner gives CommonJS dependencies the `require` they call (the `yaml` parser's Node.js build,
+ * which the cluster adapter loads to read a kubeconfig, requires `process` and `buffer`).
  * The pinned AWS SDK is bundled rather than taken from the runtime: the code runs on the SDK
  * version its tests ran on, esbuild drops the unused parts, and a bundled, minified SDK
  * initialises faster than the runtime's unbundled copy.
@@ -87,7 +88,7 @@ export class LambdaFunction extends Construct {
     Validations.of(this.fn.node.defaultChild as CfnResource).acknowledge({
       id: 'AwsSolutions-L1',
       reason:
-        'Node.js 22 is the pinned deploy runtime (standard support until 30 Apr 2027): the dependency set is tested on Node 20/22, and @kubernetes/client-node 1.4 and the AWS SDK pins are chosen for it. The runtime moves with the stack, not ahead of it.',
+        'Node.js 22 is the pinned deploy runtime (standard support until 30 Apr 2027): the dependency set is tested on Node 20/22, and the AWS SDK pins are chosen for it. The runtime moves with the stack, not ahead of it.',
     });
   }
 }

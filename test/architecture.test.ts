@@ -7,6 +7,8 @@
  *  - functions/core imports only itself, zod/mini and node:crypto: the rules know no SDK, client or clock.
  *  - functions/ validates with zod/mini, never zod's classic API, which esbuild cannot tree-shake
  *    (≈ 440 KiB in every bundle, most of a function's cold start when it has no Kubernetes client).
+ *  - functions/ never imports @kubernetes/client-node (≈ 1.3 MiB bundled with what it pulls in, the
+ *    larger part of a cold start): the cluster adapter has its own REST client; local/ and test/ may use it.
  *  - an adapter (functions/adapters/<x>/) imports neither functions/platform/ nor another adapter's
  *    internals: it may import the core, its own folder, the shared functions/adapters/system-clock.ts
  *    and another adapter's public file, `functions/adapters/<y>/index.ts`.
@@ -190,6 +192,12 @@ describe('architecture', () => {
   it('functions/ validates with zod/mini, never the classic zod that every bundle would carry whole', () => {
     expect(
       breaches((i) => under(i.file, 'functions') && /^zod(\/(v4|v3|classic))?$/.test(i.specifier)),
+    ).toEqual([]);
+  });
+
+  it('functions/ never imports @kubernetes/client-node, which every cluster-facing bundle would carry', () => {
+    expect(
+      breaches((i) => under(i.file, 'functions') && i.specifier.startsWith('@kubernetes/client-node')),
     ).toEqual([]);
   });
 

@@ -99,6 +99,6 @@ describe('the built wfe', () => {
       expect(loaded.has('@aws-sdk/client-sqs') && !['audit-redrive'].includes(command), command).toBe(false);
     }
     expect(packages('cli/commands/submit.ts').has('zod')).toBe(true);
-    expect(packages('functions/adapters/kubernetes/cluster.ts').has('@kubernetes/client-node')).toBe(true);
+    expect(packages('functions/adapters/kubernetes/cluster.ts').has('@aws-sdk/client-eks')).toBe(true);
   });
 });
