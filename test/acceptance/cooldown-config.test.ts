@@ -11,7 +11,6 @@ import { acceptanceSystem, condition, request, unique, waiterDuringCooldown } fr
 
 const h = acceptanceSystem({ env: { COOLDOWN_PERIOD: '5s' } });
 
-
 describe.concurrent('Custom Cooldown Configuration', () => {
   describe('BR-WE-009: Custom Cooldown Period Configuration', () => {
     it('BR-WE-009: should honor configured cooldown period for consecutive executions on same resource — Pending through the cooldown, Running when it ends (WE-3)', async () => {
