@@ -54,7 +54,7 @@ export class KubeApiClient {
     }
   }
 
-  path(resource: Resource, namespace: string, name?: string): string {
+  private path(resource: Resource, namespace: string, name?: string): string {
     const root = resource.group ? `/apis/${resource.group}/${resource.version}` : `/api/${resource.version}`;
     const collection = `${root}/namespaces/${encodeURIComponent(namespace)}/${resource.plural}`;
     return name === undefined ? collection : `${collection}/${encodeURIComponent(name)}`;
@@ -76,7 +76,7 @@ export class KubeApiClient {
     return this.request('DELETE', this.path(resource, namespace, name), { body });
   }
 
-  async request(method: string, path: string, options: RequestOptions = {}): Promise<unknown> {
+  private async request(method: string, path: string, options: RequestOptions = {}): Promise<unknown> {
     const url = new URL(this.base.pathname.replace(/\/$/, '') + path, this.base);
     for (const [key, value] of Object.entries(options.query ?? {}))
       if (value !== undefined) url.searchParams.set(key, String(value));
