@@ -222,12 +222,12 @@ describe('kubeconfigs that cannot be used', () => {
     [
       'an exec plugin',
       kubeconfig(cluster, { exec: { apiVersion: 'client.authentication.k8s.io/v1beta1', command: 'aws' } }),
-      'KUBECONFIG test: the current user authenticates with an exec plugin or an auth provider, which wfe does not run; give a token, a token file or a client certificate',
+      'KUBECONFIG test: the current user authenticates with an exec plugin, which a function does not run; give a token, a token file or a client certificate',
     ],
     [
       'an auth provider',
       kubeconfig(cluster, { 'auth-provider': { name: 'oidc' } }),
-      'KUBECONFIG test: the current user authenticates with an exec plugin or an auth provider, which wfe does not run; give a token, a token file or a client certificate',
+      'KUBECONFIG test: the current user authenticates with an auth provider, which wfe does not run; give a token, a token file or a client certificate',
     ],
     [
       'a client certificate without its key',
@@ -261,6 +261,129 @@ describe('kubeconfigs that cannot be used', () => {
     expect(err).toBeInstanceOf(ConfigError);
     expect((err as Error).message).toBe(
       "KUBECONFIG test: the user's token has characters an HTTP header cannot carry",
+    );
+  });
+});
+
+describe("an exec plugin in the operator's own kubeconfig (aws eks get-token, gcloud)", () => {
+  /** A plugin: a node script that counts its runs in a file and prints what it is told to. */
+  function plugin(name: string, body: string): { exec: Record<string, unknown>; runs: () => number } {
+    const script = join(dir, `${name}.mjs`);
+    const count = join(dir, `${name}.count`);
+    writeFileSync(count, '0');
+    writeFileSync(
+      script,
+      `import { readFileSync, writeFileSync } from 'node:fs';
+writeFileSync(${JSON.stringify(count)}, String(Number(readFileSync(${JSON.stringify(count)}, 'utf8')) + 1));
+const info = JSON.parse(process.env.KUBERNETES_EXEC_INFO ?? '{}');
+${body}`,
+    );
+    return {
+      exec: {
+        apiVersion: 'client.authentication.k8s.io/v1beta1',
+        command: process.execPath,
+        args: [script],
+        env: [{ name: 'WFE_PLUGIN_TOKEN', value: TOKEN }],
+      },
+      runs: () => Number(readFileSync(count, 'utf8')),
+    };
+  }
+  const credential = (status: string) =>
+    `process.stdout.write(JSON.stringify({ apiVersion: info.apiVersion, kind: 'ExecCredential', status: ${status} }));`;
+  const readExec = (yaml: string) => readKubeconfig(yaml, 'KUBECONFIG test', dir, { runExecPlugins: true });
+
+  it('runs it with its env and KUBERNETES_EXEC_INFO and sends its token; requests at once share one run, and the token is kept while it is good', async () => {
+    const p = plugin(
+      'expiring',
+      `if (info.kind !== 'ExecCredential' || info.spec?.interactive !== false) process.exit(3);
+${credential('{ token: process.env.WFE_PLUGIN_TOKEN, expirationTimestamp: new Date(Date.now() + 3_600_000).toISOString() }')}`,
+    );
+    const connection = await readExec(
+      kubeconfig({ server: tokenServer.url, 'certificate-authority-data': b64('ca.pem') }, { exec: p.exec }),
+    );
+    expect(p.runs()).toBe(0);
+    const cluster = new KubernetesCluster(connection, { requestTimeoutMs: 5000 });
+    const [a, b] = await Promise.all([
+      cluster.getPipelineRun(NS, 'wfe-run'),
+      cluster.getPipelineRun(NS, 'wfe-run'),
+    ]);
+    expect([a?.uid, b?.uid]).toEqual(['uid-1', 'uid-1']);
+    expect(tokenServer.seen.slice(-2)).toEqual(['token', 'token']);
+    await cluster.getPipelineRun(NS, 'wfe-run');
+    expect(p.runs()).toBe(1);
+  });
+
+  it('a token within 30 s of its expiry is fetched again for the next request', async () => {
+    const p = plugin(
+      'expired',
+      credential(`{ token: '${TOKEN}', expirationTimestamp: new Date(Date.now() + 29_000).toISOString() }`),
+    );
+    const connection = await readExec(kubeconfig({ server: tokenServer.url }, { exec: p.exec }));
+    expect(await connection.token?.()).toBe(TOKEN);
+    expect(await connection.token?.()).toBe(TOKEN);
+    expect(p.runs()).toBe(2);
+  });
+
+  it('a token without an expiry is kept for the process', async () => {
+    const p = plugin('lasting', credential(`{ token: '${TOKEN}' }`));
+    const connection = await readExec(kubeconfig({ server: tokenServer.url }, { exec: p.exec }));
+    expect(await connection.token?.()).toBe(TOKEN);
+    expect(await connection.token?.()).toBe(TOKEN);
+    expect(p.runs()).toBe(1);
+  });
+
+  it.each([
+    [
+      'a plugin that fails says its exit code and what it said',
+      `process.stderr.write('Unable to locate credentials'); process.exit(255);`,
+      'exited 255',
+    ],
+    [
+      'a plugin that prints something else is refused without quoting it',
+      `process.stdout.write('token=${TOKEN}');`,
+      'not json',
+    ],
+    [
+      'a plugin that gives a client certificate instead of a token',
+      credential("{ clientCertificateData: 'PEM' }"),
+      'certificate',
+    ],
+  ])('%s', async (_, body, kind) => {
+    const p = plugin(`bad-${kind.replace(/\W/g, '')}`, body);
+    const connection = await readExec(kubeconfig({ server: tokenServer.url }, { exec: p.exec }));
+    const err = await rejection(connection.token!());
+    expect(err).toBeInstanceOf(ConfigError);
+    const message = (err as Error).message;
+    expect(message).not.toContain(TOKEN);
+    if (kind === 'exited 255')
+      expect(message).toBe(
+        `KUBECONFIG test: the exec plugin ${process.execPath} failed (exit code 255): Unable to locate credentials`,
+      );
+    if (kind === 'not json')
+      expect(message).toBe(
+        `KUBECONFIG test: the exec plugin ${process.execPath} did not print an ExecCredential`,
+      );
+    if (kind === 'certificate')
+      expect(message).toBe(
+        `KUBECONFIG test: the exec plugin ${process.execPath} gave a client certificate; wfe reads only a token from a plugin`,
+      );
+  });
+
+  it('a command that is not there, and an exec entry without a command', async () => {
+    const missing = await readExec(
+      kubeconfig(
+        { server: tokenServer.url },
+        { exec: { apiVersion: 'client.authentication.k8s.io/v1', command: 'wfe-no-such-plugin' } },
+      ),
+    );
+    expect(((await rejection(missing.token!())) as Error).message).toBe(
+      'KUBECONFIG test: the exec plugin wfe-no-such-plugin failed (no such command)',
+    );
+    const err = await rejection(
+      readExec(kubeconfig({ server: tokenServer.url }, { exec: { apiVersion: 'v1' } })),
+    );
+    expect((err as Error).message).toBe(
+      "KUBECONFIG test: the current user's exec plugin needs an apiVersion and a command",
     );
   });
 });

@@ -168,7 +168,8 @@ export async function connectionFor(
           `${where} cannot be loaded: ${missing ? 'no such file' : (err as NodeJS.ErrnoException).code}`,
         );
       }
-      return readKubeconfig(text, where, dirname(access.kubeconfigPath));
+      // The operator's own kubeconfig (npm start, wfe): its exec plugin (aws eks get-token…) is theirs to run.
+      return readKubeconfig(text, where, dirname(access.kubeconfigPath), { runExecPlugins: true });
     }
     case 'kubeconfig': {
       let yaml: string;

@@ -2,8 +2,9 @@
  * The kubeconfig fields the adapter uses, read into a ClusterConnection: the current context's
  * cluster (server, CA data or file, insecure-skip-tls-verify, tls-server-name) and user (token or
  * token file, client certificate and key as data or files). Relative file paths are relative to the
- * kubeconfig's folder, as kubectl reads them. Exec plugins and auth providers are refused: a command's
- * output and errors would carry credentials into the logs, and Lambda has no such command.
+ * kubeconfig's folder, as kubectl reads them. An exec plugin is run only for a kubeconfig on the
+ * operator's own machine (exec-credential.ts): a function has no such command. Auth providers
+ * (deprecated in kubectl) are refused.
  * The YAML parser is loaded on first use, so EKS access (no kubeconfig) never loads it.
  */
 import { readFile } from 'node:fs/promises';
@@ -11,6 +12,7 @@ import { isAbsolute, join } from 'node:path';
 import * as z from 'zod/mini';
 import { ConfigError } from '../../core/errors.js';
 import type { ClusterConnection } from './connection.js';
+import { execPlugin, execToken } from './exec-credential.js';
 
 const cluster = z.object({
   server: z.string(),
@@ -103,6 +105,7 @@ export async function readKubeconfig(
   text: string,
   where: string,
   baseDir: string,
+  options: { runExecPlugins?: boolean } = {},
 ): Promise<ClusterConnection> {
   const parsed = kubeconfig.safeParse(await parseYaml(text, where));
   if (!parsed.success) {
@@ -117,9 +120,9 @@ export async function readKubeconfig(
   if (!current || !server) throw new ConfigError(`${where} has no current context with a cluster`);
   const client = current.user === undefined ? {} : config.users?.find((u) => u.name === current.user)?.user;
   if (!client) throw new ConfigError(`${where} has no user for its current context`);
-  if (client.exec !== undefined || client['auth-provider'] !== undefined)
+  if (client['auth-provider'] !== undefined || (client.exec !== undefined && !options.runExecPlugins))
     throw new ConfigError(
-      `${where}: the current user authenticates with an exec plugin or an auth provider, which wfe does not run; give a token, a token file or a client certificate`,
+      `${where}: the current user authenticates with ${client.exec !== undefined ? 'an exec plugin, which a function does not run' : 'an auth provider, which wfe does not run'}; give a token, a token file or a client certificate`,
     );
 
   const connection: ClusterConnection = {
@@ -147,7 +150,13 @@ export async function readKubeconfig(
   else if (cert || key)
     throw new ConfigError(`${where}: the current user has a client certificate or key without the other`);
   const { token, tokenFile } = client;
-  if (token !== undefined) {
+  if (client.exec !== undefined) {
+    const plugin = execPlugin.safeParse(client.exec);
+    if (!plugin.success)
+      throw new ConfigError(`${where}: the current user's exec plugin needs an apiVersion and a command`);
+    const fromPlugin = execToken(plugin.data, { where });
+    connection.token = async () => headerSafe(await fromPlugin(), where);
+  } else if (token !== undefined) {
     const safe = headerSafe(token, where);
     connection.token = async () => safe;
   } else if (tokenFile !== undefined) {
