@@ -1,3 +1,10 @@
+import { tsImport } from 'tsx/esm/api';
+
+// Stryker reads this file once, in its own process: the one DynamoDB Local every test runner process
+// (one per worker, and a new one after each timed-out mutant) uses, stopped when Stryker exits.
+const { shareDynamoDbLocal } = await tsImport('./test/setup/shared-dynamodb.ts', import.meta.url);
+await shareDynamoDbLocal();
+
 /**
  * Mutation testing of the core and the DynamoDB adapter (`npm run mutation`): each small bug Stryker
  * plants must fail at least one of the fast tests (vitest.mutation.config.ts). Not part of `npm test`.

@@ -32,8 +32,13 @@ export class JavaMissingError extends Error {
   }
 }
 
+/**
+ * `untilExit`: it holds no event loop open, so the process that starts it ends when its own work
+ * does, and it stops when that process exits (on a signal too, where the process exits through
+ * `process.exit`, as Stryker does on SIGINT, SIGTERM and SIGHUP; a SIGKILL leaves it running).
+ */
 export async function startDynamoDbLocal(
-  options: { port?: number; path?: string } = {},
+  options: { port?: number; path?: string; untilExit?: boolean } = {},
 ): Promise<DynamoDbLocal> {
   const java = spawnSync('java', ['-version'], { stdio: 'ignore' });
   if (java.error || java.status !== 0) throw new JavaMissingError();
@@ -44,6 +49,10 @@ export async function startDynamoDbLocal(
   child.once('exit', () => {
     exited = true;
   });
+  if (options.untilExit) {
+    child.unref();
+    process.once('exit', () => child.kill('SIGTERM'));
+  }
   const endpoint = `http://127.0.0.1:${port}`;
   const client = new DynamoDBClient({
     endpoint,
