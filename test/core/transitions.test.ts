@@ -1,13 +1,20 @@
 import { describe, expect, it } from 'vitest';
-import type { Execution, FailureDetails, Phase } from '../../functions/core/execution.js';
+import type {
+  Execution,
+  FailureDetails,
+  Phase,
+  PipelineRunStatusSummary,
+} from '../../functions/core/execution.js';
 import {
   deferred,
   IllegalTransitionError,
+  runningRefreshed,
   startTimeOf,
   toCompleted,
   toFailedBeforeExecution,
   toFailedRun,
   toRunning,
+  withLockReleased,
 } from '../../functions/core/transitions.js';
 import { executionOf } from '../fixtures/audit-events.js';
 
@@ -119,5 +126,124 @@ describe('startTimeOf', () => {
     ['not a time', NOW],
   ] as const)('run started %s → %s', (runStart, expected) => {
     expect(startTimeOf(NOW, runStart)).toEqual(expected);
+  });
+});
+
+describe("the conditions Kubernaut's users read (reference: kubernaut-we.md, conditions)", () => {
+  const LATER = new Date(NOW.getTime() + 60_000);
+  const SUMMARY: PipelineRunStatusSummary = {
+    status: 'False',
+    reason: 'Failed',
+    totalTasks: 3,
+    completedTasks: 1,
+  };
+
+  it('a run created (not adopted) says where, and Tekton has yet to start it', () => {
+    const e = toRunning(inPhase('Pending'), { name: 'wfe-1', namespace: 'ns', adopted: false }, NOW);
+    expect(e.status.conditions.TektonPipelineCreated).toEqual({
+      type: 'TektonPipelineCreated',
+      status: 'True',
+      reason: 'PipelineCreated',
+      message: 'PipelineRun wfe-1 created in ns namespace',
+      lastTransitionTime: NOW.toISOString(),
+    });
+    expect(e.status.conditions.TektonPipelineRunning).toMatchObject({
+      status: 'True',
+      reason: 'PipelineStarted',
+      message: 'Pipeline created, waiting for Tekton to start execution',
+    });
+    expect(e.status.conditions.CooldownActive).toBeUndefined();
+  });
+
+  it('a failure before execution: completion now, the creation message, deduplicatedBy only when deduplicated', () => {
+    const busy = toFailedBeforeExecution(
+      inPhase('Pending'),
+      { reason: 'Deduplicated', message: 'busy', workflowId: 'restart', deduplicatedBy: 'default/we-0' },
+      NOW,
+    );
+    expect(busy.status).toMatchObject({ completionTime: NOW.toISOString(), deduplicatedBy: 'default/we-0' });
+    expect(busy.status.conditions.TektonPipelineCreated?.message).toBe('Failed to create PipelineRun: busy');
+    expect(busy.status.conditions.AuditRecorded?.message).toBe(
+      'Audit event workflow.failed recorded to DataStorage',
+    );
+    expect(busy.status.failureDetails).toEqual({
+      failedTaskIndex: 0,
+      failedTaskName: '',
+      reason: 'Deduplicated',
+      message: 'busy',
+      failedAt: NOW.toISOString(),
+      executionTimeBeforeFailure: '0s',
+      naturalLanguageSummary: `Workflow 'restart' failed on target '${TARGET}'.\nReason: Deduplicated\nError: busy\n`,
+      wasExecutionFailure: false,
+    });
+    const refused = toFailedBeforeExecution(
+      inPhase('Pending'),
+      { reason: 'Forbidden', message: 'no', workflowId: 'restart' },
+      NOW,
+    );
+    expect(refused.status).not.toHaveProperty('deduplicatedBy');
+  });
+
+  it.each([
+    ['TaskFailed', 'step exited 1', 'TaskFailed', 'step exited 1'],
+    ['DeadlineExceeded', 'timed out', 'DeadlineExceeded', 'Pipeline exceeded timeout deadline'],
+    ['OOMKilled', 'killed', 'OOMKilled', 'Pipeline task killed due to out of memory'],
+    ['Unknown', 'something broke', 'PipelineFailed', 'something broke'],
+    ['Unknown', '', 'PipelineFailed', 'Pipeline execution failed'],
+  ] as const)(
+    'a run failed with %s (%j) sets TektonPipelineComplete=False/%s: %s',
+    (reason, message, condition, said) => {
+      const e = toFailedRun(inPhase('Running'), { ...details, reason, message }, SUMMARY, LATER, NOW);
+      expect(e.status.conditions.TektonPipelineComplete).toMatchObject({
+        status: 'False',
+        reason: condition,
+        message: said,
+      });
+      expect(e.status).toMatchObject({
+        failureDetails: { reason, message },
+        pipelineRunStatus: SUMMARY,
+        completionTime: LATER.toISOString(),
+        duration: '3m0s',
+      });
+      expect(e.status.conditions.AuditRecorded?.message).toBe(
+        'Audit event workflow.failed recorded to DataStorage',
+      );
+    },
+  );
+
+  it('an end keeps the run summary it is given, and without a start lasts 0s', () => {
+    const e = toCompleted(inPhase('Running'), SUMMARY, NOW, NOW);
+    expect(e.status.pipelineRunStatus).toEqual(SUMMARY);
+    expect(e.status.conditions.AuditRecorded?.message).toBe(
+      'Audit event workflow.completed recorded to DataStorage',
+    );
+    const unstarted = { ...inPhase('Running'), status: { phase: 'Running' as const, conditions: {} } };
+    expect(toCompleted(unstarted, undefined, NOW, NOW).status.duration).toBe('0s');
+    expect(toFailedRun(inPhase('Running'), details, undefined, NOW, NOW).status).not.toHaveProperty(
+      'pipelineRunStatus',
+    );
+  });
+
+  it('a running refresh records the summary and the running message; a release says why', () => {
+    const refreshed = runningRefreshed(inPhase('Running'), SUMMARY, 'Pipeline executing (Running)', NOW);
+    expect(refreshed.status.pipelineRunStatus).toEqual(SUMMARY);
+    expect(refreshed.status.conditions.TektonPipelineRunning).toMatchObject({
+      status: 'True',
+      reason: 'PipelineStarted',
+      message: 'Pipeline executing (Running)',
+    });
+    expect(
+      withLockReleased(inPhase('Completed'), 'cooldown over', NOW).status.conditions.LockReleased,
+    ).toMatchObject({
+      status: 'True',
+      reason: 'LockReleased',
+      message: 'cooldown over',
+    });
+  });
+
+  it('an illegal move names both phases', () => {
+    expect(() =>
+      toRunning(inPhase('Completed'), { name: 'r', namespace: 'ns', adopted: false }, NOW),
+    ).toThrow('phase cannot move from Completed to Running');
   });
 });
