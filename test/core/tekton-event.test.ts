@@ -27,6 +27,7 @@ const binary = (over: Partial<SinkRequest> = {}): SinkRequest => ({
 function sink(fail?: 'queue' | 'token') {
   const events = new RecordingEvents();
   const metrics = new RecordingMetrics();
+  const log = new RecordingLog();
   const deps = {
     token: async () => {
       if (fail === 'token') throw new Error('Secrets Manager unavailable');
@@ -41,9 +42,9 @@ function sink(fail?: 'queue' | 'token') {
           }
         : events,
     metrics,
-    log: new RecordingLog(),
+    log,
   };
-  return { events, metrics, receive: (r: SinkRequest) => receiveEvent(r, deps) };
+  return { events, metrics, log, receive: (r: SinkRequest) => receiveEvent(r, deps) };
 }
 
 describe('WE-13 events sink', () => {
@@ -134,5 +135,123 @@ describe('WE-13 events sink', () => {
     expect(sameToken(TOKEN, TOKEN)).toBe(true);
     expect(sameToken('', TOKEN)).toBe(false);
     expect(sameToken(`${TOKEN}${'x'.repeat(1000)}`, TOKEN)).toBe(false);
+  });
+});
+
+describe('WE-13 events sink: what each request gets back, one case at a time', () => {
+  const structuredHeaders = { 'content-type': 'application/cloudevents+json' };
+  const envelope = {
+    specversion: '1.0',
+    type: 'dev.tekton.event.pipelinerun.running.v1',
+    id: 'x',
+    source: 's',
+  };
+
+  it('accepts the token path with a trailing slash, and a token that needed percent-encoding', async () => {
+    expect(await sink().receive(binary({ path: `/tekton/${TOKEN}/` }))).toEqual({ status: 202 });
+    const odd = 'a/b c+d';
+    const s = sink();
+    const deps = { token: async () => odd, events: s.events, metrics: s.metrics, log: s.log };
+    expect(await receiveEvent(binary({ path: `/tekton/${encodeURIComponent(odd)}` }), deps)).toEqual({
+      status: 202,
+    });
+    // A broken escape is compared as it is: a 404, never a thrown URIError.
+    expect(await receiveEvent(binary({ path: '/tekton/%E0%A4%A' }), deps)).toEqual({ status: 404 });
+    expect(s.events.sent).toHaveLength(1);
+  });
+
+  it('answers 405 to another method before counting it received', async () => {
+    const s = sink();
+    await s.receive(binary({ method: 'PUT' }));
+    expect(s.metrics.sum('wfe_events_received_total')).toBe(0);
+    expect(s.events.sent).toHaveLength(0);
+  });
+
+  it.each([
+    ['a body that is not JSON', binary({ body: '{' }), 'body is not JSON'],
+    [
+      'a structured event without its type',
+      binary({ headers: structuredHeaders, body: '{"specversion":"1.0"}' }),
+      'structured event without specversion and type',
+    ],
+    [
+      'data_base64 that is not JSON',
+      binary({
+        headers: structuredHeaders,
+        body: JSON.stringify({ ...envelope, data_base64: Buffer.from('{').toString('base64') }),
+      }),
+      'data_base64 is not JSON',
+    ],
+    [
+      'a binary event without Ce-Specversion',
+      binary({ headers: { 'ce-type': 'dev.tekton.event.pipelinerun.running.v1' } }),
+      'binary event without Ce-Type and Ce-Specversion',
+    ],
+    [
+      'a binary event without Ce-Type',
+      binary({ headers: { 'ce-specversion': '1.0' } }),
+      'binary event without Ce-Type and Ce-Specversion',
+    ],
+    [
+      'a structured event without data',
+      binary({ headers: structuredHeaders, body: JSON.stringify(envelope) }),
+      'data is not {"pipelineRun": {...}} with metadata.name and metadata.namespace',
+    ],
+    [
+      'a PipelineRun without a name',
+      binary({ body: JSON.stringify({ pipelineRun: { metadata: { name: '', namespace: 'ns' } } }) }),
+      'data is not {"pipelineRun": {...}} with metadata.name and metadata.namespace',
+    ],
+  ])('400 for %s says what is wrong', async (_what, request, body) => {
+    const s = sink();
+    expect(await s.receive(request)).toEqual({ status: 400, body });
+    expect(s.metrics.sum('wfe_events_ignored_total', { reason: 'bad-shape' })).toBe(1);
+  });
+
+  it.each([
+    'dev.tekton.event.taskrun.started.v1',
+    'dev.tekton.event.customrun.running.v1',
+    'xdev.tekton.event.pipelinerun.started.v1',
+    'dev.tekton.event.pipelinerun.started.v1beta',
+    'dev.tekton.event.pipelinerun..v1',
+  ])('another event type (%s) is accepted, counted as other-type and not enqueued', async (type) => {
+    const s = sink();
+    expect(await s.receive(binary({ headers: { ...binary().headers, 'ce-type': type } }))).toEqual({
+      status: 202,
+    });
+    expect(s.metrics.sum('wfe_events_ignored_total', { reason: 'other-type' })).toBe(1);
+    expect(s.events.sent).toHaveLength(0);
+  });
+
+  it('a structured event with both data and data_base64 is read from data; a run without completionTime sends none', async () => {
+    const s = sink();
+    const running = { ...run, status: {} };
+    const body = JSON.stringify({ ...envelope, data: { pipelineRun: running }, data_base64: 'e30=' });
+    expect(await s.receive(binary({ headers: structuredHeaders, body }))).toEqual({ status: 202 });
+    expect(s.events.sent[0]?.message).toEqual({
+      kind: 'run',
+      namespace: 'kubernaut-workflows',
+      name: 'wfe-0123456789abcdef',
+      type: envelope.type,
+    });
+  });
+
+  it('says in a warning why Tekton must retry', async () => {
+    const queue = sink('queue');
+    await queue.receive(binary());
+    const token = sink('token');
+    await token.receive(binary());
+    expect([...queue.log.lines, ...token.log.lines]).toEqual([
+      {
+        level: 'warn',
+        message: 'events queue unavailable; Tekton retries',
+        fields: { error: 'SQS unavailable' },
+      },
+      {
+        level: 'warn',
+        message: 'events sink cannot read its token; Tekton retries',
+        fields: { error: 'Secrets Manager unavailable' },
+      },
+    ]);
   });
 });
