@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { ClusterUnavailableError } from '../../functions/core/errors.js';
 import { execute } from '../../functions/core/execute.js';
-import { MAX_TIMER_DELAY_SECONDS } from '../../functions/core/lock-timer.js';
+import { MAX_TIMER_DELAY_SECONDS, timerFor } from '../../functions/core/lock-timer.js';
 import { Label, pipelineRunName } from '../../functions/core/pipeline-run.js';
 import type { RunHint, RunState } from '../../functions/core/ports.js';
 import { type ReconcileDeps, reconcile } from '../../functions/core/reconcile.js';
@@ -500,5 +500,110 @@ describe('WE-13 the net: every event and every timer lost', () => {
     console.log(
       `events and timers lost: ${first.completed + first.failed} ended at the first tick, ${second.released} released at the next (release delay ${Math.max(...releaseDelays)} s, sweep)`,
     );
+  });
+});
+
+describe('WE-13 the event path, decision by decision', () => {
+  const labelledFor = (name: string) => ({
+    labels: { [Label.WorkflowExecution]: name, [Label.SourceNamespace]: 'default' },
+  });
+
+  it('counts an ignored event by its reason, and an event that did something not at all', async () => {
+    const s = system();
+    await s.start('we-1');
+    await s.event(s.hint('running'));
+    await s.event(s.hint('successful', 'never-existed'));
+    expect(s.metrics.entries.filter((m) => m.name === 'wfe_events_ignored_total')).toEqual([
+      { name: 'wfe_events_ignored_total', unit: 'Count', value: 1, dimensions: { reason: 'run-gone' } },
+    ]);
+  });
+
+  it('says whether the synced event ended its execution', async () => {
+    const s = system();
+    await s.start('we-1');
+    expect(await s.event(s.hint('running'))).toEqual({ kind: 'synced', id: 'default/we-1', ended: false });
+    s.setRun(failed('2026-03-01T10:00:05Z'));
+    expect(await s.event(s.hint('failed'))).toEqual({ kind: 'synced', id: 'default/we-1', ended: true });
+  });
+
+  it('a run under another name labelled as an execution not yet Running is not its run', async () => {
+    const s = system();
+    await s.start('we-1');
+    const e = s.execution('we-1');
+    s.store.executions.set('default/we-1', {
+      ...e,
+      status: { phase: 'Pending', conditions: {} },
+    });
+    await s.cluster.createPipelineRun({
+      apiVersion: 'tekton.dev/v1',
+      kind: 'PipelineRun',
+      metadata: { name: 'wfe-elsewhere', namespace: NS, ...labelledFor('we-1'), annotations: {} },
+      spec: {
+        pipelineRef: { resolver: 'bundles', params: [] },
+        params: [],
+        taskRunTemplate: { serviceAccountName: 'x' },
+      },
+    });
+    expect(await s.event(s.hint('started', 'wfe-elsewhere'))).toEqual({
+      kind: 'ignored',
+      reason: 'not-its-run',
+    });
+  });
+
+  it("a run under the target's name that the execution's record names otherwise is not its run", async () => {
+    const s = system();
+    await s.start('we-1');
+    const e = s.execution('we-1');
+    s.store.executions.set('default/we-1', {
+      ...e,
+      status: { ...e.status, pipelineRunRef: { name: 'wfe-recorded' } },
+    });
+    s.setRun(failed('2026-03-01T10:00:05Z'));
+    expect(await s.event(s.hint('failed'))).toEqual({ kind: 'ignored', reason: 'not-its-run' });
+    expect(s.execution('we-1').status.phase).toBe('Running');
+  });
+
+  it('a deferred execution whose target another holds is not waiting for this run', async () => {
+    const s = system();
+    await s.start('we-1');
+    s.setRun(succeeded('2026-03-01T10:00:02Z'));
+    await s.event();
+    expect(await s.start('we-2')).toMatchObject({ kind: 'deferred' });
+    s.setRun(labelledFor('we-2'));
+    expect(await s.event(s.hint('started'))).toEqual({ kind: 'ignored', reason: 'not-its-run' });
+    expect(s.events.sent).toEqual([]);
+  });
+
+  it('a timer whose token is not the lock’s is stale even at the same version', async () => {
+    const s = system();
+    await s.start('we-1');
+    const lock = s.store.locks.get(LOCK)!;
+    s.clock.advance(15 * 60_000);
+    const timer = {
+      kind: 'lock-timer' as const,
+      key: LOCK,
+      token: lock.token + 1,
+      version: lock.version,
+      at: lock.leaseUntil!,
+    };
+    expect(await fireLockTimer(timer, s.deps)).toBe('stale');
+    expect(s.store.locks.get(LOCK)).toEqual(lock);
+  });
+
+  it('a timer message is handled as a timer, and each timer of a batch on its own', async () => {
+    const s = system();
+    await s.start('we-1');
+    await s.start('we-2', 'default/deployment/other-app');
+    s.timers.take();
+    const first = timerFor(s.store.locks.get(LOCK)!);
+    const second = timerFor(s.store.locks.get('default#default/deployment/other-app')!);
+    expect(await handleEventMessage(first!, { ...s.deps, events: s.events })).toEqual({
+      kind: 'timer',
+      outcome: 're-sent',
+    });
+    const batch = batchOfEvents({ ...s.deps, events: s.events });
+    expect(await batch(first!)).toEqual({ kind: 'timer', outcome: 're-sent' });
+    expect(await batch(second!)).toEqual({ kind: 'timer', outcome: 're-sent' });
+    expect(s.timers.sent.map((t) => t.timer.key)).toEqual([first!.key, first!.key, second!.key]);
   });
 });
