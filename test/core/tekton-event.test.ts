@@ -236,6 +236,25 @@ describe('WE-13 events sink: what each request gets back, one case at a time', (
     });
   });
 
+  it('every count the sink keeps is a Count', async () => {
+    const s = sink();
+    await s.receive(binary({ path: '/tekton/wrong' }));
+    await s.receive(binary({ body: '{' }));
+    await s.receive(
+      binary({ headers: { ...binary().headers, 'ce-type': 'dev.tekton.event.taskrun.started.v1' } }),
+    );
+    await s.receive(binary({ body: '{}' }));
+    expect(s.metrics.entries.map((m) => [m.name, m.unit, m.dimensions?.reason])).toEqual([
+      ['wfe_events_ignored_total', 'Count', 'bad-token'],
+      ['wfe_events_received_total', 'Count', undefined],
+      ['wfe_events_ignored_total', 'Count', 'bad-shape'],
+      ['wfe_events_received_total', 'Count', undefined],
+      ['wfe_events_ignored_total', 'Count', 'other-type'],
+      ['wfe_events_received_total', 'Count', undefined],
+      ['wfe_events_ignored_total', 'Count', 'bad-shape'],
+    ]);
+  });
+
   it('says in a warning why Tekton must retry', async () => {
     const queue = sink('queue');
     await queue.receive(binary());
