@@ -81,6 +81,7 @@ describe('what each change records', () => {
     expect(running.status.conditions.CooldownActive).toMatchObject({
       status: 'False',
       reason: 'CooldownElapsed',
+      message: 'Cooldown ended',
     });
     expect(running.status.conditions.TektonPipelineCreated?.message).toContain('(adopted)');
     expect(running.status.conditions.AuditRecorded?.message).toBe(
@@ -242,8 +243,9 @@ describe("the conditions Kubernaut's users read (reference: kubernaut-we.md, con
   });
 
   it('an illegal move names both phases', () => {
-    expect(() =>
-      toRunning(inPhase('Completed'), { name: 'r', namespace: 'ns', adopted: false }, NOW),
-    ).toThrow('phase cannot move from Completed to Running');
+    const illegal = () =>
+      toRunning(inPhase('Completed'), { name: 'r', namespace: 'ns', adopted: false }, NOW);
+    expect(illegal).toThrow('phase cannot move from Completed to Running');
+    expect(illegal).toThrow(expect.objectContaining({ name: 'IllegalTransitionError' }));
   });
 });
