@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { ClusterUnavailableError } from '../../functions/core/errors.js';
 import { pipelineRunName } from '../../functions/core/pipeline-run.js';
 import type { RunState } from '../../functions/core/ports.js';
-import { emptyReport, reconcile, settleLock } from '../../functions/core/reconcile.js';
+import { censusTaker, emptyReport, reconcile, settleLock } from '../../functions/core/reconcile.js';
 import { syncRun } from '../../functions/core/sync-one.js';
 import { memorySystem, NAMESPACE as NS } from '../fakes/memory-system.js';
 import { RecordingTimers } from '../fakes/recorders.js';
@@ -341,5 +341,47 @@ describe('WE-7: a lock whose holder ended without its end reaching the lock', ()
       releaseAt: '2026-03-01T10:01:10.000Z',
     });
     expect(s.timers.sent).toHaveLength(1);
+  });
+});
+
+describe('the gauges and the poison-item count are counts, and their warnings say what failed', () => {
+  it('the census publishes two Counts; one that fails warns with the error', async () => {
+    const s = await started();
+    await censusTaker(s.deps)();
+    expect(s.recorded().metrics).toEqual([
+      { name: 'wfe_executions_running', unit: 'Count', value: 1 },
+      { name: 'wfe_locks_held', unit: 'Count', value: 1 },
+    ]);
+    s.store.census = async () => {
+      throw new Error('throttled');
+    };
+    await censusTaker(s.deps)();
+    expect(s.log.lines.at(-1)).toEqual({
+      level: 'warn',
+      message: 'census not counted',
+      fields: { error: 'Error: throttled' },
+    });
+  });
+
+  it('a lock that cannot be settled is counted once and named in the warning', async () => {
+    const s = await started();
+    s.cluster.update(NS, RUN, ended('True', 'Succeeded'));
+    await reconcile(s.deps);
+    s.mark();
+    s.clock.advance(5 * 60_000);
+    const readLock = s.store.readLock.bind(s.store);
+    s.store.readLock = async () => {
+      throw new Error('lock unreadable');
+    };
+    expect(await reconcile(s.deps)).toEqual({ ...emptyReport(), itemFailures: 1 });
+    s.store.readLock = readLock;
+    expect(s.recorded().metrics).toEqual([
+      { name: 'wfe_sweep_item_failures_total', unit: 'Count', value: 1 },
+    ]);
+    expect(s.log.lines.at(-1)).toEqual({
+      level: 'warn',
+      message: 'reconcile could not handle an item; the next sweep retries it',
+      fields: { item: `lock ${LOCK}`, error: 'lock unreadable' },
+    });
   });
 });
