@@ -103,13 +103,13 @@ describe("what a run's status tells its execution, field by field (WE-6, WE-15)"
   it("a run's summary carries Tekton's reason and message, bounded, and completedTasks only once counted", () => {
     const long = 'm'.repeat(5000);
     const outcome = runOutcome(run({ succeeded: cond('Unknown', 'Running', long) }));
-    expect(outcome.summary).toEqual({
+    expect(outcome.summary).toStrictEqual({
       status: 'Unknown',
       reason: 'Running',
       message: `${'m'.repeat(4096)}… [cut 904 characters]`,
       totalTasks: 3,
     });
-    expect(runOutcome(run()).summary).toEqual({ status: 'Unknown', totalTasks: 3 });
+    expect(runOutcome(run()).summary).toStrictEqual({ status: 'Unknown', totalTasks: 3 });
   });
 
   it('reads only TaskRuns among the children (a CustomRun is not one)', async () => {
@@ -163,6 +163,26 @@ describe("what a run's status tells its execution, field by field (WE-6, WE-15)"
       reason: 'Unknown',
       message: '',
     });
+  });
+
+  it('a started run that failed for a reason not classified did execute; one with TaskRuns but no start too', async () => {
+    const odd = run({ succeeded: cond('False', 'Failed', 'something odd') });
+    expect(await failureDetails(new MemoryCluster(), odd, INPUT)).toMatchObject({
+      reason: 'Unknown',
+      wasExecutionFailure: true,
+    });
+    const unstarted = { ...odd, startTime: undefined };
+    expect(await failureDetails(new MemoryCluster(), unstarted, INPUT)).toMatchObject({
+      wasExecutionFailure: true,
+    });
+  });
+
+  it('a TaskRun Tekton has not given a status yet neither completed nor failed', async () => {
+    const c = new MemoryCluster();
+    c.taskRuns.set(`${NS}/wfe-1-check`, { name: 'wfe-1-check' });
+    const pending = run({ succeeded: cond('False', 'Failed') });
+    expect(await countCompletedTasks(c, pending)).toBe(0);
+    expect(await failureDetails(c, pending, INPUT)).toMatchObject({ failedTaskName: '' });
   });
 
   it('a failed TaskRun without an exit code records none, and a long TaskRun name is bounded', async () => {
