@@ -59,11 +59,16 @@ function yamlProblem(err: unknown): string {
 }
 
 async function parseYaml(text: string, where: string): Promise<unknown> {
-  const { parse } = await import('yaml');
+  const yaml: typeof import('yaml') & { default?: typeof import('yaml') } = await import('yaml');
+  // A bundle that splits chunks (the built CLI) hands this CommonJS package over as its default
+  // export only; Node and single-file bundles give the named exports too.
+  const parse = yaml.parse ?? yaml.default?.parse;
+  if (typeof parse !== 'function') throw new Error('the yaml package has no parse function');
   try {
     // 'error': warnings (an unknown tag, say) would be printed with the text they are about.
     return parse(text, { logLevel: 'error' });
   } catch (err) {
+    if (!(err instanceof Error && err.name.startsWith('YAML'))) throw err;
     throw new ConfigError(`${where} is not a valid kubeconfig: ${yamlProblem(err)}`);
   }
 }
