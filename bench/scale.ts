@@ -63,8 +63,9 @@ export const SMALL: Scale = {
   name: 'small',
   lifecycle: { executions: 5 },
   reconcile: { active: 10, finished: 300 },
-  // Long enough to outlast the first run's start on a loaded CI machine, or no waiter is deferred.
-  waiter: { samples: 3, cooldownMs: 5000, batchingWindowsSeconds: [0] },
+  // Long enough to outlast the holders' end and the waiters' arrival on a loaded CI machine, or no
+  // waiter is deferred (5 s was seen to pass before the first waiter reached execute).
+  waiter: { samples: 3, cooldownMs: 10_000, batchingWindowsSeconds: [0] },
   release: { rounds: 1, perRound: 2, cooldownMs: 3000, intervalMs: 500 },
   events: { samples: 3, perRound: 3, cooldownMs: 2000, sweepIntervalMs: 2000 },
   bundles: { initRuns: 1 },
