@@ -31,7 +31,7 @@ function auditEvents(count: number, prefix: string): AuditEventRequest[] {
     const name = `${prefix}-${Math.floor(i / 2)}`;
     const at = new Date(start + i * 10);
     const execution: Execution = {
-      id: { namespace: 'payment', name },
+      id: { cluster: 'default', namespace: 'payment', name },
       manifest: { ...parsed.manifest, metadata: { ...parsed.manifest.metadata, name } },
       specHash: 'bench',
       target: `payment/Deployment/${name}`,

@@ -279,7 +279,7 @@ async function measurePath(
         handler: createEventsSink(
           eventsSinkDeps(env, {
             clients: { sqs: sqsClient },
-            token: async () => TOKEN,
+            tokens: async () => new Map([['default', TOKEN]]),
             observability: quiet('events-sink'),
           }),
         ),
@@ -348,7 +348,7 @@ async function measurePath(
 
     const samples: Sample[] = [];
     for (const name of names) {
-      const execution = await table.store.read({ namespace: 'default', name });
+      const execution = await table.store.read({ cluster: 'default', namespace: 'default', name });
       const run = ended.get(name);
       const recordedAt = seen.recordedAt.get(name);
       const deletedAt = seen.deletedAt.get(lockKey('default', targetOf(name)));

@@ -145,7 +145,7 @@ async function measureSweep(ctx: BenchContext, running: number) {
     const wiring = { store: table.store, cluster, clock, cooldownMs: COOLDOWN_MS };
     const execute = await executeHandler(wiring);
     await execute.invoke([requestBody('fleet-0', 'fleet/Deployment/app-0')]);
-    const template = await table.store.read({ namespace: 'default', name: 'fleet-0' });
+    const template = await table.store.read({ cluster: 'default', namespace: 'default', name: 'fleet-0' });
     if (!template?.manifest) throw new Error('fleet-0 was not stored');
     ctx.progress(`fleet: seeding ${running} Running executions with their PipelineRuns`);
     const seeded = await seedRunning(template, running, cluster, kube, clock);
@@ -178,7 +178,7 @@ async function measureSweep(ctx: BenchContext, running: number) {
     const counts = difference(table.wire.snapshot(), wire);
     const kubeCounts = listsAndGets(kube, mark);
     const points = await Promise.all(
-      Array.from({ length: table.store.dueShards }, (_, shard) => table.store.sweepPoint(shard)),
+      Array.from({ length: table.store.dueShards }, (_, shard) => table.store.sweepPoint('default', shard)),
     );
     return {
       seconds,
@@ -220,7 +220,7 @@ async function seedRunning(
     const target = `fleet/Deployment/app-${i}`;
     return {
       ...template,
-      id: { namespace: 'default', name: `fleet-${i}` },
+      id: { cluster: 'default', namespace: 'default', name: `fleet-${i}` },
       target,
       manifest: {
         ...manifest,
@@ -273,7 +273,7 @@ function finished(template: Execution, count: number, clock: ManualClock): Item[
     executionItem(
       {
         ...template,
-        id: { namespace: 'history', name: `done-${i}` },
+        id: { cluster: 'default', namespace: 'history', name: `done-${i}` },
         target: `history/Deployment/app-${i}`,
         status: { ...template.status, phase: i % 5 === 0 ? 'Failed' : 'Completed', completionTime },
       },

@@ -75,7 +75,7 @@ export async function executeHandler(w: Wiring, queue: RequestQueue = countingQu
   const handler = createExecute(
     await executeDeps(benchEnv(w.cooldownMs), {
       store: w.store,
-      cluster: w.cluster,
+      clusters: () => w.cluster,
       queue,
       clock: w.clock,
       sleep: w.sleep,
@@ -97,7 +97,7 @@ export async function executeHandler(w: Wiring, queue: RequestQueue = countingQu
 export async function reconcileHandler(w: Wiring, sweeps?: SweepQueue) {
   const deps = await reconcileDeps(benchEnv(w.cooldownMs), {
     store: w.store,
-    cluster: w.cluster,
+    clusters: () => w.cluster,
     clock: w.clock,
     observability: quiet('reconcile'),
   });

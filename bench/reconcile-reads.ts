@@ -53,14 +53,14 @@ export async function measureReconcileReads(ctx: BenchContext): Promise<Section>
     const without = await measure();
 
     ctx.progress(`reconcile: loading ${finished.toLocaleString('en-US')} finished executions`);
-    const template = await table.store.read({ namespace: 'default', name: 'active-0' });
+    const template = await table.store.read({ cluster: 'default', namespace: 'default', name: 'active-0' });
     if (!template) throw new Error('active-0 was not stored');
     const completionTime = new Date(clock.now().getTime() - 24 * 3600_000).toISOString();
     const history = Array.from({ length: finished }, (_, i) =>
       executionItem(
         {
           ...template,
-          id: { namespace: 'history', name: `done-${i}` },
+          id: { cluster: 'default', namespace: 'history', name: `done-${i}` },
           target: `history/Deployment/app-${i}`,
           status: { ...template.status, phase: i % 5 === 0 ? 'Failed' : 'Completed', completionTime },
         },

@@ -217,7 +217,7 @@ async function sampleWaiters(
         await sleep(Math.random() * 500);
         // A handler instance per concurrent invocation, as Lambda runs one per container.
         await (await executeHandler(wiring, env.queue)).invoke([requestBody(t.waiter, t.target)]);
-        const waiter = await table.store.read({ namespace: 'default', name: t.waiter });
+        const waiter = await table.store.read({ cluster: 'default', namespace: 'default', name: t.waiter });
         const cooling = waiter?.status.conditions.CooldownActive;
         if (!lock?.releaseAt || waiter?.status.phase !== 'Pending' || cooling?.status !== 'True')
           return undefined; // the cooldown had already ended (a slow tick): nothing to measure
@@ -253,7 +253,7 @@ async function startsOf(
   while (waiting.size > 0) {
     for (const p of pending) {
       if (!waiting.has(p.waiter)) continue;
-      const e = await table.store.read({ namespace: 'default', name: p.waiter });
+      const e = await table.store.read({ cluster: 'default', namespace: 'default', name: p.waiter });
       if (e?.status.phase === 'Running' && e.status.startTime) {
         waiting.delete(p.waiter);
         const left = p.releaseAt - p.deferredAt;

@@ -15,6 +15,7 @@ import { documentClient, executionTable } from '../functions/adapters/dynamodb/e
 import { type TableListing, tableListing } from '../functions/adapters/dynamodb/listing.js';
 import type { ClusterAccess } from '../functions/adapters/kubernetes/credentials.js';
 import { systemClock } from '../functions/adapters/system-clock.js';
+import type { FleetSettings } from '../functions/core/clusters.js';
 import type { Cluster, ExecutionStore } from '../functions/core/ports.js';
 import { StackOutput } from '../infra/outputs.js';
 import { awsClientConfig } from './aws/client-config.js';
@@ -39,12 +40,13 @@ export interface Connection {
   sqs(): Promise<SQSClient>;
   queueUrl: string;
   auditDlqUrl: string;
-  /** The execution namespace (where PipelineRuns are) and the cluster name in lock keys. */
-  settings: { namespace: string; clusterName: string };
+  /** The clusters the deployment serves, each with its execution namespace, and the default one (WE-16). */
+  settings: FleetSettings;
   dataStorage(): { url: string; token?: () => Promise<string> };
-  cluster(): Promise<Cluster>;
-  /** The events sink's whole URL, its token included: a credential (WE-13). */
-  eventsSinkUrl(): Promise<string>;
+  /** The Kubernetes API of one of the deployment's clusters. */
+  cluster(name: string): Promise<Cluster>;
+  /** A cluster's events sink URL, its token included: a credential (WE-13, WE-16). */
+  eventsSinkUrl(cluster: string): Promise<string>;
   /** Who is acting: the AWS caller identity, or the local OS user. */
   whoami(): Promise<string>;
   close(): void;
@@ -76,6 +78,30 @@ export async function connect(context: CliContext, flags: { stack?: string }): P
   return awsConnection(context, DEFAULT_STACK_NAME, false);
 }
 
+/** The local system's clusters: dev.json's list, else its one cluster. */
+function localClusters(state: LocalSystemState) {
+  return (
+    state.clusters ?? [
+      {
+        name: state.cluster.clusterName,
+        kubeconfig: state.cluster.kubeconfig,
+        eventsUrl: state.events.sinkUrl,
+      },
+    ]
+  );
+}
+
+function localCluster(state: LocalSystemState, name: string) {
+  const found = localClusters(state).find((c) => c.name === name);
+  if (!found)
+    throw new CliError(
+      `the local system has no cluster "${name}" (it runs ${localClusters(state)
+        .map((c) => c.name)
+        .join(', ')})`,
+    );
+  return found;
+}
+
 function localConnection(state: LocalSystemState): Connection {
   const common = { region: state.region, credentials: LOCAL_CREDENTIALS, maxAttempts: 2 };
   const dynamodb = new DynamoDBClient({ ...common, endpoint: state.dynamodb.endpoint });
@@ -89,10 +115,14 @@ function localConnection(state: LocalSystemState): Connection {
     sqs: sqs.get,
     queueUrl: state.sqs.queueUrl,
     auditDlqUrl: state.sqs.auditDlqUrl,
-    settings: { namespace: state.cluster.namespace, clusterName: state.cluster.clusterName },
+    settings: {
+      clusters: localClusters(state).map(({ name }) => ({ name, namespace: state.cluster.namespace })),
+      defaultCluster: state.cluster.clusterName,
+    },
     dataStorage: () => ({ url: state.dataStorage.url }),
-    cluster: () => connectCluster({ mode: 'local', kubeconfigPath: state.cluster.kubeconfig }),
-    eventsSinkUrl: async () => state.events.sinkUrl,
+    cluster: async (name) =>
+      connectCluster({ mode: 'local', kubeconfigPath: localCluster(state, name).kubeconfig }),
+    eventsSinkUrl: async (name) => localCluster(state, name).eventsUrl,
     whoami: async () => userInfo().username,
     close() {
       dynamodb.destroy();
@@ -127,6 +157,7 @@ async function awsConnection(context: CliContext, stackName: string, named: bool
   const dynamodb = new DynamoDBClient(awsClientConfig(env, 'DYNAMODB'));
   const doc = documentClient(dynamodb);
   const sqs = lazySqs(awsClientConfig(env, 'SQS'));
+  const clusterNames = stackClusters(outputs, output, stackName).clusters.map((c) => c.name);
   return {
     where: `the AWS stack ${stackName}`,
     local: false,
@@ -135,10 +166,7 @@ async function awsConnection(context: CliContext, stackName: string, named: bool
     sqs: sqs.get,
     queueUrl,
     auditDlqUrl,
-    settings: {
-      namespace: output(StackOutput.ExecutionNamespace),
-      clusterName: output(StackOutput.ClusterName),
-    },
+    settings: stackClusters(outputs, output, stackName),
     dataStorage() {
       const url = output(StackOutput.DataStorageUrl);
       const arn = outputs[StackOutput.DataStorageTokenSecretArn];
@@ -155,19 +183,23 @@ async function awsConnection(context: CliContext, stackName: string, named: bool
       };
       return { url, token };
     },
-    cluster() {
+    cluster(name) {
+      if (!clusterNames.includes(name))
+        throw new CliError(
+          `the stack ${stackName} serves no cluster "${name}" (it serves ${clusterNames.join(', ')})`,
+        );
       const fallback = join(homedir(), '.kube', 'config');
       const kubeconfigPath = env.KUBECONFIG || (existsSync(fallback) ? fallback : undefined);
       if (!kubeconfigPath)
         throw new CliError(
-          'this needs access to the cluster: set KUBECONFIG (or have ~/.kube/config) for the cluster the stack runs PipelineRuns in',
+          `this needs access to the cluster: set KUBECONFIG (or have ~/.kube/config) for cluster ${name}, where the stack runs its PipelineRuns`,
         );
       return connectCluster({ mode: 'local', kubeconfigPath });
     },
-    async eventsSinkUrl() {
-      // The output ends in /tekton/; the token, from its secret, completes the path.
+    async eventsSinkUrl(cluster) {
+      // The output ends in /tekton/; the cluster's token, from its secret, completes the path.
       const url = output(StackOutput.EventsSinkUrl);
-      const arn = output(StackOutput.EventsTokenSecretArn);
+      const arn = eventsTokenSecretArn(outputs, output, cluster, stackName);
       const { cachedEventsToken } = await import('../functions/adapters/secrets-manager/events-token.js');
       const { SecretsManagerClient } = await import('@aws-sdk/client-secrets-manager');
       const client = new SecretsManagerClient(awsClientConfig(env, 'SECRETSMANAGER'));
@@ -201,6 +233,73 @@ async function awsConnection(context: CliContext, stackName: string, named: bool
       sqs.destroy();
     },
   };
+}
+
+/** The names of the clusters a deployment serves: what a listing goes through unless --cluster narrows it. */
+export const clusterNames = (settings: FleetSettings): string[] => settings.clusters.map((c) => c.name);
+
+/** The default cluster's execution namespace: the namespace listings show unless told otherwise. */
+export const defaultNamespace = (settings: FleetSettings): string =>
+  settings.clusters.find((c) => c.name === settings.defaultCluster)?.namespace ??
+  settings.clusters[0]!.namespace;
+
+type Outputs = Record<string, string | undefined>;
+
+/**
+ * Each cluster's events token secret, from the output EventsTokenSecrets (JSON: cluster name →
+ * secret ARN) of a stack serving several clusters; a stack serving one has EventsTokenSecretArn.
+ */
+function tokenSecrets(outputs: Outputs, stackName: string): Record<string, string> | undefined {
+  const text = outputs[StackOutput.EventsTokenSecrets];
+  if (text === undefined) return undefined;
+  try {
+    const parsed = JSON.parse(text) as unknown;
+    if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) {
+      const entries = Object.entries(parsed as Record<string, unknown>);
+      if (entries.length > 0 && entries.every(([, arn]) => typeof arn === 'string'))
+        return Object.fromEntries(entries) as Record<string, string>;
+    }
+  } catch {}
+  throw new CliError(
+    `the stack ${stackName}'s output ${StackOutput.EventsTokenSecrets} is not a JSON object of cluster name → secret ARN`,
+  );
+}
+
+/**
+ * The stack's clusters: the names of EventsTokenSecrets when it serves several, else ClusterName
+ * alone; ClusterName is the default cluster. Their PipelineRuns are in ExecutionNamespace.
+ */
+function stackClusters(
+  outputs: Outputs,
+  output: (key: StackOutput) => string,
+  stackName: string,
+): FleetSettings {
+  const defaultCluster = output(StackOutput.ClusterName);
+  const namespace = output(StackOutput.ExecutionNamespace);
+  const secrets = tokenSecrets(outputs, stackName);
+  const names = secrets ? Object.keys(secrets) : [defaultCluster];
+  return { clusters: names.map((name) => ({ name, namespace })), defaultCluster };
+}
+
+function eventsTokenSecretArn(
+  outputs: Outputs,
+  output: (key: StackOutput) => string,
+  cluster: string,
+  stackName: string,
+): string {
+  const secrets = tokenSecrets(outputs, stackName);
+  if (!secrets) {
+    const only = output(StackOutput.ClusterName);
+    if (cluster !== only)
+      throw new CliError(`the stack ${stackName} serves no cluster "${cluster}" (it serves ${only})`);
+    return output(StackOutput.EventsTokenSecretArn);
+  }
+  const arn = secrets[cluster];
+  if (!arn)
+    throw new CliError(
+      `the stack ${stackName} serves no cluster "${cluster}" (it serves ${Object.keys(secrets).join(', ')})`,
+    );
+  return arn;
 }
 
 /** Connects, runs `use`, and closes the clients whatever happens. */

@@ -15,6 +15,8 @@ export interface LocalSystemState {
   dynamodb: { endpoint: string; tableName: string };
   sqs: { endpoint: string; queueUrl: string; dlqUrl: string; auditDlqUrl: string };
   cluster: { kubeconfig: string; namespace: string; clusterName: string };
+  /** Every local cluster (WE-16), when `wfe dev` runs several; `cluster` is the default one. */
+  clusters?: { name: string; kubeconfig: string; eventsUrl: string }[];
   dataStorage: { url: string };
   events: { sinkUrl: string };
 }
@@ -49,12 +51,18 @@ const FIELDS: Record<string, readonly string[]> = {
   events: ['sinkUrl'],
 };
 
+const CLUSTER_FIELDS = ['name', 'kubeconfig', 'eventsUrl'] as const;
+
 function missingField(state: Record<string, unknown>): string | undefined {
   if (typeof state.region !== 'string') return 'region';
   for (const [group, names] of Object.entries(FIELDS)) {
     const value = state[group] as Record<string, unknown> | undefined;
     for (const name of names) if (typeof value?.[name] !== 'string') return `${group}.${name}`;
   }
+  if (state.clusters === undefined) return undefined;
+  if (!Array.isArray(state.clusters) || state.clusters.length === 0) return 'clusters (a list)';
+  for (const [i, entry] of (state.clusters as Record<string, unknown>[]).entries())
+    for (const name of CLUSTER_FIELDS) if (typeof entry?.[name] !== 'string') return `clusters[${i}].${name}`;
   return undefined;
 }
 

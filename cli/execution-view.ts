@@ -21,8 +21,8 @@ export function executionResource(execution: Execution) {
     metadata: {
       name: id.name,
       namespace: id.namespace,
-      creationTimestamp: execution.createdAt,
       ...(metadata.labels ? { labels: metadata.labels } : {}),
+      creationTimestamp: execution.createdAt,
       ...(metadata.annotations ? { annotations: metadata.annotations } : {}),
     },
     spec: manifest?.spec ?? rejected.spec ?? {},
@@ -30,7 +30,16 @@ export function executionResource(execution: Execution) {
   };
 }
 
-export const EXECUTION_HEADERS = ['NAMESPACE', 'NAME', 'PHASE', 'TARGET', 'WORKFLOW', 'DURATION', 'AGE'];
+export const EXECUTION_HEADERS = [
+  'CLUSTER',
+  'NAMESPACE',
+  'NAME',
+  'PHASE',
+  'TARGET',
+  'WORKFLOW',
+  'DURATION',
+  'AGE',
+];
 export const EXECUTION_WIDE_HEADERS = [...EXECUTION_HEADERS, 'REASON', 'PIPELINERUN', 'DEDUPLICATED-BY'];
 
 const workflowOf = (e: Execution) => {
@@ -41,6 +50,7 @@ const workflowOf = (e: Execution) => {
 export function executionRow(execution: Execution, now: Date, wide = false): string[] {
   const { status } = execution;
   const row = [
+    execution.id.cluster,
     execution.id.namespace,
     execution.id.name,
     status.phase,
@@ -58,5 +68,5 @@ export function executionRow(execution: Execution, now: Date, wide = false): str
   ];
 }
 
-/** "namespace/name": how an execution is named on the command line and in messages. */
+/** "cluster/namespace/name": how an execution is named on the command line and in messages. */
 export const executionName = (execution: Execution) => executionKey(execution.id);

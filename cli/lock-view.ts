@@ -6,8 +6,8 @@ import { executionKey } from '../functions/core/execution-id.js';
 import type { Lock } from '../functions/core/lock.js';
 import { age } from './print.js';
 
-export const LOCK_HEADERS = ['TARGET', 'HOLDER', 'STATE', 'RELEASE', 'AGE'];
-export const LOCK_WIDE_HEADERS = [...LOCK_HEADERS, 'CLUSTER', 'PIPELINERUN', 'TOKEN'];
+export const LOCK_HEADERS = ['CLUSTER', 'TARGET', 'HOLDER', 'STATE', 'RELEASE', 'AGE'];
+export const LOCK_WIDE_HEADERS = [...LOCK_HEADERS, 'PIPELINERUN', 'TOKEN'];
 
 /** When the lock goes, in words: a cooling lock at its cooldown's end; a held one once its run ends. */
 export function releaseText(lock: Lock, now: Date): string {
@@ -22,13 +22,14 @@ export function releaseText(lock: Lock, now: Date): string {
 
 export function lockRow(lock: Lock, now: Date, wide = false): string[] {
   const row = [
+    lock.cluster,
     lock.target,
     executionKey(lock.holder),
     lock.state,
     releaseText(lock, now),
     age(lock.acquiredAt, now),
   ];
-  return wide ? [...row, lock.cluster, lock.pipelineRunName, String(lock.token)] : row;
+  return wide ? [...row, lock.pipelineRunName, String(lock.token)] : row;
 }
 
 export function lockResource(lock: Lock) {

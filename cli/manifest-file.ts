@@ -4,7 +4,6 @@
  * each validated with the schema the execute function uses.
  */
 import { parseAllDocuments } from 'yaml';
-import { executionKey } from '../functions/core/execution-id.js';
 import { type Manifest, parseRequest } from '../functions/core/manifest.js';
 import { CliError } from './cli-error.js';
 
@@ -52,7 +51,7 @@ export function validateManifests(documents: unknown[], source: string): Manifes
     const parsed = parseRequest(JSON.stringify(document));
     if (parsed.ok) manifests.push(parsed.manifest);
     else {
-      const which = parsed.id ? `${executionKey(parsed.id)}` : `document ${index + 1}`;
+      const which = parsed.id ? `${parsed.id.namespace}/${parsed.id.name}` : `document ${index + 1}`;
       problems.push(`${which}: ${parsed.reason}`);
     }
   });

@@ -19,6 +19,7 @@ export const StackOutput = {
   /** Tekton's CloudEvents sink (WE-13), without the token its path ends with. */
   EventsSinkUrl: 'EventsSinkUrl',
   EventsTokenSecretArn: 'EventsTokenSecretArn',
+  EventsTokenSecrets: 'EventsTokenSecrets',
   /** The settings the functions run with that a CLI command needs too (lock keys, runs, audit). */
   ExecutionNamespace: 'ExecutionNamespace',
   ClusterName: 'ClusterName',

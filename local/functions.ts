@@ -15,9 +15,8 @@ import { depsFromEnv as eventsDeps } from '../functions/events/deps.js';
 import { createHandler as createEvents } from '../functions/events/handler.js';
 import { depsFromEnv as eventsSinkDeps } from '../functions/events-sink/deps.js';
 import { createHandler as createEventsSink } from '../functions/events-sink/handler.js';
-import { depsFromEnv as executeDeps } from '../functions/execute/deps.js';
+import { type ExecuteHandlerDeps, depsFromEnv as executeDeps } from '../functions/execute/deps.js';
 import { createHandler as createExecute } from '../functions/execute/handler.js';
-import type { ExecutionSettings } from '../functions/platform/config.js';
 import { METRICS_NAMESPACE } from '../functions/platform/powertools.js';
 import { depsFromEnv as reconcileDeps } from '../functions/reconcile/deps.js';
 import { createHandler as createReconcile } from '../functions/reconcile/handler.js';
@@ -64,7 +63,7 @@ function observability(serviceName: string, log: LogSink) {
 
 export async function startFunctions(input: FunctionsInput): Promise<{
   pollers: Poller[];
-  settings: ExecutionSettings;
+  settings: ExecuteHandlerDeps['settings'];
   eventsSink: ReturnType<typeof createEventsSink>;
 }> {
   const { env, clients, log, onPollerError } = input;
@@ -88,7 +87,11 @@ export async function startFunctions(input: FunctionsInput): Promise<{
   const eventsSink = createEventsSink(
     eventsSinkDeps(
       { ...env, EVENTS_QUEUE_URL: input.events.url },
-      { clients, token: async () => input.eventsToken, observability: observability('events-sink', log) },
+      {
+        clients,
+        tokens: async () => new Map([[eventsDepsForPollers.settings.defaultCluster, input.eventsToken]]),
+        observability: observability('events-sink', log),
+      },
     ),
   );
   const executeHandler = createExecute(execute);

@@ -261,8 +261,8 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
       cluster: {
         kubeconfig,
         builtIn: Boolean(kubeApi),
-        namespace: settings.namespace,
-        clusterName: settings.clusterName,
+        namespace: settings.clusters.find((c) => c.name === settings.defaultCluster)!.namespace,
+        clusterName: settings.defaultCluster,
       },
       dataStorage: { url: dataStorageUrl, builtIn: Boolean(dataStorage) },
       logFile: options.stateDir ? join(options.stateDir, 'dev.log') : '',

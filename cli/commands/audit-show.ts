@@ -13,11 +13,11 @@ import { CliError } from '../cli-error.js';
 import { palette } from '../colour.js';
 import { type Command, onePositional, parseCommandLine } from '../command.js';
 import { CONNECTION_HELP, CONNECTION_OPTIONS, withConnection } from '../connect.js';
-import { parseExecutionRef } from '../execution-ref.js';
+import { CLUSTER_HELP, CLUSTER_OPTIONS, clusterFlag, parseExecutionRef } from '../execution-ref.js';
 import { executionResource } from '../execution-view.js';
 import { json, OUTPUT_OPTION, outputFormat, table, yaml } from '../print.js';
 
-const OPTIONS = { ...OUTPUT_OPTION, ...CONNECTION_OPTIONS } as const;
+const OPTIONS = { ...OUTPUT_OPTION, ...CLUSTER_OPTIONS, ...CONNECTION_OPTIONS } as const;
 const REQUEST_TIMEOUT_MS = 10_000;
 
 /** Everything but what DataStorage adds when it stores an event: equal for a redelivered one. */
@@ -57,15 +57,19 @@ is marked "duplicate of" the first copy. NAME alone means namespace "default".
 Options:
   -o, --output FORMAT  table (default), json or yaml (the events as DataStorage returns them, each
                        with duplicateOf set on a duplicate)
+${CLUSTER_HELP}
 ${CONNECTION_HELP}
   Against AWS, DataStorage is the stack's DataStorageUrl (with its DataStorageTokenSecretArn, when set).
 `,
   async run(argv, context) {
     const { values, positionals } = parseCommandLine('audit show', argv, OPTIONS);
-    const id = parseExecutionRef('audit show', onePositional('audit show', positionals, 'NAMESPACE/NAME'));
+    const ref = onePositional('audit show', positionals, 'NAMESPACE/NAME');
+    const cluster = clusterFlag('audit show', values.cluster);
     const format = outputFormat('audit show', values.output);
-    const key = executionKey(id);
+    let key = ref;
     const { events, known } = await withConnection(context, values, async (connection) => {
+      const id = parseExecutionRef('audit show', ref, cluster ?? connection.settings.defaultCluster);
+      key = executionKey(id);
       const execution = await connection.store.read(id);
       // An execution gone from the table may still have its trail: its name is the fallback id.
       const correlation = execution
@@ -73,7 +77,12 @@ ${CONNECTION_HELP}
         : id.name;
       const query = dataStorageAuditQuery({ ...connection.dataStorage(), timeoutMs: REQUEST_TIMEOUT_MS });
       const found = await query.events({ correlation_id: correlation, event_category: 'workflow' });
-      const own = found.filter((e) => e.resource_id === id.name && e.namespace === id.namespace);
+      const own = found.filter(
+        (e) =>
+          e.resource_id === id.name &&
+          e.namespace === id.namespace &&
+          (e.cluster_name === undefined || e.cluster_name === null || e.cluster_name === id.cluster),
+      );
       return { events: own, known: execution !== undefined };
     });
     if (events.length === 0 && !known)

@@ -211,6 +211,7 @@ async function watch(
     const active = submitter;
     const tracker = new ProgressTracker({
       listing: tableListing(e.dynamodb.tableName, doc),
+      clusters: [e.cluster.clusterName],
       dataStorageUrl: e.dataStorage.url,
       examples,
       waiting: () => active.waiting(),

@@ -7,7 +7,7 @@ import { executionKey } from '../../functions/core/execution-id.js';
 import { CliError } from '../cli-error.js';
 import { type Command, onePositional, parseCommandLine } from '../command.js';
 import { CONNECTION_HELP, CONNECTION_OPTIONS, withConnection } from '../connect.js';
-import { parseExecutionRef } from '../execution-ref.js';
+import { CLUSTER_HELP, CLUSTER_OPTIONS, clusterFlag, parseExecutionRef } from '../execution-ref.js';
 import {
   EXECUTION_HEADERS,
   EXECUTION_WIDE_HEADERS,
@@ -26,7 +26,12 @@ import {
 } from '../print.js';
 import { pause, WATCH_INTERVAL_MS } from '../watch.js';
 
-const OPTIONS = { ...OUTPUT_OPTION, watch: { type: 'boolean', short: 'w' }, ...CONNECTION_OPTIONS } as const;
+const OPTIONS = {
+  ...OUTPUT_OPTION,
+  watch: { type: 'boolean', short: 'w' },
+  ...CLUSTER_OPTIONS,
+  ...CONNECTION_OPTIONS,
+} as const;
 
 /** The execution as -o asks; `widths` set: a table row under the first one's header. */
 function shown(format: OutputFormat, execution: Execution, widths?: readonly number[]): string {
@@ -52,13 +57,16 @@ failureDetails, deduplicatedBy, and conditions as a list. NAME alone means names
 Options:
   -w, --watch          print it again at each change, until it ends (Completed or Failed) or Ctrl-C
   -o, --output FORMAT  table (default), wide, json, yaml or name
+${CLUSTER_HELP}
 ${CONNECTION_HELP}
 `,
   async run(argv, context) {
     const { values, positionals } = parseCommandLine('get', argv, OPTIONS);
-    const id = parseExecutionRef('get', onePositional('get', positionals, 'NAMESPACE/NAME'));
+    const ref = onePositional('get', positionals, 'NAMESPACE/NAME');
+    const cluster = clusterFlag('get', values.cluster);
     const format = outputFormat('get', values.output);
     await withConnection(context, values, async (connection) => {
+      const id = parseExecutionRef('get', ref, cluster ?? connection.settings.defaultCluster);
       let execution = await connection.store.read(id);
       if (!execution)
         throw new CliError(`workflowexecution ${executionKey(id)} not found in ${connection.where}`);

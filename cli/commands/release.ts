@@ -7,7 +7,7 @@ import { executionKey } from '../../functions/core/execution-id.js';
 import { forceRelease, MIN_REASON_WORDS, reasonRefusal } from '../../functions/core/force-release.js';
 import { CliError, UsageError } from '../cli-error.js';
 import { type Command, onePositional, parseCommandLine } from '../command.js';
-import { CONNECTION_HELP, CONNECTION_OPTIONS, withConnection } from '../connect.js';
+import { CONNECTION_HELP, CONNECTION_OPTIONS, clusterNames, withConnection } from '../connect.js';
 
 const OPTIONS = {
   reason: { type: 'string' },
@@ -34,11 +34,12 @@ run and ends Failed at the next reconcile.
 
 Options:
   --reason TEXT   why, in at least ${MIN_REASON_WORDS} words (required; it goes to the audit trail)
-  --cluster NAME  the cluster of the lock, when TARGET is locked in more than one
+  --cluster NAME  the cluster of the lock, when TARGET is locked in more than one (default: the
+                  deployment's default cluster, when it is one of them)
 ${CONNECTION_HELP}
-  Against AWS, the cluster is reached with KUBECONFIG (or ~/.kube/config); the PipelineRuns are
-  looked for in the stack's ExecutionNamespace, and a lock of a cluster other than the stack's
-  ClusterName is refused.
+  Against AWS, the lock's cluster is reached with KUBECONFIG (or ~/.kube/config): point it at that
+  cluster. The PipelineRuns are looked for in the cluster's execution namespace, and a lock of a
+  cluster the stack does not serve is refused.
 `,
   async run(argv, context) {
     const { values, positionals } = parseCommandLine('release', argv, OPTIONS);
@@ -50,10 +51,10 @@ ${CONNECTION_HELP}
     if (refusal) throw new CliError(`refused: ${refusal}`);
 
     await withConnection(context, values, async (connection) => {
-      const candidates = (await connection.listing.locks({ target })).items.filter(
-        (l) => !values.cluster || l.cluster === values.cluster,
-      );
-      const preferred = candidates.filter((l) => l.cluster === connection.settings.clusterName);
+      const served = clusterNames(connection.settings);
+      const clusters = values.cluster ? [values.cluster] : served;
+      const candidates = (await connection.listing.locks({ clusters, target })).items;
+      const preferred = candidates.filter((l) => l.cluster === connection.settings.defaultCluster);
       const matches = candidates.length > 1 && preferred.length === 1 ? preferred : candidates;
       if (matches.length === 0) throw new CliError(`no lock on ${target} in ${connection.where}`);
       if (matches.length > 1)
@@ -61,17 +62,22 @@ ${CONNECTION_HELP}
           `${target} is locked in several clusters (${matches.map((l) => l.cluster).join(', ')}): choose one with --cluster`,
         );
       const lock = matches[0]!;
-      // The run is looked for in the deployment's cluster: another cluster's lock would be freed
-      // while its run goes on there.
-      if (lock.cluster !== connection.settings.clusterName)
+      // The run is looked for in the lock's cluster: a cluster the deployment does not serve
+      // cannot be reached, and its lock would be freed while its run goes on there.
+      if (!served.includes(lock.cluster))
         throw new CliError(
-          `refused: the lock on ${target} is in cluster ${lock.cluster}, but ${connection.where} runs PipelineRuns in cluster ${connection.settings.clusterName}`,
+          `refused: the lock on ${target} is in cluster ${lock.cluster}, which ${connection.where} does not serve (${served.join(', ')})`,
         );
       const releasedBy = await connection.whoami();
-      const cluster = await connection.cluster();
+      const cluster = await connection.cluster(lock.cluster);
       const outcome = await forceRelease(
         { lockKey: lock.key, reason, releasedBy },
-        { store: connection.store, cluster, clock: systemClock, settings: connection.settings },
+        {
+          store: connection.store,
+          clusters: () => cluster,
+          clock: systemClock,
+          settings: connection.settings,
+        },
       );
       if (outcome.kind === 'refused') throw new CliError(`refused: ${outcome.reason}`);
       if (outcome.kind === 'no-lock') throw new CliError(`no lock on ${target}: it was released meanwhile`);

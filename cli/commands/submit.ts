@@ -7,6 +7,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
+import { requestedCluster } from '../../functions/core/clusters.js';
 import { executionKey } from '../../functions/core/execution-id.js';
 import { requestHash } from '../../functions/core/manifest.js';
 import { CliError, UsageError } from '../cli-error.js';
@@ -60,8 +61,13 @@ ${CONNECTION_HELP}
     const conflicts = await withConnection(context, values, async (connection) => {
       let clashes = 0;
       for (const manifest of manifests) {
-        const key = executionKey(manifest.metadata);
-        const stored = await connection.store.read(manifest.metadata);
+        const id = {
+          cluster: requestedCluster(manifest.metadata.labels, connection.settings),
+          namespace: manifest.metadata.namespace,
+          name: manifest.metadata.name,
+        };
+        const key = executionKey(id);
+        const stored = await connection.store.read(id);
         if (stored && stored.specHash === requestHash(manifest)) {
           context.out.write(`${key} ${paint.dim('unchanged')}\n`);
           continue;

@@ -7,6 +7,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { requestedCluster } from '../../functions/core/clusters.js';
 import { type Phase, Phase as Phases } from '../../functions/core/execution.js';
 import { type ExecutionId, executionKey } from '../../functions/core/execution-id.js';
 import type { Manifest } from '../../functions/core/manifest.js';
@@ -30,9 +31,12 @@ export interface Example {
 
 const PHASES: readonly string[] = Object.values(Phases);
 
-function parseId(text: string): ExecutionId {
-  const [namespace, name] = text.includes('/') ? text.split('/') : ['default', text];
-  return { namespace: namespace ?? 'default', name: name ?? '' };
+/** `[CLUSTER/]NAMESPACE/NAME` or `NAME`, in the cluster of the example that names it unless it says. */
+function parseId(text: string, cluster: string): ExecutionId {
+  const parts = text.split('/');
+  if (parts.length === 3) return { cluster: parts[0]!, namespace: parts[1]!, name: parts[2]! };
+  const [namespace, name] = parts.length === 2 ? parts : ['default', text];
+  return { cluster, namespace: namespace ?? 'default', name: name ?? '' };
 }
 
 function phaseOf(text: string | undefined, file: string, annotation: string): Phase {
@@ -41,7 +45,8 @@ function phaseOf(text: string | undefined, file: string, annotation: string): Ph
   return text as Phase;
 }
 
-export async function loadExamples(dir = EXAMPLES_DIR): Promise<Example[]> {
+/** The examples in `dir`; one without the cluster label goes to `defaultCluster` (WE-16). */
+export async function loadExamples(dir = EXAMPLES_DIR, defaultCluster = 'default'): Promise<Example[]> {
   const files = (await readdir(dir)).filter((f) => /\.(ya?ml|json)$/.test(f)).sort();
   const examples: Example[] = [];
   for (const file of files) {
@@ -52,10 +57,18 @@ export async function loadExamples(dir = EXAMPLES_DIR): Promise<Example[]> {
       const example: Example = {
         file,
         manifest,
-        id: { namespace: manifest.metadata.namespace, name: manifest.metadata.name },
+        id: {
+          cluster: requestedCluster(manifest.metadata.labels, { defaultCluster }),
+          namespace: manifest.metadata.namespace,
+          name: manifest.metadata.name,
+        },
       };
       const when = annotations[SUBMIT_WHEN]?.trim().split(/\s+/);
-      if (when) example.after = { id: parseId(when[0] ?? ''), phase: phaseOf(when[1], file, SUBMIT_WHEN) };
+      if (when)
+        example.after = {
+          id: parseId(when[0] ?? '', example.id.cluster),
+          phase: phaseOf(when[1], file, SUBMIT_WHEN),
+        };
       const expect = annotations[EXPECT]?.trim().split(/\s+/);
       if (expect) example.expect = { phase: phaseOf(expect[0], file, EXPECT), reason: expect[1] };
       examples.push(example);

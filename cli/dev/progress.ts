@@ -26,6 +26,8 @@ export interface ExecutionProgress {
 
 export interface ProgressSources {
   listing: TableListing;
+  /** The local system's clusters, whose executions and locks are shown. */
+  clusters: readonly string[];
   dataStorageUrl: string;
   examples: Example[];
   /** Examples not submitted yet, with what they wait for. */
@@ -91,11 +93,11 @@ export class ProgressTracker {
   constructor(private readonly sources: ProgressSources) {}
 
   async snapshot(): Promise<ExecutionProgress[]> {
-    const { listing, examples } = this.sources;
+    const { listing, examples, clusters } = this.sources;
     const now = this.sources.now();
     const [{ items: executions }, { items: locks }] = await Promise.all([
-      listing.executions(),
-      listing.locks(),
+      listing.executions({ clusters }),
+      listing.locks({ clusters }),
     ]);
     const byHolder = new Map(locks.map((l) => [executionKey(l.holder), l]));
     const byKey = new Map(executions.map((e) => [executionKey(e.id), e]));

@@ -47,6 +47,8 @@ export interface AuditEventRequest {
   resource_id: string;
   correlation_id: string;
   namespace: string;
+  /** The execution's cluster (WE-16). */
+  cluster_name: string;
   event_data: WorkflowAuditPayload;
 }
 
@@ -116,6 +118,7 @@ export function auditEvent(
       spec: manifest?.spec,
     }),
     namespace: id.namespace,
+    cluster_name: id.cluster,
     event_data: eventData,
   };
 }

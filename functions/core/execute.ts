@@ -16,6 +16,15 @@
  */
 import { type AuditEventType, auditEvent } from './audit-event.js';
 import { bounded } from './bounded-text.js';
+import {
+  clusterMetrics,
+  clusterSettings,
+  type FleetSettings,
+  type Place,
+  placeOf,
+  requestedCluster,
+  unknownClusterMessage,
+} from './clusters.js';
 import { ClusterRejectedError } from './errors.js';
 import { type Execution, FailureReason, isTerminal } from './execution.js';
 import { type ExecutionId, executionKey } from './execution-id.js';
@@ -24,10 +33,10 @@ import { classifyFailure } from './failure-reason.js';
 import { type GuardrailSettings, guardrailViolation } from './guardrails.js';
 import { acquiredLock, coolingLock, decide, type Lock, runningLock } from './lock.js';
 import { armLockTimer } from './lock-timer.js';
-import { type Manifest, parseRequest, requestHash } from './manifest.js';
+import { type Manifest, parseRequest, type RequestIdentity, requestHash } from './manifest.js';
 import { MetricName } from './metric-name.js';
 import { buildPipelineRun, isOwnedBy, ownerOf, pipelineRunName } from './pipeline-run.js';
-import type { Clock, Cluster, ExecutionStore, Log, Metrics, RequestQueue, TimerQueue } from './ports.js';
+import type { Clock, Clusters, ExecutionStore, Log, Metrics, RequestQueue, TimerQueue } from './ports.js';
 import type { StateChange } from './state-change.js';
 import { lockKey } from './target.js';
 import {
@@ -39,16 +48,15 @@ import {
 } from './transitions.js';
 import { recordWorkflowEvent } from './workflow-events.js';
 
-export interface ExecuteSettings extends GuardrailSettings {
-  namespace: string;
-  clusterName: string;
+export interface ExecuteSettings extends GuardrailSettings, FleetSettings {
+  serviceAccountName: string;
   cooldownMs: number;
   leaseMs: number;
 }
 
 export interface ExecuteDeps {
   store: ExecutionStore;
-  cluster: Cluster;
+  clusters: Clusters;
   queue: RequestQueue;
   clock: Clock;
   metrics: Metrics;
@@ -83,30 +91,41 @@ const MAX_ROUNDS = 8;
 /** One request, and one log line saying what became of it, with the execution's keys on every line. */
 export async function execute(body: string, deps: ExecuteDeps): Promise<ExecuteOutcome> {
   const parsed = parseRequest(body);
+  const id = parsed.ok
+    ? idOf(parsed.manifest, deps.settings)
+    : parsed.id && rejectedIdOf(parsed.id, deps.settings);
   const log = deps.log.with(
     parsed.ok
-      ? executionLogKeys({
-          id: idOf(parsed.manifest),
-          target: parsed.manifest.spec.targetResource,
-          manifest: parsed.manifest,
-        })
-      : parsed.id
-        ? { executionId: executionKey(parsed.id) }
+      ? executionLogKeys({ id: id!, target: parsed.manifest.spec.targetResource, manifest: parsed.manifest })
+      : id
+        ? { executionId: executionKey(id), cluster: id.cluster }
         : {},
   );
-  const keyed = { ...deps, log };
-  const outcome = parsed.ok ? await start(body, parsed.manifest, keyed) : await reject(body, parsed, keyed);
+  const keyed = { ...deps, log, ...(id ? { metrics: clusterMetrics(deps.metrics, id.cluster) } : {}) };
+  const outcome = parsed.ok
+    ? await start(body, parsed.manifest, id!, keyed)
+    : await reject(body, { ...parsed, id }, keyed);
   log.info('request processed', outcome);
   return outcome;
 }
 
-const idOf = (manifest: Manifest): ExecutionId => ({
+const idOf = (manifest: Manifest, fleet: FleetSettings): ExecutionId => ({
+  cluster: requestedCluster(manifest.metadata.labels, fleet),
   namespace: manifest.metadata.namespace,
   name: manifest.metadata.name,
 });
 
-async function start(body: string, manifest: Manifest, deps: ExecuteDeps): Promise<ExecuteOutcome> {
-  const id = idOf(manifest);
+const rejectedIdOf = ({ labels, ...id }: RequestIdentity, fleet: FleetSettings): ExecutionId => ({
+  cluster: requestedCluster(labels, fleet),
+  ...id,
+});
+
+async function start(
+  body: string,
+  manifest: Manifest,
+  id: ExecutionId,
+  deps: ExecuteDeps,
+): Promise<ExecuteOutcome> {
   const hash = requestHash(manifest);
 
   for (let round = 0; round < MAX_ROUNDS; round++) {
@@ -147,9 +166,12 @@ async function attempt(
     createdAt: clock.now().toISOString(),
     version: 0,
   };
+  // A cluster this deployment does not serve: nothing is locked or created anywhere (WE-16).
+  if (!clusterSettings(settings, id.cluster))
+    return refuse(execution, unknownClusterMessage(id.cluster, settings), deps);
   const refused = guardrailViolation(manifest, settings);
   if (refused) return refuse(execution, refused, deps);
-  const lockId = lockKey(settings.clusterName, target);
+  const lockId = lockKey(id.cluster, target);
   const now = clock.now();
   const decision = decide(await store.readLock(lockId), id, now);
 
@@ -171,7 +193,7 @@ async function attempt(
       const previous = decision.kind === 'take-over' ? decision.from : undefined;
       const lock = acquiredLock({
         key: lockId,
-        cluster: settings.clusterName,
+        cluster: id.cluster,
         target,
         holder: id,
         pipelineRunName: pipelineRunName(target),
@@ -209,7 +231,7 @@ async function lockTakenOver(previous: Lock, deps: ExecuteDeps): Promise<void> {
     'Seconds',
     (deps.clock.now().getTime() - Date.parse(previous.acquiredAt)) / 1000,
   );
-  await recordWorkflowEvent(deps, previous.pipelineRunName, {
+  await recordWorkflowEvent(deps, placeOf(previous.cluster, deps), previous.pipelineRunName, {
     reason: 'LockReleased',
     message: `Lock released for ${previous.target} after cooldown`,
     type: 'Normal',
@@ -225,20 +247,21 @@ async function lockTakenOver(previous: Lock, deps: ExecuteDeps): Promise<void> {
 async function createRun(
   execution: Execution,
   run: ReturnType<typeof buildPipelineRun>,
+  place: Place,
   deps: ExecuteDeps,
 ): Promise<{ adopted: boolean; runStartTime?: string } | { busyWith: ExecutionId | undefined }> {
   for (let tries = 0; tries < 3; tries++) {
-    const created = await deps.cluster.createPipelineRun(run);
+    const created = await place.cluster.createPipelineRun(run);
     if (created === 'created') {
       deps.metrics.add(MetricName.PipelineRunCreations, 'Count', 1);
       return { adopted: false };
     }
     if (isOwnedBy(created.exists.labels, execution.id))
       return { adopted: true, runStartTime: created.exists.startTime };
-    const owner = ownerOf(created.exists.labels);
+    const owner = ownerOf(created.exists.labels, place.name);
     const ownerExecution = owner ? await deps.store.read(owner) : undefined;
     if (!owner || !ownerExecution || !isTerminal(ownerExecution.status.phase)) return { busyWith: owner };
-    await deps.cluster.deletePipelineRun(run.metadata.namespace, run.metadata.name, owner);
+    await place.cluster.deletePipelineRun(run.metadata.namespace, run.metadata.name, owner);
   }
   throw new Error(
     `PipelineRun ${run.metadata.name} kept reappearing while being replaced; retrying the message`,
@@ -252,12 +275,16 @@ async function createAndRecord(
 ): Promise<ExecuteOutcome | 'retry'> {
   const { settings, clock } = deps;
   const manifest = execution.manifest!;
-  const run = buildPipelineRun(manifest, settings);
+  const place = placeOf(execution.id.cluster, deps);
+  const run = buildPipelineRun(manifest, {
+    namespace: place.namespace,
+    serviceAccountName: settings.serviceAccountName,
+  });
   const askedAt = clock.now();
   let adopted: boolean;
   let runStartTime: string | undefined;
   try {
-    const created = await createRun(execution, run, deps);
+    const created = await createRun(execution, run, place, deps);
     if ('busyWith' in created) return deduplicate(execution, created.busyWith, deps, lock);
     ({ adopted, runStartTime } = created);
   } catch (err) {

@@ -11,6 +11,7 @@ import type { ExecutionStore, Log } from './ports.js';
 
 export interface ExecutionLogKeys extends Record<string, string> {
   executionId: string;
+  cluster: string;
   target: string;
   correlationId: string;
 }
@@ -19,6 +20,7 @@ export function executionLogKeys(execution: Pick<Execution, 'id' | 'target' | 'm
   const { id, target, manifest } = execution;
   return {
     executionId: executionKey(id),
+    cluster: id.cluster,
     target,
     correlationId: correlationId({
       metadata: { name: id.name, labels: manifest?.metadata.labels },
@@ -49,16 +51,20 @@ export function loggingTransitions(store: ExecutionStore, log: Log): ExecutionSt
     return lock;
   };
   const holderKeys = (holder: ExecutionId, target: string) =>
-    phases.get(executionKey(holder))?.keys ?? { executionId: executionKey(holder), target };
+    phases.get(executionKey(holder))?.keys ?? {
+      executionId: executionKey(holder),
+      cluster: holder.cluster,
+      target,
+    };
 
   // Every method delegated by name: a spread would drop a class's prototype methods.
   return {
     dueShards: store.dueShards,
-    running: (shard, limit, cursor) => store.running(shard, limit, cursor),
-    dueLocks: (shard, now, limit, cursor) => store.dueLocks(shard, now, limit, cursor),
-    sweepPoint: (shard) => store.sweepPoint(shard),
-    census: () => store.census(),
-    saveSweepPoint: (shard, cursor) => store.saveSweepPoint(shard, cursor),
+    running: (cluster, shard, limit, cursor) => store.running(cluster, shard, limit, cursor),
+    dueLocks: (cluster, shard, now, limit, cursor) => store.dueLocks(cluster, shard, now, limit, cursor),
+    sweepPoint: (cluster, shard) => store.sweepPoint(cluster, shard),
+    census: (cluster) => store.census(cluster),
+    saveSweepPoint: (cluster, shard, cursor) => store.saveSweepPoint(cluster, shard, cursor),
     read: async (id) => seen(await store.read(id)),
     readLock: async (key) => seenLock(await store.readLock(key)),
     recordRejection: (rejection) => store.recordRejection(rejection),

@@ -14,9 +14,10 @@
  * externally", WE-6), so its end is audited as usual.
  */
 import { AuditEventType, auditEvent } from './audit-event.js';
+import { type FleetSettings, placeOf } from './clusters.js';
 import type { Execution } from './execution.js';
 import type { Lock } from './lock.js';
-import type { Clock, Cluster, ExecutionStore } from './ports.js';
+import type { Clock, Clusters, ExecutionStore } from './ports.js';
 import type { StateChange } from './state-change.js';
 import { withLockReleased } from './transitions.js';
 
@@ -33,9 +34,9 @@ export interface ForceReleaseRequest {
 
 export interface ForceReleaseDeps {
   store: ExecutionStore;
-  cluster: Cluster;
+  clusters: Clusters;
   clock: Clock;
-  settings: { namespace: string };
+  settings: FleetSettings;
 }
 
 export type ForceReleaseOutcome =
@@ -64,11 +65,8 @@ export async function forceRelease(
     const lock = await deps.store.readLock(request.lockKey);
     if (!lock) return { kind: 'no-lock' };
     const holder = await deps.store.read(lock.holder);
-    const outcome = await deps.cluster.deletePipelineRun(
-      deps.settings.namespace,
-      lock.pipelineRunName,
-      lock.holder,
-    );
+    const place = placeOf(lock.cluster, deps);
+    const outcome = await place.cluster.deletePipelineRun(place.namespace, lock.pipelineRunName, lock.holder);
     deleted ||= outcome === 'deleted';
     const run = deleted ? 'deleted' : outcome;
     const written = await deps.store.write(releaseChange(lock, holder, request, run, deps.clock.now()));

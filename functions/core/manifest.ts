@@ -8,7 +8,6 @@
 import { createHash } from 'node:crypto';
 import * as z from 'zod/mini';
 import { parseDuration } from './duration.js';
-import type { ExecutionId } from './execution-id.js';
 import { targetProblem } from './target.js';
 
 export const MAX_REQUEST_BYTES = 256 * 1024;
@@ -166,7 +165,17 @@ export type Manifest = z.infer<typeof manifestSchema>;
 
 export type ParsedRequest =
   | { ok: true; manifest: Manifest }
-  | { ok: false; reason: string; id?: ExecutionId; raw?: unknown };
+  | { ok: false; reason: string; id?: RequestIdentity; raw?: unknown };
+
+/**
+ * What names a request that failed validation: its namespace and name, and its cluster label when
+ * that is a text (the execution's cluster, WE-16, else the deployment's default).
+ */
+export interface RequestIdentity {
+  namespace: string;
+  name: string;
+  labels?: Record<string, unknown>;
+}
 
 /** Parses a message body (JSON) into a manifest, or a rejection with a specific reason. */
 export function parseRequest(body: string): ParsedRequest {
@@ -247,11 +256,19 @@ function issueMessage(issue: z.core.$ZodIssue): string {
 }
 
 /** The identity of a request that failed validation, if its metadata alone is valid. */
-function readableIdentity(raw: unknown): ExecutionId | undefined {
+function readableIdentity(raw: unknown): RequestIdentity | undefined {
   const parsed = z
-    .object({ metadata: z.object({ name, namespace: z._default(namespace, 'default') }) })
+    .object({
+      metadata: z.object({
+        name,
+        namespace: z._default(namespace, 'default'),
+        labels: z.catch(z.optional(z.record(z.string(), z.unknown())), undefined),
+      }),
+    })
     .safeParse(raw);
-  return parsed.success ? parsed.data.metadata : undefined;
+  if (!parsed.success) return undefined;
+  const { labels, ...id } = parsed.data.metadata;
+  return labels ? { ...id, labels } : id;
 }
 
 /** JSON with object keys sorted, so equal objects give equal text whatever their key order. */

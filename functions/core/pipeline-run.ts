@@ -82,13 +82,17 @@ export function buildPipelineRun(manifest: Manifest, settings: PipelineRunSettin
   };
 }
 
-/** A run belongs to an execution when both owner labels name it. */
+/** A run belongs to an execution when both owner labels name it (a run is read from its execution's cluster). */
 export function isOwnedBy(labels: Record<string, string> | undefined, id: ExecutionId): boolean {
   return labels?.[Label.WorkflowExecution] === id.name && labels?.[Label.SourceNamespace] === id.namespace;
 }
 
-export function ownerOf(labels: Record<string, string> | undefined): ExecutionId | undefined {
+/** The execution a run of `cluster` belongs to, by its owner labels. */
+export function ownerOf(
+  labels: Record<string, string> | undefined,
+  cluster: string,
+): ExecutionId | undefined {
   const name = labels?.[Label.WorkflowExecution];
   const namespace = labels?.[Label.SourceNamespace];
-  return name && namespace ? { name, namespace } : undefined;
+  return name && namespace ? { cluster, name, namespace } : undefined;
 }

@@ -36,22 +36,22 @@ export interface ExecutionStore {
   readLock(key: string): Promise<Lock | undefined>;
   write(change: StateChange): Promise<WriteResult>;
   /**
-   * How many shards the sweep's work is spread over (0 … dueShards-1); each item belongs to one for
-   * its whole life, so one sweeper per shard sees every item once.
+   * How many shards each cluster's sweep work is spread over (0 … dueShards-1); each item belongs to
+   * one cluster and one shard for its whole life, so one sweeper per cluster × shard sees every item once.
    */
   readonly dueShards: number;
-  /** One shard's Running executions, oldest first. An index query: cost grows with what is active, not with history. */
-  running(shard: number, limit: number, cursor?: string): Promise<Page<RunningEntry>>;
-  /** The keys of one shard's locks whose lease or cooldown ended at or before `now`. An index query, never a Scan. */
-  dueLocks(shard: number, now: Date, limit: number, cursor?: string): Promise<Page<string>>;
-  /** Where the sweep of a shard stopped short last time (undefined: it went through). */
-  sweepPoint(shard: number): Promise<string | undefined>;
-  /** Keeps where the sweep of a shard stopped short; undefined clears it. */
-  saveSweepPoint(shard: number, cursor: string | undefined): Promise<void>;
+  /** One cluster's shard's Running executions, oldest first. An index query: cost grows with what is active, not with history. */
+  running(cluster: string, shard: number, limit: number, cursor?: string): Promise<Page<RunningEntry>>;
+  /** The keys of one cluster's shard's locks whose lease or cooldown ended at or before `now`. An index query, never a Scan. */
+  dueLocks(cluster: string, shard: number, now: Date, limit: number, cursor?: string): Promise<Page<string>>;
+  /** Where the sweep of a cluster's shard stopped short last time (undefined: it went through). */
+  sweepPoint(cluster: string, shard: number): Promise<string | undefined>;
+  /** Keeps where the sweep of a cluster's shard stopped short; undefined clears it. */
+  saveSweepPoint(cluster: string, shard: number, cursor: string | undefined): Promise<void>;
   /** Keeps why a request was dead-lettered, for `wfe rejections` (written once per dead letter). */
   recordRejection(rejection: Rejection): Promise<void>;
-  /** How many executions are Running and how many locks are held, counted over the sweep's index. */
-  census(): Promise<Census>;
+  /** How many executions are Running and how many locks are held in one cluster, counted over the sweep's index. */
+  census(cluster: string): Promise<Census>;
 }
 
 /** What the system holds at one moment, for the dashboard's gauges. */
@@ -119,6 +119,12 @@ export interface Cluster {
   recordEvent(event: ClusterEvent): Promise<void>;
 }
 
+/**
+ * The Kubernetes API of each cluster the deployment serves, by name (WE-16). A cluster that is
+ * down fails the calls made to it, never the lookup, so only its own executions wait.
+ */
+export type Clusters = (name: string) => Cluster;
+
 /** The request queue, for what the execute path sends back to it. */
 export interface RequestQueue {
   /** Sends the request again, visible after `delaySeconds`: a fresh message, so waiting costs no receive. */
@@ -147,6 +153,8 @@ export interface LockTimer {
 /** A run an event named, to be read from the cluster (WE-13); `attempt` counts re-checks. */
 export interface RunHint {
   kind: 'run';
+  /** The cluster whose sink token the event came with (WE-16). */
+  cluster: string;
   namespace: string;
   name: string;
   /** The CloudEvent type, for the logs. */
@@ -161,13 +169,14 @@ export interface EventQueue {
   send(message: RunHint, delaySeconds: number): Promise<void>;
 }
 
-/** One shard's sweep, as the scheduled fan-out sends it to the sweep queue. */
+/** One cluster's shard's sweep, as the scheduled fan-out sends it to the sweep queue. */
 export interface SweepMessage {
   kind: 'sweep';
+  cluster: string;
   shard: number;
 }
 
-/** The sweep queue: the schedule puts one message per shard on it; workers sweep one shard each. */
+/** The sweep queue: the schedule puts one message per cluster × shard on it; workers sweep one each. */
 export interface SweepQueue {
   send(messages: SweepMessage[]): Promise<void>;
 }

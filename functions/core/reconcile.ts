@@ -17,6 +17,7 @@
  * An item that fails is left for the next sweep while the others go on (see sweep()).
  */
 import { auditEvent } from './audit-event.js';
+import { clusterMetrics, type FleetSettings, type Place, placeOf } from './clusters.js';
 import { formatDuration } from './duration.js';
 import { ClusterUnavailableError } from './errors.js';
 import { type Execution, isTerminal, type PipelineRunStatusSummary } from './execution.js';
@@ -28,7 +29,7 @@ import { MetricName } from './metric-name.js';
 import { isOwnedBy, pipelineRunName } from './pipeline-run.js';
 import type {
   Clock,
-  Cluster,
+  Clusters,
   ExecutionStore,
   Log,
   Metrics,
@@ -52,9 +53,7 @@ import {
 } from './transitions.js';
 import { recordWorkflowEvent } from './workflow-events.js';
 
-export interface ReconcileSettings {
-  namespace: string;
-  clusterName: string;
+export interface ReconcileSettings extends FleetSettings {
   cooldownMs: number;
   leaseMs: number;
 }
@@ -71,7 +70,7 @@ export interface ReconcileBudget {
 
 export interface ReconcileDeps {
   store: ExecutionStore;
-  cluster: Cluster;
+  clusters: Clusters;
   clock: Clock;
   metrics: Metrics;
   log: Log;
@@ -112,15 +111,30 @@ export const emptyReport = (): ReconcileReport => ({
   itemFailures: 0,
 });
 
-/** Every shard of the store's due work, for a sweep that covers all of them in one invocation. */
-export const allShardsOf = (store: ExecutionStore): number[] =>
-  Array.from({ length: store.dueShards }, (_, shard) => shard);
+/** One cluster's shard of the due work: what one sweep message names. */
+export interface SweepUnit {
+  cluster: string;
+  shard: number;
+}
 
-/** The scheduled fan-out: one message per shard, so the shards are swept side by side by the queue's workers. */
-export async function fanOut(store: ExecutionStore, queue: SweepQueue): Promise<number> {
-  const shards = allShardsOf(store);
-  await queue.send(shards.map((shard) => ({ kind: 'sweep', shard })));
-  return shards.length;
+/** Every cluster's every shard of the store's due work, for a sweep that covers all of them in one invocation. */
+export const allUnitsOf = (store: ExecutionStore, fleet: FleetSettings): SweepUnit[] =>
+  fleet.clusters.flatMap(({ name }) =>
+    Array.from({ length: store.dueShards }, (_, shard) => ({ cluster: name, shard })),
+  );
+
+/**
+ * The scheduled fan-out: one message per cluster × shard, so they are swept side by side by the
+ * queue's workers and a cluster that times out delays only its own messages (WE-16).
+ */
+export async function fanOut(
+  store: ExecutionStore,
+  queue: SweepQueue,
+  fleet: FleetSettings,
+): Promise<number> {
+  const units = allUnitsOf(store, fleet);
+  await queue.send(units.map((unit) => ({ kind: 'sweep', ...unit })));
+  return units.length;
 }
 
 /** The gauges' period: the dashboard reads them a minute at a time. */
@@ -132,52 +146,66 @@ export const CENSUS_PERIOD_MS = 60_000;
  * per instance: a schedule faster than the dashboard's minute (locally, every second) would only
  * repeat the count. A census that fails is a gap on a graph; the sweep never waits on it.
  */
-export function censusTaker(deps: Pick<ReconcileDeps, 'store' | 'metrics' | 'log' | 'clock'>) {
+export function censusTaker(deps: Pick<ReconcileDeps, 'store' | 'metrics' | 'log' | 'clock' | 'settings'>) {
   let takenAt: number | undefined;
   return async function publishCensus(): Promise<void> {
     const now = deps.clock.now().getTime();
     if (takenAt !== undefined && now - takenAt < CENSUS_PERIOD_MS) return;
     takenAt = now;
-    try {
-      const { running, locksHeld } = await deps.store.census();
-      deps.metrics.add(MetricName.ExecutionsRunning, 'Count', running);
-      deps.metrics.add(MetricName.LocksHeld, 'Count', locksHeld);
-    } catch (error) {
-      deps.log.warn('census not counted', { error: String(error) });
-    }
+    await Promise.all(
+      deps.settings.clusters.map(async ({ name }) => {
+        try {
+          const { running, locksHeld } = await deps.store.census(name);
+          const metrics = clusterMetrics(deps.metrics, name);
+          metrics.add(MetricName.ExecutionsRunning, 'Count', running);
+          metrics.add(MetricName.LocksHeld, 'Count', locksHeld);
+        } catch (error) {
+          deps.log.warn('census not counted', { cluster: name, error: String(error) });
+        }
+      }),
+    );
   };
 }
 
-/** A sweep queue message's shard, or undefined when the body is not one (no retry can make it one). */
-export function parseSweepMessage(body: string, store: ExecutionStore): number | undefined {
+/** A sweep queue message's cluster and shard, or undefined when the body is not one (no retry can make it one). */
+export function parseSweepMessage(
+  body: string,
+  store: ExecutionStore,
+  fleet: FleetSettings,
+): SweepUnit | undefined {
   try {
-    const message = JSON.parse(body) as Partial<SweepMessage>;
-    const { shard } = message;
-    return message.kind === 'sweep' && Number.isInteger(shard) && shard! >= 0 && shard! < store.dueShards
-      ? shard
+    const { kind, cluster, shard } = JSON.parse(body) as Partial<SweepMessage>;
+    return kind === 'sweep' &&
+      fleet.clusters.some((c) => c.name === cluster) &&
+      Number.isInteger(shard) &&
+      shard! >= 0 &&
+      shard! < store.dueShards
+      ? { cluster: cluster!, shard: shard! }
       : undefined;
   } catch {
     return undefined;
   }
 }
 
-/** The whole sweep in one invocation: every shard, one after another. */
+/** The whole sweep in one invocation: every cluster's every shard, one after another. */
 export function reconcile(deps: ReconcileDeps, report: ReconcileReport = emptyReport()) {
-  return sweep(allShardsOf(deps.store), deps, report);
+  return sweep(allUnitsOf(deps.store, deps.settings), deps, report);
 }
 
 /**
- * One sweep of some shards (a worker's message names one). An item that throws is logged, counted
- * (the poison-item metric, alarmed) and left for the next sweep while the others go on, so an item
- * that fails every time never blocks its shard. A cluster that is unavailable stops the sweep at
- * once: every other item would wait on it too. `report` is filled as the sweep goes.
+ * One sweep of some clusters' shards (a worker's message names one). An item that throws is logged,
+ * counted (the poison-item metric, alarmed) and left for the next sweep while the others go on, so
+ * an item that fails every time never blocks its shard. A cluster that is unavailable stops the
+ * sweep of that cluster at once (every other item of it would wait on it too) while the other
+ * clusters' shards go on; the sweep then throws it, so its message is retried. `report` is filled
+ * as the sweep goes.
  * The sync pass has its own item budget and half the time; release has the rest, so locks whose
  * cooldown has ended are released however many executions are running. Where a shard's sync pass
  * stops short (budget, time, or a throw) is stored, and the next sweep of that shard resumes there,
  * whichever worker runs it.
  */
 export async function sweep(
-  shards: number[],
+  units: SweepUnit[],
   deps: ReconcileDeps,
   report: ReconcileReport = emptyReport(),
 ): Promise<ReconcileReport> {
@@ -188,98 +216,144 @@ export async function sweep(
   const canSync = () => synced < budget.maxItems && budget.timeLeftMs() > syncUntilMs;
   const canRelease = () =>
     settled < (budget.maxReleases ?? budget.maxItems) && budget.timeLeftMs() > SAFETY_MARGIN_MS;
-  const isolated = async (item: string, work: () => Promise<void>) => {
+  const unitDeps = new Map<string, SyncDeps>();
+  const depsOf = (cluster: string): SyncDeps => {
+    let found = unitDeps.get(cluster);
+    if (!found) {
+      found = {
+        ...deps,
+        metrics: clusterMetrics(deps.metrics, cluster),
+        log: deps.log.with({ cluster }),
+      };
+      unitDeps.set(cluster, found);
+    }
+    return found;
+  };
+  const isolated = async (cluster: string, item: string, work: () => Promise<void>) => {
     try {
       await work();
     } catch (err) {
       if (err instanceof ClusterUnavailableError) throw err;
       report.itemFailures++;
-      deps.metrics.add(MetricName.SweepItemFailures, 'Count', 1);
-      deps.log.warn('reconcile could not handle an item; the next sweep retries it', {
+      const { metrics, log } = depsOf(cluster);
+      metrics.add(MetricName.SweepItemFailures, 'Count', 1);
+      log.warn('reconcile could not handle an item; the next sweep retries it', {
         item,
         error: err instanceof Error ? err.message : String(err),
       });
+    }
+  };
+  // A cluster that is down is skipped for the rest of the sweep; the others go on.
+  const down = new Map<string, ClusterUnavailableError>();
+  const unlessDown = async (cluster: string, work: () => Promise<void>) => {
+    if (down.has(cluster)) return;
+    try {
+      await work();
+    } catch (err) {
+      if (!(err instanceof ClusterUnavailableError)) throw err;
+      down.set(cluster, err);
+      depsOf(cluster).log.warn('cluster unavailable; its sweep is retried', { error: err.message });
     }
   };
 
   // Shards cut short last time go first, so a backlog larger than one sweep's budget rotates
   // through every shard instead of starving those at the end.
   // Each shard's resume point and first page are read side by side: one round trip, not one per shard.
-  const stored = await Promise.all(shards.map((shard) => deps.store.sweepPoint(shard)));
-  const points = new Map(shards.map((shard, i) => [shard, stored[i]]));
+  const stored = await Promise.all(units.map((unit) => deps.store.sweepPoint(unit.cluster, unit.shard)));
+  const points = new Map(units.map((unit, i) => [unit, stored[i]]));
   const order = [
-    ...shards.filter((shard) => points.get(shard) !== undefined),
-    ...shards.filter((shard) => points.get(shard) === undefined),
+    ...units.filter((unit) => points.get(unit) !== undefined),
+    ...units.filter((unit) => points.get(unit) === undefined),
   ];
-  // The system's runs, listed once per sweep when there is a Running execution to look at.
-  let runs: Map<string, RunState> | undefined;
-  const listed = async () => (runs ??= await listRuns(deps));
+  // Each cluster's runs, listed once per sweep when there is a Running execution of it to look at.
+  const runs = new Map<string, Promise<Map<string, RunState>>>();
+  const listed = (place: Place) => {
+    let found = runs.get(place.name);
+    if (!found) {
+      found = listRuns(place);
+      runs.set(place.name, found);
+    }
+    return found;
+  };
   const firstPages = canSync()
     ? await Promise.all(
-        order.map((shard) => deps.store.running(shard, budget.pageSize, points.get(shard) || undefined)),
+        order.map((unit) =>
+          deps.store.running(unit.cluster, unit.shard, budget.pageSize, points.get(unit) || undefined),
+        ),
       )
     : [];
-  for (const [index, shard] of order.entries()) {
-    const from = points.get(shard);
-    // The resume point is the page being synced until the pass ends: a throw resumes there.
-    let cursor = from || undefined;
-    let finished = false;
-    let first = firstPages[index];
-    try {
-      pages: while (canSync()) {
-        const page = first ?? (await deps.store.running(shard, budget.pageSize, cursor));
-        first = undefined;
-        const known = page.items.length > 0 ? await listed() : undefined;
-        for (const entry of page.items) {
-          if (!canSync()) break pages;
-          synced++;
-          await isolated(executionKey(entry.id), () =>
-            syncEntry(entry, known?.get(entry.runName), deps, report),
-          );
+  for (const [index, unit] of order.entries()) {
+    const { cluster, shard } = unit;
+    await unlessDown(cluster, async () => {
+      const from = points.get(unit);
+      // The resume point is the page being synced until the pass ends: a throw resumes there.
+      let cursor = from || undefined;
+      let finished = false;
+      let first = firstPages[index];
+      const clusterDeps = depsOf(cluster);
+      try {
+        pages: while (canSync()) {
+          const page = first ?? (await deps.store.running(cluster, shard, budget.pageSize, cursor));
+          first = undefined;
+          const place = page.items.length > 0 ? placeOf(cluster, deps) : undefined;
+          const known = place ? await listed(place) : undefined;
+          for (const entry of page.items) {
+            if (!canSync()) break pages;
+            synced++;
+            await isolated(cluster, executionKey(entry.id), () =>
+              syncEntry(entry, known?.get(entry.runName), place!, clusterDeps, report),
+            );
+          }
+          cursor = page.cursor;
+          if (!cursor) {
+            finished = true;
+            break;
+          }
         }
-        cursor = page.cursor;
-        if (!cursor) {
-          finished = true;
-          break;
-        }
+      } finally {
+        const next = finished ? undefined : (cursor ?? FROM_THE_START);
+        if (next !== from) await deps.store.saveSweepPoint(cluster, shard, next);
       }
-    } finally {
-      const next = finished ? undefined : (cursor ?? FROM_THE_START);
-      if (next !== from) await deps.store.saveSweepPoint(shard, next);
-    }
+    });
   }
 
   const now = deps.clock.now();
   const firstLockPages = canRelease()
-    ? await Promise.all(shards.map((shard) => deps.store.dueLocks(shard, now, budget.pageSize)))
+    ? await Promise.all(
+        units.map((unit) => deps.store.dueLocks(unit.cluster, unit.shard, now, budget.pageSize)),
+      )
     : [];
-  for (const [index, shard] of shards.entries()) {
-    let lockCursor: string | undefined;
-    let first = firstLockPages[index];
-    locks: do {
-      if (!canRelease()) break;
-      const page = first ?? (await deps.store.dueLocks(shard, now, budget.pageSize, lockCursor));
-      first = undefined;
-      for (const key of page.items) {
-        if (!canRelease()) break locks;
-        settled++;
-        await isolated(`lock ${key}`, () => settleDueLock(key, deps, report));
-      }
-      lockCursor = page.cursor;
-    } while (lockCursor);
+  for (const [index, { cluster, shard }] of units.entries()) {
+    await unlessDown(cluster, async () => {
+      let lockCursor: string | undefined;
+      let first = firstLockPages[index];
+      locks: do {
+        if (!canRelease()) break;
+        const page = first ?? (await deps.store.dueLocks(cluster, shard, now, budget.pageSize, lockCursor));
+        first = undefined;
+        for (const key of page.items) {
+          if (!canRelease()) break locks;
+          settled++;
+          await isolated(cluster, `lock ${key}`, () => settleDueLock(key, depsOf(cluster), report));
+        }
+        lockCursor = page.cursor;
+      } while (lockCursor);
+    });
   }
+  const [unavailable] = down.values();
+  if (unavailable) throw unavailable;
   return report;
 }
 
 /** PipelineRuns listed per request: a fleet of 5,000 in 10 requests, each page a few MB at most. */
 const RUN_PAGE = 500;
 
-/** The system's runs by name, read in pages (a LIST by the system's label). */
-async function listRuns(deps: SyncDeps): Promise<Map<string, RunState>> {
+/** One cluster's runs of the system by name, read in pages (a LIST by the system's label). */
+async function listRuns(place: Place): Promise<Map<string, RunState>> {
   const runs = new Map<string, RunState>();
   let cursor: string | undefined;
   do {
-    const page = await deps.cluster.listPipelineRuns(deps.settings.namespace, RUN_PAGE, cursor);
+    const page = await place.cluster.listPipelineRuns(place.namespace, RUN_PAGE, cursor);
     for (const run of page.items) runs.set(run.name, run);
     cursor = page.cursor;
   } while (cursor);
@@ -296,10 +370,11 @@ async function listRuns(deps: SyncDeps): Promise<Map<string, RunState>> {
 async function syncEntry(
   entry: RunningEntry,
   listed: RunState | undefined,
+  place: Place,
   deps: SyncDeps,
   report: ReconcileReport,
 ): Promise<void> {
-  const run = listed ?? (await deps.cluster.getPipelineRun(deps.settings.namespace, entry.runName));
+  const run = listed ?? (await place.cluster.getPipelineRun(place.namespace, entry.runName));
   if (run && isOwnedBy(run.labels, entry.id)) {
     const outcome = runOutcome(run);
     if (outcome.kind === 'running' && sameRunReport(outcome.summary, entry.summary)) {
@@ -340,11 +415,12 @@ export async function syncOne(
   report: ReconcileReport,
   known?: { run: RunState | undefined },
 ): Promise<void> {
-  const { cluster, settings } = deps;
   const runName = execution.status.pipelineRunRef?.name;
   if (!runName) return; // Running is only ever written with its run; nothing to follow.
+  const place = placeOf(execution.id.cluster, deps);
+  const { cluster } = place;
   report.synced++;
-  const run = known ? known.run : await cluster.getPipelineRun(settings.namespace, runName);
+  const run = known ? known.run : await cluster.getPipelineRun(place.namespace, runName);
   const now = deps.clock.now();
   const workflow = {
     workflowId: execution.manifest?.spec.workflowRef.workflowId ?? '',
@@ -353,7 +429,7 @@ export async function syncOne(
 
   if (!run || !isOwnedBy(run.labels, execution.id)) {
     const details = deletedExternally({ ...workflow, startTime: execution.status.startTime, now });
-    await end(toFailedRun(execution, details, undefined, now, now), 'workflow.failed', deps, report);
+    await end(toFailedRun(execution, details, undefined, now, now), 'workflow.failed', place, deps, report);
     return;
   }
   const completedTasks = await countCompletedTasks(cluster, run);
@@ -376,6 +452,7 @@ export async function syncOne(
     await end(
       toCompleted(execution, outcome.summary, completionTime, now),
       'workflow.completed',
+      place,
       deps,
       report,
       reported,
@@ -390,6 +467,7 @@ export async function syncOne(
   await end(
     toFailedRun(execution, details, outcome.summary, completionTime, now),
     'workflow.failed',
+    place,
     deps,
     report,
     reported,
@@ -415,12 +493,13 @@ function sameSummary(a?: PipelineRunStatusSummary, b?: PipelineRunStatusSummary)
 async function end(
   next: Execution,
   eventType: 'workflow.completed' | 'workflow.failed',
+  place: Place,
   deps: SyncDeps,
   report: ReconcileReport,
   reportedEnd?: number,
 ): Promise<void> {
   const now = deps.clock.now();
-  const lock = await deps.store.readLock(lockKey(deps.settings.clusterName, next.target));
+  const lock = await deps.store.readLock(lockKey(next.id.cluster, next.target));
   const change: StateChange = {
     executions: [{ next, expectVersion: next.version }],
     audit: [auditEvent(eventType, next, now)],
@@ -459,7 +538,7 @@ async function end(
   deps.metrics.add(MetricName.ReconcilerDuration, 'Seconds', Math.max(0, seconds), { outcome });
   const workflowId = next.manifest?.spec.workflowRef.workflowId ?? '';
   const completed = outcome === 'Completed';
-  await recordWorkflowEvent(deps, next.status.pipelineRunRef?.name ?? pipelineRunName(next.target), {
+  await recordWorkflowEvent(deps, place, next.status.pipelineRunRef?.name ?? pipelineRunName(next.target), {
     reason: completed ? 'WorkflowCompleted' : 'WorkflowFailed',
     message: completed
       ? `Workflow ${workflowId} completed successfully in ${next.status.duration}`
@@ -497,7 +576,8 @@ export async function settleLock(lock: Lock, deps: SyncDeps, report: ReconcileRe
 /** WE-7: delete the holder's run (never another's), then the lock, and mark the holder LockReleased. */
 async function release(lock: Lock, holder: Execution | undefined, deps: SyncDeps, report: ReconcileReport) {
   const now = deps.clock.now();
-  await deps.cluster.deletePipelineRun(deps.settings.namespace, lock.pipelineRunName, lock.holder);
+  const place = placeOf(lock.cluster, deps);
+  await place.cluster.deletePipelineRun(place.namespace, lock.pipelineRunName, lock.holder);
   const message = `Lock released for ${lock.target} after cooldown`;
   const change: StateChange = { lock: { op: 'delete', key: lock.key, expectVersion: lock.version } };
   if (holder && !holder.status.conditions.LockReleased) {
@@ -523,7 +603,11 @@ async function release(lock: Lock, holder: Execution | undefined, deps: SyncDeps
     'Seconds',
     (now.getTime() - Date.parse(lock.acquiredAt)) / 1000,
   );
-  await recordWorkflowEvent(deps, lock.pipelineRunName, { reason: 'LockReleased', message, type: 'Normal' });
+  await recordWorkflowEvent(deps, place, lock.pipelineRunName, {
+    reason: 'LockReleased',
+    message,
+    type: 'Normal',
+  });
 }
 
 /**
@@ -533,7 +617,8 @@ async function release(lock: Lock, holder: Execution | undefined, deps: SyncDeps
  */
 async function settleStuck(lock: Lock, holder: Execution, deps: SyncDeps, report: ReconcileReport) {
   const now = deps.clock.now();
-  const run = await deps.cluster.getPipelineRun(deps.settings.namespace, lock.pipelineRunName);
+  const place = placeOf(lock.cluster, deps);
+  const run = await place.cluster.getPipelineRun(place.namespace, lock.pipelineRunName);
   if (run && isOwnedBy(run.labels, holder.id)) {
     const startTime = startTimeOf(now, run.startTime);
     const next = toRunning(holder, { name: run.name, namespace: run.namespace, adopted: true }, startTime);

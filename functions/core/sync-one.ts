@@ -10,6 +10,7 @@
  * (same token and version) and only once it is due.
  */
 import * as z from 'zod/mini';
+import { clusterMetrics, clusterSettings, placeOf } from './clusters.js';
 import { type Execution, isTerminal } from './execution.js';
 import { executionKey } from './execution-id.js';
 import { executionLogKeys } from './execution-log.js';
@@ -21,7 +22,12 @@ import type { EventQueue, LockTimer, Log, RunHint } from './ports.js';
 import { emptyReport, type SyncDeps, settleLock, syncOne } from './reconcile.js';
 import { lockKey } from './target.js';
 
-export type IgnoredReason = 'other-namespace' | 'run-gone' | 'unknown-run' | 'not-its-run';
+export type IgnoredReason =
+  | 'unknown-cluster'
+  | 'other-namespace'
+  | 'run-gone'
+  | 'unknown-run'
+  | 'not-its-run';
 
 export type RunSyncOutcome =
   | { kind: 'ignored'; reason: IgnoredReason }
@@ -31,7 +37,12 @@ export type RunSyncOutcome =
   | { kind: 'synced'; id: string; ended: boolean };
 
 /** One run event, and one log line saying what became of it, with its execution's keys once known. */
-export async function syncRun(hint: RunHint, deps: SyncDeps): Promise<RunSyncOutcome> {
+export async function syncRun(hint: RunHint, unscoped: SyncDeps): Promise<RunSyncOutcome> {
+  const deps = {
+    ...unscoped,
+    metrics: clusterMetrics(unscoped.metrics, hint.cluster),
+    log: unscoped.log.with({ cluster: hint.cluster }),
+  };
   let log = deps.log;
   const outcome = await decide(hint, deps, (execution) => {
     log = deps.log.with(executionLogKeys(execution));
@@ -49,10 +60,12 @@ async function decide(
   deps: SyncDeps,
   about: (execution: Execution) => Log,
 ): Promise<RunSyncOutcome> {
-  if (hint.namespace !== deps.settings.namespace) return { kind: 'ignored', reason: 'other-namespace' };
-  const run = await deps.cluster.getPipelineRun(hint.namespace, hint.name);
+  if (!clusterSettings(deps.settings, hint.cluster)) return { kind: 'ignored', reason: 'unknown-cluster' };
+  const place = placeOf(hint.cluster, deps);
+  if (hint.namespace !== place.namespace) return { kind: 'ignored', reason: 'other-namespace' };
+  const run = await place.cluster.getPipelineRun(hint.namespace, hint.name);
   if (!run) return { kind: 'ignored', reason: 'run-gone' };
-  const owner = ownerOf(run.labels);
+  const owner = ownerOf(run.labels, hint.cluster);
   const execution = owner ? await deps.store.read(owner) : undefined;
   if (!execution) return { kind: 'ignored', reason: 'unknown-run' };
   const log = about(execution);
@@ -65,7 +78,7 @@ async function decide(
   }
   if (isTerminal(execution.status.phase)) return { kind: 'already-ended', id };
   if (execution.status.phase !== 'Running') {
-    const lock = await deps.store.readLock(lockKey(deps.settings.clusterName, execution.target));
+    const lock = await deps.store.readLock(lockKey(execution.id.cluster, execution.target));
     if (!lock || !sameExecution(lock.holder, execution.id)) return { kind: 'ignored', reason: 'not-its-run' };
     return { kind: 'not-running-yet', id };
   }
@@ -81,9 +94,10 @@ export async function fireLockTimer(timer: LockTimer, deps: SyncDeps): Promise<T
   const lock = await deps.store.readLock(timer.key);
   const log = deps.log.with({
     lock: timer.key,
-    ...(lock ? { executionId: executionKey(lock.holder), target: lock.target } : {}),
+    ...(lock ? { executionId: executionKey(lock.holder), cluster: lock.cluster, target: lock.target } : {}),
   });
-  const outcome = await fire(timer, lock, { ...deps, log });
+  const metrics = lock ? clusterMetrics(deps.metrics, lock.cluster) : deps.metrics;
+  const outcome = await fire(timer, lock, { ...deps, log, metrics });
   log.info('lock timer handled', { outcome });
   return outcome;
 }
@@ -104,6 +118,7 @@ const present = () => z.string().check(z.minLength(1));
 const eventMessage = z.discriminatedUnion('kind', [
   z.object({
     kind: z.literal('run'),
+    cluster: present(),
     namespace: present(),
     name: present(),
     type: z.string(),
@@ -170,7 +185,7 @@ export function batchOfEvents(
   const runs = new Map<string, Promise<EventOutcome>>();
   return async (message) => {
     if (message.kind !== 'run') return handleEventMessage(message, deps);
-    const key = `${message.namespace}/${message.name}`;
+    const key = `${message.cluster}/${message.namespace}/${message.name}`;
     const first = runs.get(key);
     if (first) return { kind: 'shared', with: await first };
     const handled = handleEventMessage(message, deps);

@@ -2,8 +2,9 @@
  * The CloudEvents sink (WE-13): Tekton POSTs an event for every PipelineRun state change to
  * /tekton/<token>. Tekton cannot sign requests, so the token in the path is the only credential:
  * compared in constant time, and a wrong one gets 404 and nothing else (no parsing, no queue).
- * A good event is only enqueued, as a hint naming the run; the consumer reads the run from the
- * cluster. Tekton retries 503 (and 404, 429) but not 500 or 400 (reference/tekton-cloudevents.md §5):
+ * Each cluster has its own token (WE-16): the token says which cluster's Tekton sent the event.
+ * A good event is only enqueued, as a hint naming the run and its cluster; the consumer reads the
+ * run from that cluster. Tekton retries 503 (and 404, 429) but not 500 or 400 (reference/tekton-cloudevents.md §5):
  * transient trouble answers 503, a request that can never be read answers 400.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
@@ -25,8 +26,8 @@ export interface SinkResponse {
 }
 
 export interface SinkDeps {
-  /** The expected token (Secrets Manager, cached by the adapter). */
-  token(): Promise<string>;
+  /** Each cluster's token, by cluster name (Secrets Manager, cached by the adapter). */
+  tokens(): Promise<ReadonlyMap<string, string>>;
   events: EventQueue;
   metrics: Metrics;
   log: Log;
@@ -61,14 +62,15 @@ export function sameToken(given: string, expected: string): boolean {
 
 export async function receiveEvent(request: SinkRequest, deps: SinkDeps): Promise<SinkResponse> {
   const given = PATH.exec(request.path)?.[1];
-  let expected: string;
+  let tokens: ReadonlyMap<string, string>;
   try {
-    expected = await deps.token();
+    tokens = await deps.tokens();
   } catch (err) {
-    deps.log.warn('events sink cannot read its token; Tekton retries', { error: (err as Error).message });
+    deps.log.warn('events sink cannot read its tokens; Tekton retries', { error: (err as Error).message });
     return { status: 503 };
   }
-  if (given === undefined || !sameToken(decodeURIComponentSafe(given), expected)) {
+  const cluster = given === undefined ? undefined : clusterOfToken(decodeURIComponentSafe(given), tokens);
+  if (cluster === undefined) {
     deps.metrics.add(MetricName.EventsIgnored, 'Count', 1, { reason: 'bad-token' });
     return { status: 404 };
   }
@@ -95,6 +97,7 @@ export async function receiveEvent(request: SinkRequest, deps: SinkDeps): Promis
   const run = data.data.pipelineRun;
   const hint: RunHint = {
     kind: 'run',
+    cluster,
     namespace: run.metadata.namespace,
     name: run.metadata.name,
     type: event.type,
@@ -107,6 +110,13 @@ export async function receiveEvent(request: SinkRequest, deps: SinkDeps): Promis
     return { status: 503 };
   }
   return { status: 202 };
+}
+
+/** The cluster whose token was given; every token is compared, so the time taken tells none of them apart. */
+function clusterOfToken(given: string, tokens: ReadonlyMap<string, string>): string | undefined {
+  let found: string | undefined;
+  for (const [cluster, token] of tokens) if (sameToken(given, token) && found === undefined) found = cluster;
+  return found;
 }
 
 function decodeURIComponentSafe(text: string): string {

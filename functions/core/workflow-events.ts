@@ -4,21 +4,23 @@
  * namespace, and the WorkflowExecution itself is not a cluster object here. Best effort: an Event
  * that cannot be written is logged, never allowed to fail or repeat the change it describes.
  */
-import type { Cluster, Log } from './ports.js';
+import type { Place } from './clusters.js';
+import type { Log } from './ports.js';
 
 export async function recordWorkflowEvent(
-  deps: { cluster: Cluster; log: Log; settings: { namespace: string } },
+  deps: { log: Log },
+  place: Place,
   pipelineRunName: string,
   event: { reason: string; message: string; type: 'Normal' | 'Warning' },
 ): Promise<void> {
   try {
-    await deps.cluster.recordEvent({
-      namespace: deps.settings.namespace,
+    await place.cluster.recordEvent({
+      namespace: place.namespace,
       involvedObject: {
         kind: 'PipelineRun',
         apiVersion: 'tekton.dev/v1',
         name: pipelineRunName,
-        namespace: deps.settings.namespace,
+        namespace: place.namespace,
       },
       ...event,
     });

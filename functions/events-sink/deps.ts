@@ -9,8 +9,8 @@ import { eventsSinkConfig } from '../platform/config.js';
 import { type Observability, type Overrides, observabilityOf } from '../platform/wiring.js';
 
 export type EventsSinkHandlerDeps = Omit<SinkDeps, 'metrics' | 'log'> & Observability;
-/** A token source given here (`wfe dev`'s WFE_EVENTS_TOKEN) replaces the secret, as a client replaces the SDK's. */
-export type EventsSinkOverrides = Omit<Overrides, 'sleep'> & Partial<Pick<SinkDeps, 'token'>>;
+/** Token sources given here (`wfe dev`'s WFE_EVENTS_TOKEN) replace the secrets, as a client replaces the SDK's. */
+export type EventsSinkOverrides = Omit<Overrides, 'sleep'> & Partial<Pick<SinkDeps, 'tokens'>>;
 
 export function depsFromEnv(
   env: Record<string, string | undefined>,
@@ -18,13 +18,26 @@ export function depsFromEnv(
 ): EventsSinkHandlerDeps {
   const config = eventsSinkConfig(env);
   return {
-    token: overrides.token ?? secretToken(config.tokenSecretArn, overrides),
+    tokens: overrides.tokens ?? secretTokens(config.tokenSecretArns, overrides),
     events: sqsDelayQueue(overrides.clients?.sqs ?? new SQSClient({}), config.eventsQueueUrl),
     ...observabilityOf('events-sink', overrides),
   };
 }
 
-function secretToken(secretArn: string | undefined, overrides: EventsSinkOverrides) {
-  if (!secretArn) throw new ConfigError('invalid configuration: EVENTS_TOKEN_SECRET_ARN is required');
-  return cachedEventsToken(secretArn, overrides.clock ?? systemClock);
+/** Each cluster's token from its secret (WE-16); a cluster without one is a configuration error. */
+function secretTokens(
+  secrets: { cluster: string; secretArn: string | undefined }[],
+  overrides: EventsSinkOverrides,
+): SinkDeps['tokens'] {
+  const sources = secrets.map(({ cluster, secretArn }) => {
+    if (!secretArn)
+      throw new ConfigError(
+        secrets.length === 1
+          ? 'invalid configuration: EVENTS_TOKEN_SECRET_ARN is required'
+          : `invalid configuration: CLUSTERS entry "${cluster}" has no eventsTokenSecretArn`,
+      );
+    return { cluster, token: cachedEventsToken(secretArn, overrides.clock ?? systemClock) };
+  });
+  return async () =>
+    new Map(await Promise.all(sources.map(async ({ cluster, token }) => [cluster, await token()] as const)));
 }

@@ -1,7 +1,7 @@
 /** The events function's dependencies, from its environment (throws naming a bad variable). */
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { documentClient, executionTable } from '../adapters/dynamodb/execution-table.js';
-import { connectCluster } from '../adapters/kubernetes/cluster.js';
+import { clusterSet } from '../adapters/kubernetes/cluster-set.js';
 import { sqsDelayQueue } from '../adapters/sqs/delay-queue.js';
 import { systemClock } from '../adapters/system-clock.js';
 import type { EventQueue } from '../core/ports.js';
@@ -14,7 +14,7 @@ export type EventsHandlerDeps = Omit<SyncDeps, 'metrics' | 'log' | 'trigger'> &
     /** Where a run seen before its execution is Running goes to be looked at again (the timer queue). */
     events: EventQueue;
   };
-export type EventsOverrides = Omit<Overrides, 'sleep'> & Partial<Pick<SyncDeps, 'store' | 'cluster'>>;
+export type EventsOverrides = Omit<Overrides, 'sleep'> & Partial<Pick<SyncDeps, 'store' | 'clusters'>>;
 
 export async function depsFromEnv(
   env: Record<string, string | undefined>,
@@ -26,7 +26,7 @@ export async function depsFromEnv(
   const timers = sqsDelayQueue(overrides.clients?.sqs ?? new SQSClient({}), config.timerQueueUrl);
   return {
     store: overrides.store ?? executionTable(config.tableName, clock, dynamodb && documentClient(dynamodb)),
-    cluster: overrides.cluster ?? (await connectCluster(config.cluster)),
+    clusters: overrides.clusters ?? clusterSet(config.clusters),
     clock,
     settings: config.execution,
     timers,

@@ -1,7 +1,7 @@
 /** The execute function's dependencies, from its environment (throws naming a bad variable). */
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { documentClient, executionTable } from '../adapters/dynamodb/execution-table.js';
-import { connectCluster } from '../adapters/kubernetes/cluster.js';
+import { clusterSet } from '../adapters/kubernetes/cluster-set.js';
 import { sqsDelayQueue } from '../adapters/sqs/delay-queue.js';
 import { sqsRequestQueue } from '../adapters/sqs/request-queue.js';
 import { sleep, systemClock } from '../adapters/system-clock.js';
@@ -10,7 +10,7 @@ import { executeConfig } from '../platform/config.js';
 import { given, type Observability, type Overrides, observabilityOf } from '../platform/wiring.js';
 
 export type ExecuteHandlerDeps = Omit<ExecuteDeps, 'metrics' | 'log'> & Observability;
-export type ExecuteOverrides = Overrides & Partial<Pick<ExecuteDeps, 'store' | 'cluster' | 'queue'>>;
+export type ExecuteOverrides = Overrides & Partial<Pick<ExecuteDeps, 'store' | 'clusters' | 'queue'>>;
 
 export async function depsFromEnv(
   env: Record<string, string | undefined>,
@@ -23,7 +23,7 @@ export async function depsFromEnv(
     store:
       overrides.store ??
       executionTable(config.tableName, clock, clients.dynamodb && documentClient(clients.dynamodb)),
-    cluster: overrides.cluster ?? (await connectCluster(config.cluster)),
+    clusters: overrides.clusters ?? clusterSet(config.clusters),
     queue:
       overrides.queue ??
       sqsRequestQueue(clients.sqs ?? new SQSClient({}), { queueUrl: config.queueUrl, dlqUrl: config.dlqUrl }),

@@ -4,6 +4,7 @@
  */
 import * as z from 'zod/mini';
 import type { ClusterAccess } from '../adapters/kubernetes/credentials.js';
+import type { ClusterSettings } from '../core/clusters.js';
 import { parseDuration } from '../core/duration.js';
 import { ConfigError } from '../core/errors.js';
 
@@ -79,13 +80,14 @@ const clusterAccess = z.pipe(
   }),
 );
 
+const NAMESPACE = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const DEFAULT_NAMESPACE = 'kubernaut-workflows';
+
 const execution = z.pipe(
   z.object({
     EXECUTION_NAMESPACE: z._default(
-      z
-        .string()
-        .check(z.regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'EXECUTION_NAMESPACE must be a namespace name')),
-      'kubernaut-workflows',
+      z.string().check(z.regex(NAMESPACE, 'EXECUTION_NAMESPACE must be a namespace name')),
+      DEFAULT_NAMESPACE,
     ),
     SERVICE_ACCOUNT_NAME: z._default(
       z.string().check(z.minLength(1, 'SERVICE_ACCOUNT_NAME must not be empty')),
@@ -93,15 +95,12 @@ const execution = z.pipe(
     ),
     ALLOWED_SERVICE_ACCOUNTS: list('ALLOWED_SERVICE_ACCOUNTS'),
     ALLOWED_BUNDLE_PREFIXES: list('ALLOWED_BUNDLE_PREFIXES'),
-    CLUSTER_NAME: z.optional(z.string()),
-    EKS_CLUSTER_NAME: z.optional(z.string()),
     COOLDOWN_PERIOD: duration('COOLDOWN_PERIOD', '5m', 1000),
     LOCK_LEASE: duration('LOCK_LEASE', '15m', 1000),
   }),
   z.transform((v) => ({
     namespace: v.EXECUTION_NAMESPACE,
     serviceAccountName: v.SERVICE_ACCOUNT_NAME,
-    clusterName: v.CLUSTER_NAME || v.EKS_CLUSTER_NAME || 'default',
     cooldownMs: v.COOLDOWN_PERIOD,
     leaseMs: v.LOCK_LEASE,
     // Absent when unset: the guardrail rule holds the defaults (functions/core/guardrails.ts).
@@ -113,7 +112,132 @@ const execution = z.pipe(
       : {}),
   })),
 );
-export type ExecutionSettings = z.output<typeof execution>;
+
+/** One cluster as configured (WE-16): what the core knows of it, and how the wiring reaches it. */
+export interface ClusterConfig extends ClusterSettings {
+  access: ClusterAccess;
+  /** The secret holding the token its Tekton's CloudEvents carry (WE-13). */
+  eventsTokenSecretArn?: string;
+}
+
+export interface Fleet<C> {
+  clusters: C[];
+  defaultCluster: string;
+}
+
+const CLUSTER_NAME = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+
+/** An entry of CLUSTERS, its fields as the contract names them. */
+const clusterEntry = z.object({
+  name: z.string(),
+  auth: z.enum(['eks', 'kubeconfig', 'local']),
+  eksClusterName: z.optional(z.string().check(z.minLength(1, 'must not be empty'))),
+  kubeconfigSecretArn: z.optional(z.string().check(z.minLength(1, 'must not be empty'))),
+  kubeconfig: z.optional(z.string().check(z.minLength(1, 'must not be empty'))),
+  namespace: z.optional(z.string().check(z.regex(NAMESPACE, 'must be a namespace name'))),
+  concurrency: z.optional(z.int('must be a whole number').check(z.gte(1, 'must be at least 1'))),
+  eventsTokenSecretArn: z.optional(z.string().check(z.minLength(1, 'must not be empty'))),
+});
+type ClusterEntry = z.output<typeof clusterEntry>;
+
+/** The access an entry of CLUSTERS gives, or what it lacks. */
+function entryAccess(entry: ClusterEntry): ClusterAccess | string {
+  if (entry.auth === 'eks')
+    return entry.eksClusterName
+      ? { mode: 'eks', clusterName: entry.eksClusterName }
+      : 'eksClusterName is required when auth is "eks"';
+  if (entry.auth === 'kubeconfig')
+    return entry.kubeconfigSecretArn
+      ? { mode: 'kubeconfig', secretArn: entry.kubeconfigSecretArn }
+      : 'kubeconfigSecretArn is required when auth is "kubeconfig"';
+  return entry.kubeconfig
+    ? { mode: 'local', kubeconfigPath: entry.kubeconfig }
+    : 'kubeconfig (a path) is required when auth is "local"';
+}
+
+const invalid = (message: string) => new ConfigError(`invalid configuration: ${message}`);
+
+/**
+ * The clusters the deployment serves (WE-16): CLUSTERS, a JSON array, and DEFAULT_CLUSTER (else the
+ * first). Unset CLUSTERS is one cluster made of the single-cluster variables, so a deployment that
+ * predates the list keeps working. `access` says whether to read how each is reached (the events
+ * sink reaches none).
+ */
+function fleetOf(env: Env, access: true): Fleet<ClusterConfig>;
+function fleetOf(env: Env, access: false): Fleet<Omit<ClusterConfig, 'access'>>;
+function fleetOf(
+  env: Env,
+  access: boolean,
+): Fleet<Omit<ClusterConfig, 'access'> & { access?: ClusterAccess }> {
+  const namespace = parse(execution, env).namespace;
+  if (env.CLUSTERS === undefined) {
+    const name = env.CLUSTER_NAME || env.EKS_CLUSTER_NAME || 'default';
+    return {
+      clusters: [
+        {
+          name,
+          namespace,
+          ...(access ? { access: parse(clusterAccess, env) } : {}),
+          ...(env.EVENTS_TOKEN_SECRET_ARN ? { eventsTokenSecretArn: env.EVENTS_TOKEN_SECRET_ARN } : {}),
+        },
+      ],
+      defaultCluster: name,
+    };
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(env.CLUSTERS);
+  } catch {
+    throw invalid('CLUSTERS must be a JSON array of clusters');
+  }
+  if (!Array.isArray(raw) || raw.length === 0)
+    throw invalid('CLUSTERS must be a JSON array of at least one cluster');
+  const seen = new Set<string>();
+  const clusters = raw.map((item, i) => {
+    const label = `CLUSTERS entry ${i + 1}${typeof item?.name === 'string' ? ` ("${item.name}")` : ''}`;
+    const parsed = clusterEntry.safeParse(item);
+    if (!parsed.success) {
+      const problems = parsed.error.issues.map((issue) =>
+        issue.path.length > 0 ? `${issue.path.join('.')}: ${issue.message}` : issue.message,
+      );
+      throw invalid(`${label}: ${problems.join('; ')}`);
+    }
+    const entry = parsed.data;
+    if (!CLUSTER_NAME.test(entry.name))
+      throw invalid(`${label}: name must be a DNS label (lower-case letters, digits and "-", at most 63)`);
+    if (seen.has(entry.name)) throw invalid(`${label}: name is listed twice`);
+    seen.add(entry.name);
+    const reach = access ? entryAccess(entry) : undefined;
+    if (typeof reach === 'string') throw invalid(`${label}: ${reach}`);
+    return {
+      name: entry.name,
+      namespace: entry.namespace ?? namespace,
+      ...(entry.concurrency !== undefined ? { concurrency: entry.concurrency } : {}),
+      ...(reach ? { access: reach } : {}),
+      ...(entry.eventsTokenSecretArn ? { eventsTokenSecretArn: entry.eventsTokenSecretArn } : {}),
+    };
+  });
+  const defaultCluster = env.DEFAULT_CLUSTER || clusters[0]!.name;
+  if (!seen.has(defaultCluster))
+    throw invalid(`DEFAULT_CLUSTER "${defaultCluster}" is not a name in CLUSTERS (${[...seen].join(', ')})`);
+  return { clusters, defaultCluster };
+}
+
+/** The core's settings: the execution settings, and the clusters as the core knows them (no access). */
+function executionSettings(env: Env, fleet: Fleet<ClusterConfig>) {
+  const { namespace: _default, ...rest } = parse(execution, env);
+  return {
+    ...rest,
+    clusters: fleet.clusters.map(
+      ({ name, namespace, concurrency }): ClusterSettings => ({
+        name,
+        namespace,
+        ...(concurrency !== undefined ? { concurrency } : {}),
+      }),
+    ),
+    defaultCluster: fleet.defaultCluster,
+  };
+}
 
 const table = z.object({
   TABLE_NAME: z.string({ message: 'TABLE_NAME is required' }).check(z.minLength(1, 'TABLE_NAME is required')),
@@ -148,9 +272,14 @@ export function executeConfig(env: Env) {
     queueUrl: base.QUEUE_URL,
     dlqUrl: base.DLQ_URL,
     timerQueueUrl: parse(timerQueue, env).TIMER_QUEUE_URL,
-    execution: parse(execution, env),
-    cluster: parse(clusterAccess, env),
+    ...withFleet(env),
   };
+}
+
+/** The clusters, as the wiring reaches them and as the core's settings name them. */
+function withFleet(env: Env) {
+  const fleet = fleetOf(env, true);
+  return { clusters: fleet.clusters, execution: executionSettings(env, fleet) };
 }
 
 /**
@@ -166,8 +295,7 @@ export function reconcileConfig(env: Env) {
     tableName: parse(table, env).TABLE_NAME,
     timerQueueUrl: parse(timerQueue, env).TIMER_QUEUE_URL,
     sweepQueueUrl: parse(sweepQueue, env).SWEEP_QUEUE_URL,
-    execution: parse(execution, env),
-    cluster: parse(clusterAccess, env),
+    ...withFleet(env),
     budget: RECONCILE_BUDGET,
   };
 }
@@ -178,14 +306,13 @@ export function eventsConfig(env: Env) {
   return {
     tableName: v.TABLE_NAME,
     timerQueueUrl: v.TIMER_QUEUE_URL,
-    execution: parse(execution, env),
-    cluster: parse(clusterAccess, env),
+    ...withFleet(env),
   };
 }
 
 /**
- * The events sink (WE-13): where events go, and the secret holding the token its path carries
- * (required by the sink's wiring unless a token source is given instead, as `wfe dev` does).
+ * The events sink (WE-13): where events go, and each cluster's secret holding the token its path
+ * carries (required by the sink's wiring unless token sources are given instead, as `wfe dev` does).
  */
 export function eventsSinkConfig(env: Env) {
   const v = parse(
@@ -195,7 +322,14 @@ export function eventsSinkConfig(env: Env) {
     }),
     env,
   );
-  return { eventsQueueUrl: v.EVENTS_QUEUE_URL, tokenSecretArn: v.EVENTS_TOKEN_SECRET_ARN };
+  const fleet = fleetOf(env, false);
+  return {
+    eventsQueueUrl: v.EVENTS_QUEUE_URL,
+    tokenSecretArns: fleet.clusters.map(({ name, eventsTokenSecretArn }) => ({
+      cluster: name,
+      secretArn: eventsTokenSecretArn,
+    })),
+  };
 }
 
 export function forwarderConfig(env: Env) {

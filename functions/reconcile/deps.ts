@@ -2,7 +2,7 @@
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { Context } from 'aws-lambda';
 import { documentClient, executionTable } from '../adapters/dynamodb/execution-table.js';
-import { connectCluster } from '../adapters/kubernetes/cluster.js';
+import { clusterSet } from '../adapters/kubernetes/cluster-set.js';
 import { sqsDelayQueue } from '../adapters/sqs/delay-queue.js';
 import { sqsSweepQueue } from '../adapters/sqs/sweep-queue.js';
 import { systemClock } from '../adapters/system-clock.js';
@@ -20,7 +20,8 @@ export type ReconcileHandlerDeps = Omit<ReconcileDeps, 'metrics' | 'log' | 'budg
     /** Where the schedule fans the shards out; absent, the schedule's invocation sweeps them all. */
     sweeps?: SweepQueue;
   };
-export type ReconcileOverrides = Omit<Overrides, 'sleep'> & Partial<Pick<ReconcileDeps, 'store' | 'cluster'>>;
+export type ReconcileOverrides = Omit<Overrides, 'sleep'> &
+  Partial<Pick<ReconcileDeps, 'store' | 'clusters'>>;
 
 export async function depsFromEnv(
   env: Record<string, string | undefined>,
@@ -33,7 +34,7 @@ export async function depsFromEnv(
   const sqs = () => (client ??= overrides.clients?.sqs ?? new SQSClient({}));
   return {
     store: overrides.store ?? executionTable(config.tableName, clock, dynamodb && documentClient(dynamodb)),
-    cluster: overrides.cluster ?? (await connectCluster(config.cluster)),
+    clusters: overrides.clusters ?? clusterSet(config.clusters),
     clock,
     settings: config.execution,
     ...(config.timerQueueUrl ? { timers: sqsDelayQueue(sqs(), config.timerQueueUrl) } : {}),

@@ -40,9 +40,9 @@ export function createHandler(deps: ReconcileHandlerDeps) {
   // The invocation a queue message came in, for its time left (the batch wiring passes the record only).
   let context: Context;
   const queue = sqsBatchHandler(deps, 'sweep', () => async ({ body, messageId }) => {
-    const shard = parseSweepMessage(body, deps.store);
-    if (shard === undefined) return logger.warn('unreadable sweep message dropped', { messageId });
-    logger.info('shard swept', { shard, ...(await sweep([shard], core(context))) });
+    const unit = parseSweepMessage(body, deps.store, deps.settings);
+    if (unit === undefined) return logger.warn('unreadable sweep message dropped', { messageId });
+    logger.info('shard swept', { ...unit, ...(await sweep([unit], core(context))) });
   });
   const schedule = middy<Scheduled, ScheduledReport>()
     .use(injectLambdaContext(logger, { clearState: true }))
@@ -50,7 +50,7 @@ export function createHandler(deps: ReconcileHandlerDeps) {
     .handler(async (_event, ctx: Context) => {
       await publishCensus();
       if (deps.sweeps) {
-        const fannedOut = await fanOut(deps.store, deps.sweeps);
+        const fannedOut = await fanOut(deps.store, deps.sweeps, deps.settings);
         logger.info('sweep fanned out', { shards: fannedOut });
         return { ...emptyReport(), fannedOut };
       }

@@ -16,7 +16,7 @@ if (!enabled)
 
 const suffix = randomBytes(4).toString('hex');
 const NS = `wfe-test-${suffix}`;
-const OWNER = { name: `we-real-${suffix}`, namespace: 'payment' };
+const OWNER = { cluster: 'default', name: `we-real-${suffix}`, namespace: 'payment' };
 
 const run = (name: string, owner = OWNER) =>
   pipelineRunObject({
@@ -68,7 +68,7 @@ describe.skipIf(!enabled)('KubernetesCluster against the cluster in KUBECONFIG',
     const name = `wfe-${suffix}-a`;
     expect(await cluster.createPipelineRun(run(name))).toBe('created');
     const again = await cluster.createPipelineRun(
-      run(name, { name: 'we-someone-else', namespace: 'payment' }),
+      run(name, { cluster: 'default', name: 'we-someone-else', namespace: 'payment' }),
     );
     expect(again).toMatchObject({
       exists: { name, namespace: NS, labels: { [Label.WorkflowExecution]: OWNER.name } },
@@ -84,9 +84,13 @@ describe.skipIf(!enabled)('KubernetesCluster against the cluster in KUBECONFIG',
   it("never deletes another execution's run, and deletes its own", async () => {
     const name = `wfe-${suffix}-b`;
     await cluster.createPipelineRun(run(name));
-    expect(await cluster.deletePipelineRun(NS, name, { name: 'we-someone-else', namespace: 'payment' })).toBe(
-      'not-owner',
-    );
+    expect(
+      await cluster.deletePipelineRun(NS, name, {
+        cluster: 'default',
+        name: 'we-someone-else',
+        namespace: 'payment',
+      }),
+    ).toBe('not-owner');
     expect(await cluster.getPipelineRun(NS, name)).toBeDefined();
     expect(await cluster.deletePipelineRun(NS, name, OWNER)).toBe('deleted');
     // Finalizers (Chains, Results) may keep the object a moment; it must go within a bounded time.

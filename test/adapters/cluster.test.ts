@@ -17,7 +17,7 @@ let cluster: KubernetesCluster;
 let counter = 0;
 let name: string;
 
-const run = (runName: string, owner = { name: 'we-owner', namespace: 'payment' }) =>
+const run = (runName: string, owner = { cluster: 'default', name: 'we-owner', namespace: 'payment' }) =>
   pipelineRunObject({
     name: runName,
     namespace: NS,
@@ -27,7 +27,7 @@ const run = (runName: string, owner = { name: 'we-owner', namespace: 'payment' }
     serviceAccountName: 'kubernaut-workflow-runner',
   });
 
-const OWNER = { name: 'we-owner', namespace: 'payment' };
+const OWNER = { cluster: 'default', name: 'we-owner', namespace: 'payment' };
 
 beforeAll(async () => {
   kubeApi = await startKubeApi({ clock: clock.now });
@@ -61,7 +61,9 @@ describe('createPipelineRun', () => {
 
   it('returns the existing run, with its owner labels, when the name is taken', async () => {
     await cluster.createPipelineRun(run(name));
-    const again = await cluster.createPipelineRun(run(name, { name: 'we-other', namespace: 'payment' }));
+    const again = await cluster.createPipelineRun(
+      run(name, { cluster: 'default', name: 'we-other', namespace: 'payment' }),
+    );
     expect(again).toEqual({
       exists: {
         name,
@@ -147,14 +149,24 @@ describe('deletePipelineRun', () => {
   });
 
   it("never deletes another execution's run (Kubernaut's delete-by-name bug)", async () => {
-    await cluster.createPipelineRun(run(name, { name: 'we-winner', namespace: 'payment' }));
+    await cluster.createPipelineRun(
+      run(name, { cluster: 'default', name: 'we-winner', namespace: 'payment' }),
+    );
     kubeApi.requests.clear();
-    expect(await cluster.deletePipelineRun(NS, name, { name: 'we-loser', namespace: 'payment' })).toBe(
-      'not-owner',
-    );
-    expect(await cluster.deletePipelineRun(NS, name, { name: 'we-winner', namespace: 'other-ns' })).toBe(
-      'not-owner',
-    );
+    expect(
+      await cluster.deletePipelineRun(NS, name, {
+        cluster: 'default',
+        name: 'we-loser',
+        namespace: 'payment',
+      }),
+    ).toBe('not-owner');
+    expect(
+      await cluster.deletePipelineRun(NS, name, {
+        cluster: 'default',
+        name: 'we-winner',
+        namespace: 'other-ns',
+      }),
+    ).toBe('not-owner');
     expect(kubeApi.store.get('pipelineruns', NS, name)).toBeDefined();
     expect(kubeApi.requests.count({ method: 'DELETE' })).toBe(0);
   });
@@ -168,7 +180,9 @@ describe('deletePipelineRun', () => {
     for (const deadline = Date.now() + 5000; !inFlight() && Date.now() < deadline; )
       await new Promise((resolve) => setTimeout(resolve, 5));
     kubeApi.simulator.delete(NS, name);
-    await patient.createPipelineRun(run(name, { name: 'we-newcomer', namespace: 'payment' }));
+    await patient.createPipelineRun(
+      run(name, { cluster: 'default', name: 'we-newcomer', namespace: 'payment' }),
+    );
     expect(await deleting).toBe('not-owner');
     // The uid precondition refused the stale delete; the adapter read again and saw another owner.
     const deletes = kubeApi.requests.list({

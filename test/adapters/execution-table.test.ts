@@ -1,7 +1,8 @@
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, describe, expect, it } from 'vitest';
 import { executionTable } from '../../functions/adapters/dynamodb/execution-table.js';
-import { SHARDS, shardKey, shardOf } from '../../functions/adapters/dynamodb/shard.js';
+import { dueShardKey } from '../../functions/adapters/dynamodb/items.js';
+import { SHARDS, shardOf } from '../../functions/adapters/dynamodb/shard.js';
 import { TABLE } from '../../functions/adapters/dynamodb/table.js';
 import { AuditEventType, auditEvent } from '../../functions/core/audit-event.js';
 import type { Execution } from '../../functions/core/execution.js';
@@ -10,7 +11,7 @@ import { fixedClock } from '../fakes/clock.js';
 import { createTestTable as createTable, type TestTable } from '../setup/dynamodb.js';
 
 const execution = (name: string, phase: Execution['status']['phase'] = 'Pending'): Execution => ({
-  id: { namespace: 'default', name },
+  id: { cluster: 'default', namespace: 'default', name },
   specHash: 'h',
   target: 'default/Deployment/app',
   status: {
@@ -26,7 +27,7 @@ const lock = (over: Partial<Lock> = {}): Lock => ({
   key: 'default#default/Deployment/app',
   cluster: 'default',
   target: 'default/Deployment/app',
-  holder: { namespace: 'default', name: 'a' },
+  holder: { cluster: 'default', namespace: 'default', name: 'a' },
   token: 1,
   version: 1,
   pipelineRunName: 'wfe-x',
@@ -51,7 +52,7 @@ describe('executionTable', () => {
   it('WE-14: counts the Running executions and the held locks over every shard, whatever their due time', async () => {
     const t = await createTestTable();
     const store = executionTable(t.tableName, fixedClock('2026-01-01T00:00:00Z'), t.doc);
-    expect(await store.census()).toEqual({ running: 0, locksHeld: 0 });
+    expect(await store.census('default')).toEqual({ running: 0, locksHeld: 0 });
     for (let i = 0; i < 40; i++)
       await store.write({ executions: [{ next: execution(`r${i}`, 'Running'), expectVersion: 0 }] });
     await store.write({ executions: [{ next: execution('done', 'Completed'), expectVersion: 0 }] });
@@ -69,7 +70,7 @@ describe('executionTable', () => {
         expectVersion: 'absent',
       },
     });
-    expect(await store.census()).toEqual({ running: 40, locksHeld: 2 });
+    expect(await store.census('default')).toEqual({ running: 40, locksHeld: 2 });
   });
 
   it('writes an execution once and refuses a stale version', async () => {
@@ -83,12 +84,14 @@ describe('executionTable', () => {
       ok: false,
       conflict: 'execution',
     });
-    const stored = await store.read({ namespace: 'default', name: 'a' });
+    const stored = await store.read({ cluster: 'default', namespace: 'default', name: 'a' });
     expect(stored?.version).toBe(1);
     expect(
       await store.write({ executions: [{ next: execution('a', 'Running'), expectVersion: 1 }] }),
     ).toEqual({ ok: true });
-    expect((await store.read({ namespace: 'default', name: 'a' }))?.status.phase).toBe('Running');
+    expect((await store.read({ cluster: 'default', namespace: 'default', name: 'a' }))?.status.phase).toBe(
+      'Running',
+    );
   });
 
   it('takes a lock in the same transaction as the execution, and reports which item conflicted', async () => {
@@ -103,12 +106,12 @@ describe('executionTable', () => {
       executions: [{ next: execution('b'), expectVersion: 0 }],
       lock: {
         op: 'put',
-        lock: lock({ holder: { namespace: 'default', name: 'b' } }),
+        lock: lock({ holder: { cluster: 'default', namespace: 'default', name: 'b' } }),
         expectVersion: 'absent',
       },
     });
     expect(second).toEqual({ ok: false, conflict: 'lock' });
-    expect(await store.read({ namespace: 'default', name: 'b' })).toBeUndefined();
+    expect(await store.read({ cluster: 'default', namespace: 'default', name: 'b' })).toBeUndefined();
     expect((await store.readLock(lock().key))?.holder.name).toBe('a');
   });
 
@@ -118,15 +121,17 @@ describe('executionTable', () => {
     await store.write({ executions: [{ next: execution('r', 'Running'), expectVersion: 0 }] });
     await store.write({ executions: [{ next: execution('done', 'Completed'), expectVersion: 0 }] });
     await store.write({ lock: { op: 'put', lock: lock(), expectVersion: 'absent' } });
-    const running = await store.running(shardOf('EXEC#default/r'), 10);
+    const running = await store.running('default', shardOf('EXEC#default/default/r'), 10);
     expect(running.items.map((e) => e.id.name)).toEqual(['r']);
     const lockShard = shardOf(`LOCK#${lock().key}`);
-    expect((await store.dueLocks(lockShard, new Date('2026-01-01T00:14:59Z'), 10)).items).toHaveLength(0);
-    expect((await store.dueLocks(lockShard, new Date('2026-01-01T00:15:00Z'), 10)).items).toEqual([
+    expect(
+      (await store.dueLocks('default', lockShard, new Date('2026-01-01T00:14:59Z'), 10)).items,
+    ).toHaveLength(0);
+    expect((await store.dueLocks('default', lockShard, new Date('2026-01-01T00:15:00Z'), 10)).items).toEqual([
       lock().key,
     ]);
-    const elsewhere = (shardOf('EXEC#default/r') + 1) % SHARDS;
-    expect((await store.running(elsewhere, 10)).items).toEqual([]);
+    const elsewhere = (shardOf('EXEC#default/default/r') + 1) % SHARDS;
+    expect((await store.running('default', elsewhere, 10)).items).toEqual([]);
   });
 
   it('refuses an update of an execution at a stale version, alone or in a transaction', async () => {
@@ -147,7 +152,7 @@ describe('executionTable', () => {
         lock: { op: 'put', lock: lock(), expectVersion: 'absent' },
       }),
     ).toEqual({ ok: false, conflict: 'execution' });
-    const stored = await store.read({ namespace: 'default', name: 'a' });
+    const stored = await store.read({ cluster: 'default', namespace: 'default', name: 'a' });
     expect(stored).toMatchObject({ version: 2, status: { phase: 'Running' } });
     expect(await store.readLock(lock().key)).toBeUndefined();
   });
@@ -172,7 +177,9 @@ describe('executionTable', () => {
       }),
     ).toEqual({ ok: false, conflict: 'lock' });
     expect(await store.readLock(lock().key)).toMatchObject({ version: 2, state: 'running' });
-    expect((await store.read({ namespace: 'default', name: 'a' }))?.status.phase).toBe('Pending');
+    expect((await store.read({ cluster: 'default', namespace: 'default', name: 'a' }))?.status.phase).toBe(
+      'Pending',
+    );
 
     expect(await store.write({ lock: { op: 'delete', key: lock().key, expectVersion: 2 } })).toEqual({
       ok: true,
@@ -194,7 +201,7 @@ describe('executionTable', () => {
       audit: [started],
     });
     expect(result.ok).toBe(false);
-    expect(await store.read({ namespace: 'default', name: 'a' })).toMatchObject({
+    expect(await store.read({ cluster: 'default', namespace: 'default', name: 'a' })).toMatchObject({
       version: 1,
       status: { phase: 'Pending' },
     });
@@ -219,15 +226,17 @@ describe('executionTable', () => {
         IndexName: TABLE.dueIndex.name,
         KeyConditionExpression: '#s = :s',
         ExpressionAttributeNames: { '#s': TABLE.dueIndex.partitionKey },
-        ExpressionAttributeValues: { ':s': shardKey('running', shardOf('EXEC#default/r')) },
+        ExpressionAttributeValues: {
+          ':s': dueShardKey('running', 'default', shardOf('EXEC#default/default/r')),
+        },
       }),
     );
     expect(Object.keys(out.Items?.[0] ?? {}).sort()).toEqual(
       ['pk', 'sk', 'dueShard', 'dueAt', 'namespace', 'name', 'runName', 'runSummary'].sort(),
     );
-    expect((await store.running(shardOf('EXEC#default/r'), 10)).items).toEqual([
+    expect((await store.running('default', shardOf('EXEC#default/default/r'), 10)).items).toEqual([
       {
-        id: { namespace: 'default', name: 'r' },
+        id: { cluster: 'default', namespace: 'default', name: 'r' },
         runName: 'wfe-r',
         summary: { status: 'Unknown', reason: 'Running', totalTasks: 2, completedTasks: 1 },
       },
@@ -237,12 +246,12 @@ describe('executionTable', () => {
   it('keeps a shard’s sweep point, and clears it', async () => {
     const t = await createTestTable();
     const store = executionTable(t.tableName, fixedClock('2026-01-01T00:00:00Z'), t.doc);
-    expect(await store.sweepPoint(3)).toBeUndefined();
-    await store.saveSweepPoint(3, 'cursor-a');
-    expect(await store.sweepPoint(3)).toBe('cursor-a');
-    expect(await store.sweepPoint(4)).toBeUndefined();
-    await store.saveSweepPoint(3, undefined);
-    expect(await store.sweepPoint(3)).toBeUndefined();
+    expect(await store.sweepPoint('default', 3)).toBeUndefined();
+    await store.saveSweepPoint('default', 3, 'cursor-a');
+    expect(await store.sweepPoint('default', 3)).toBe('cursor-a');
+    expect(await store.sweepPoint('default', 4)).toBeUndefined();
+    await store.saveSweepPoint('default', 3, undefined);
+    expect(await store.sweepPoint('default', 3)).toBeUndefined();
   });
 
   it('pages through each shard’s running executions and due locks with a cursor, each once', async () => {
@@ -268,10 +277,10 @@ describe('executionTable', () => {
       }
       return items;
     };
-    const running = await everyPage((shard, cursor) => store.running(shard, 1, cursor));
+    const running = await everyPage((shard, cursor) => store.running('default', shard, 1, cursor));
     expect(running.map((e) => e.id.name).sort()).toEqual([...names].sort());
     const due = new Date('2026-01-01T00:15:00Z');
-    const locks = await everyPage((shard, cursor) => store.dueLocks(shard, due, 1, cursor));
+    const locks = await everyPage((shard, cursor) => store.dueLocks('default', shard, due, 1, cursor));
     expect(locks.sort()).toEqual(names.map((n) => `k#${n}`).sort());
   });
 
@@ -292,7 +301,7 @@ describe('executionTable', () => {
   it('counts what it asks of DynamoDB at the client: requests, items, never a scan', async () => {
     const t = await createTestTable();
     const store = executionTable(t.tableName, fixedClock('2026-01-01T00:00:00Z'), t.doc);
-    await store.read({ namespace: 'default', name: 'absent' });
+    await store.read({ cluster: 'default', namespace: 'default', name: 'absent' });
     expect(store.stats).toEqual({
       readRequests: 1,
       itemsRead: 0,
@@ -313,7 +322,7 @@ describe('executionTable', () => {
       itemsWritten: 3,
       scans: 0,
     });
-    await store.running(shardOf('EXEC#default/a'), 10);
+    await store.running('default', shardOf('EXEC#default/default/a'), 10);
     expect(store.stats).toMatchObject({ readRequests: 3, itemsRead: 2 });
   });
 });

@@ -57,7 +57,7 @@ describe('executionItem within the item limit (WE-15)', () => {
       const store = executionTable(t.tableName, clock, t.doc);
       const rejectedRequest = { spec: { targetResource: '€'.repeat(200_000) } };
       const execution: Execution = {
-        id: { namespace: 'default', name: 'huge' },
+        id: { cluster: 'default', namespace: 'default', name: 'huge' },
         rejectedRequest,
         specHash: 'h',
         target: '',

@@ -77,7 +77,7 @@ describe('audit events as DataStorage’s AuditEventRequest (WE-9, reference §6
 
   it('describes a rejected request from what was sent, with empty text where it had none', () => {
     const rejected: Execution = {
-      id: { namespace: 'default', name: 'bad' },
+      id: { cluster: 'default', namespace: 'default', name: 'bad' },
       rejectedRequest: { spec: { workflowRef: { workflowId: 'w', version: 3 } } },
       specHash: 'h',
       target: '',

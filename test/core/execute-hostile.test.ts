@@ -6,23 +6,24 @@ import { type ExecuteDeps, execute } from '../../functions/core/execute.js';
 import { fixedClock } from '../fakes/clock.js';
 import { MemoryCluster } from '../fakes/memory-cluster.js';
 import { MemoryStore } from '../fakes/memory-store.js';
+import { oneCluster } from '../fakes/memory-system.js';
 import { RecordingLog, RecordingMetrics, RecordingQueue } from '../fakes/recorders.js';
 import { body } from '../fixtures/manifests.js';
 
 function system() {
   const store = new MemoryStore();
   const queue = new RecordingQueue();
+  const cluster = new MemoryCluster();
   const deps: ExecuteDeps = {
     store,
-    cluster: new MemoryCluster(),
+    clusters: () => cluster,
     queue,
     clock: fixedClock('2026-03-01T10:00:00Z'),
     metrics: new RecordingMetrics(),
     log: new RecordingLog(),
     settings: {
-      namespace: 'kubernaut-workflows',
+      ...oneCluster('prod-eu'),
       serviceAccountName: 'kubernaut-workflow-runner',
-      clusterName: 'prod-eu',
       cooldownMs: 10_000,
       leaseMs: 15 * 60_000,
     },
@@ -42,10 +43,10 @@ describe('execute: a rejection that loses a race still leaves a record (WE-15)',
     s.store.beforeWrite = () => {
       if (raced) return;
       raced = true;
-      s.store.executions.set('default/we-bad', structuredClone(winner));
+      s.store.executions.set('prod-eu/default/we-bad', structuredClone(winner));
     };
     const outcome = await execute(invalid('we-bad', 'only-one-part'), s.deps);
-    expect(outcome).toMatchObject({ kind: 'rejected', id: 'default/we-bad', deadLettered: true });
+    expect(outcome).toMatchObject({ kind: 'rejected', id: 'prod-eu/default/we-bad', deadLettered: true });
     expect(s.queue.deadLettered).toHaveLength(1);
     expect(s.queue.deadLettered[0]?.reason).toMatch(
       /already exists with a different spec; this request is also invalid: spec.targetResource: targetResource must be in format/,
@@ -62,11 +63,11 @@ describe('execute: a rejection that loses a race still leaves a record (WE-15)',
     s.store.beforeWrite = () => {
       if (raced) return;
       raced = true;
-      s.store.executions.set('default/we-bad', structuredClone(recorded));
+      s.store.executions.set('prod-eu/default/we-bad', structuredClone(recorded));
     };
     expect(await execute(request, s.deps)).toEqual({
       kind: 'already-done',
-      id: 'default/we-bad',
+      id: 'prod-eu/default/we-bad',
       phase: 'Failed',
     });
     expect(s.queue.deadLettered).toEqual([]);
@@ -111,7 +112,7 @@ describe('execute: requests too deep, not UTF-8 or at the size limit are refused
     await execute(body({ name: 'we-1' }), s.deps);
     await execute(body({ name: 'we-1', target: 'default/deployment/other' }), s.deps);
     expect(s.store.rejections.map((r) => r.reason)).toEqual([
-      'execution default/we-1 already exists with a different spec; use a new name for a new request',
+      'execution prod-eu/default/we-1 already exists with a different spec; use a new name for a new request',
     ]);
   });
 });

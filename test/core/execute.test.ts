@@ -2,20 +2,21 @@ import { describe, expect, it } from 'vitest';
 import { ClusterRejectedError, ClusterUnavailableError } from '../../functions/core/errors.js';
 import { type ExecuteSettings, execute } from '../../functions/core/execute.js';
 import { conditionList } from '../../functions/core/execution.js';
+import { executionKey } from '../../functions/core/execution-id.js';
 import { pipelineRunName } from '../../functions/core/pipeline-run.js';
 import { lockKey } from '../../functions/core/target.js';
-import { memorySystem, NAMESPACE as NS } from '../fakes/memory-system.js';
+import { memorySystem, NAMESPACE as NS, oneCluster } from '../fakes/memory-system.js';
 import { body, manifest } from '../fixtures/manifests.js';
 
 const TARGET = 'default/deployment/test-app';
 
 function system(settings: Partial<ExecuteSettings> = {}) {
-  const s = memorySystem({ settings: { clusterName: 'prod-eu', ...settings } });
+  const s = memorySystem({ settings: { ...oneCluster('prod-eu'), ...settings } });
   const { store, clock, executeDeps: deps } = s;
   const finish = (name: string, at = clock.now()) => {
     // What reconcile does when a run completes: Completed, and the lock starts its cooldown.
     const e = store.execution('default', name)!;
-    store.executions.set(`default/${name}`, {
+    store.executions.set(executionKey(e.id), {
       ...e,
       status: { ...e.status, phase: 'Completed', completionTime: at.toISOString() },
     });
@@ -36,7 +37,7 @@ describe('execute: a request becomes exactly one PipelineRun', () => {
     const outcome = await execute(body({ name: 'we-1' }), s.deps);
     expect(outcome).toEqual({
       kind: 'started',
-      id: 'default/we-1',
+      id: 'prod-eu/default/we-1',
       pipelineRun: 'wfe-196200272a2c85fd',
       adopted: false,
     });
@@ -85,7 +86,7 @@ describe('execute: a request becomes exactly one PipelineRun', () => {
   });
 
   it('WE-1: the lock key carries the cluster name, so one target in two clusters is two locks', async () => {
-    const a = system({ clusterName: 'a' });
+    const a = system(oneCluster('a'));
     await execute(body({ name: 'we-1' }), a.deps);
     expect([...a.store.locks.keys()]).toEqual([`a#${TARGET}`]);
   });
@@ -105,13 +106,13 @@ describe('execute: a request becomes exactly one PipelineRun', () => {
     await execute(body({ name: 'we-1' }), s.deps);
     const held = s.store.locks.get(lockKey('prod-eu', TARGET));
     const outcome = await execute(body({ name: 'we-2' }), s.deps);
-    expect(outcome).toEqual({ kind: 'deduplicated', id: 'default/we-2', by: 'default/we-1' });
+    expect(outcome).toEqual({ kind: 'deduplicated', id: 'prod-eu/default/we-2', by: 'prod-eu/default/we-1' });
     // The winner keeps its lock untouched: the loser neither takes it over nor bumps it.
     expect(s.store.locks.get(lockKey('prod-eu', TARGET))).toEqual(held);
     expect(held).toMatchObject({ holder: { name: 'we-1' }, state: 'running' });
     const e = s.store.execution('default', 'we-2')!;
     expect(e.status.phase).toBe('Failed');
-    expect(e.status.deduplicatedBy).toBe('default/we-1');
+    expect(e.status.deduplicatedBy).toBe('prod-eu/default/we-1');
     expect(e.status.failureDetails).toMatchObject({ reason: 'Deduplicated', wasExecutionFailure: false });
     expect(e.status.completionTime).toBe('2026-03-01T10:00:00.000Z');
     expect(s.store.audit.map((a) => [a.resource_id, a.event_type])).toEqual([
@@ -158,7 +159,7 @@ describe('execute: a request becomes exactly one PipelineRun', () => {
     // The lock is lost (e.g. deleted by hand) while we-1's run is still going.
     s.store.locks.clear();
     const outcome = await execute(body({ name: 'we-2' }), s.deps);
-    expect(outcome).toEqual({ kind: 'deduplicated', id: 'default/we-2', by: 'default/we-1' });
+    expect(outcome).toEqual({ kind: 'deduplicated', id: 'prod-eu/default/we-2', by: 'prod-eu/default/we-1' });
     expect(s.cluster.run(NS, pipelineRunName(TARGET))?.state.labels['kubernaut.ai/workflow-execution']).toBe(
       'we-1',
     );
@@ -188,7 +189,7 @@ describe('execute: a request becomes exactly one PipelineRun', () => {
     expect(outcomes.filter((o) => o.kind === 'deduplicated')).toHaveLength(49);
     const winner = [...s.store.executions.values()].find((e) => e.status.phase === 'Running')!;
     for (const e of s.store.executions.values()) {
-      if (e !== winner) expect(e.status.deduplicatedBy).toBe(`default/${winner.id.name}`);
+      if (e !== winner) expect(e.status.deduplicatedBy).toBe(`prod-eu/default/${winner.id.name}`);
     }
     expect(s.store.audit.filter((a) => a.event_type === 'workflow.started')).toHaveLength(1);
     expect(s.store.audit.filter((a) => a.event_type === 'workflow.failed')).toHaveLength(49);
@@ -204,7 +205,7 @@ describe('WE-3 cooldown gate', () => {
     const outcome = await execute(body({ name: 'we-2' }), s.deps);
     expect(outcome).toEqual({
       kind: 'deferred',
-      id: 'default/we-2',
+      id: 'prod-eu/default/we-2',
       until: '2026-03-01T10:00:10.000Z',
       delaySeconds: 8,
     });
@@ -223,7 +224,7 @@ describe('WE-3 cooldown gate', () => {
     const lateness = s.clock.now().getTime() - Date.parse('2026-03-01T10:00:10.000Z');
     expect(lateness).toBeLessThanOrEqual(1000);
     const started = await execute(s.queue.deferred[0]!.body, s.deps);
-    expect(started).toMatchObject({ kind: 'started', id: 'default/we-2' });
+    expect(started).toMatchObject({ kind: 'started', id: 'prod-eu/default/we-2' });
     const e = s.store.execution('default', 'we-2')!;
     expect(e.status.startTime).toBe('2026-03-01T10:00:10.000Z');
     expect(e.status.conditions.CooldownActive).toMatchObject({ status: 'False', reason: 'CooldownElapsed' });
@@ -302,7 +303,7 @@ describe('invalid requests (SPEC §2)', () => {
   ])('%j ends Failed/ConfigurationError with wasExecutionFailure false', async (options, reason) => {
     const s = system();
     const outcome = await execute(body({ name: 'we-bad', ...options }), s.deps);
-    expect(outcome).toMatchObject({ kind: 'rejected', id: 'default/we-bad', deadLettered: false });
+    expect(outcome).toMatchObject({ kind: 'rejected', id: 'prod-eu/default/we-bad', deadLettered: false });
     const e = s.store.execution('default', 'we-bad')!;
     expect(e.status.phase).toBe('Failed');
     expect(e.status.failureDetails).toMatchObject({
@@ -345,9 +346,9 @@ describe('invalid requests (SPEC §2)', () => {
     const s = system();
     await execute(body({ name: 'we-1' }), s.deps);
     const outcome = await execute(body({ name: 'we-1', target: 'default/deployment/other' }), s.deps);
-    expect(outcome).toMatchObject({ kind: 'conflict', id: 'default/we-1' });
+    expect(outcome).toMatchObject({ kind: 'conflict', id: 'prod-eu/default/we-1' });
     expect(s.queue.deadLettered[0]?.reason).toBe(
-      'execution default/we-1 already exists with a different spec; use a new name for a new request',
+      'execution prod-eu/default/we-1 already exists with a different spec; use a new name for a new request',
     );
     expect(s.store.execution('default', 'we-1')!.target).toBe(TARGET);
     expect(s.cluster.runs.size).toBe(1);
@@ -379,7 +380,7 @@ describe('WE-15 guardrails: the operator bounds the service account and the bund
     async (_, settings, options, named) => {
       const s = system(settings);
       const outcome = await execute(body({ name: 'we-out', ...options }), s.deps);
-      expect(outcome).toEqual({ kind: 'failed', id: 'default/we-out', reason: 'ConfigurationError' });
+      expect(outcome).toEqual({ kind: 'failed', id: 'prod-eu/default/we-out', reason: 'ConfigurationError' });
       const e = s.store.execution('default', 'we-out')!;
       expect(e.status.phase).toBe('Failed');
       expect(e.status.failureDetails).toMatchObject({

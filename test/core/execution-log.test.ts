@@ -9,7 +9,12 @@ import { body, manifest } from '../fixtures/manifests.js';
 
 const TARGET = 'default/deployment/test-app';
 const LOCK = `default#${TARGET}`;
-const KEYS = { executionId: 'default/we-1', target: TARGET, correlationId: 'rr-1' };
+const KEYS = {
+  executionId: 'default/default/we-1',
+  cluster: 'default',
+  target: TARGET,
+  correlationId: 'rr-1',
+};
 
 /** The memory system with each step given its own transition log, as each invocation has its own. */
 function system() {
@@ -31,7 +36,11 @@ describe('WE-12 logs: the execution keys', () => {
   it('are the execution id, its target and the correlation id its audit trail is filed under', () => {
     const of = (o: Parameters<typeof manifest>[0]) => {
       const m = manifest(o) as unknown as Parameters<typeof executionLogKeys>[0]['manifest'];
-      return executionLogKeys({ id: { namespace: 'default', name: 'we-1' }, target: TARGET, manifest: m });
+      return executionLogKeys({
+        id: { cluster: 'default', namespace: 'default', name: 'we-1' },
+        target: TARGET,
+        manifest: m,
+      });
     };
     expect(of({ name: 'we-1', remediationRequest: 'rr-1' })).toEqual(KEYS);
     expect(
@@ -78,7 +87,7 @@ describe('WE-12 logs: one line per transition, where state is written', () => {
     expect(s.transitions()).toContainEqual(
       expect.objectContaining({
         fields: expect.objectContaining({
-          executionId: 'default/we-2',
+          executionId: 'default/default/we-2',
           to: 'Failed',
           reason: 'Deduplicated',
         }),
@@ -99,7 +108,7 @@ describe('WE-12 logs: one line per transition, where state is written', () => {
     expect(s.transitions()).toHaveLength(before);
 
     const store = loggingTransitions(s.store, s.log);
-    const execution = (await store.read({ namespace: 'default', name: 'we-1' }))!;
+    const execution = (await store.read({ cluster: 'default', namespace: 'default', name: 'we-1' }))!;
     const stale = { ...execution, status: { ...execution.status, phase: 'Failed' as const } };
     expect(
       await store.write({ executions: [{ next: stale, expectVersion: execution.version - 1 }] }),

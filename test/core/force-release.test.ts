@@ -136,7 +136,7 @@ describe('forceRelease (WE-12)', () => {
 
   it('a holder whose record is gone: the lock is still released, and the audit record names the holder with what the lock knows', async () => {
     const s = await runningHolder();
-    s.store.executions.delete('default/we-1');
+    s.store.executions.delete('default/default/we-1');
     expect(await forceRelease(request, s.deps)).toMatchObject({ kind: 'released', run: 'deleted' });
     expect(s.store.locks.has(LOCK)).toBe(false);
     const [event] = s.store.audit.filter((e) => e.event_type === 'workflow.lock_force_released');

@@ -13,7 +13,7 @@ const cooling: Lock = {
   key: 'default#ns/Deployment/api',
   cluster: 'default',
   target: 'ns/Deployment/api',
-  holder: { namespace: 'default', name: 'we-1' },
+  holder: { cluster: 'default', namespace: 'default', name: 'we-1' },
   token: 3,
   version: 7,
   pipelineRunName: 'wfe-0123456789abcdef',

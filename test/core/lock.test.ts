@@ -12,8 +12,8 @@ import {
 const NOW = new Date('2026-03-01T10:00:00Z');
 const LEASE_MS = 15 * 60_000;
 const COOLDOWN_MS = 10_000;
-const HOLDER = { namespace: 'default', name: 'we-1' };
-const OTHER = { namespace: 'default', name: 'we-2' };
+const HOLDER = { cluster: 'prod-eu', namespace: 'default', name: 'we-1' };
+const OTHER = { cluster: 'prod-eu', namespace: 'default', name: 'we-2' };
 
 function lockIn(state: LockState, releaseAt?: Date): Lock {
   return {

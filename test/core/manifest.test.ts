@@ -54,7 +54,7 @@ describe('the request (SPEC §2)', () => {
   ])('rejects %j with a specific reason, keeping the identity', (options, reason) => {
     const rejection = problem(manifest(options));
     expect(rejection.reason).toContain(reason);
-    expect(rejection.id).toEqual({ namespace: 'default', name: 'we-test' });
+    expect(rejection.id).toMatchObject({ namespace: 'default', name: 'we-test' });
   });
 
   it('rejects a wrong kind or apiVersion', () => {

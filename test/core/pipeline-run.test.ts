@@ -44,8 +44,12 @@ describe('WE-4 PipelineRun', () => {
     expect(run.metadata.annotations).toEqual({
       'kubernaut.ai/target-resource': 'payment/Deployment/payment-api',
     });
-    expect(isOwnedBy(run.metadata.labels, { namespace: 'payment', name: 'we-1' })).toBe(true);
-    expect(isOwnedBy(run.metadata.labels, { namespace: 'default', name: 'we-1' })).toBe(false);
+    expect(isOwnedBy(run.metadata.labels, { cluster: 'default', namespace: 'payment', name: 'we-1' })).toBe(
+      true,
+    );
+    expect(isOwnedBy(run.metadata.labels, { cluster: 'default', namespace: 'default', name: 'we-1' })).toBe(
+      false,
+    );
   });
 
   it('resolves the workflow through the bundles resolver', () => {

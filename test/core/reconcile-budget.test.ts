@@ -15,18 +15,26 @@ import {
 import { fixedClock } from '../fakes/clock.js';
 import { MemoryCluster } from '../fakes/memory-cluster.js';
 import { MemoryStore } from '../fakes/memory-store.js';
+import { oneCluster } from '../fakes/memory-system.js';
 import { RecordingLog, RecordingMetrics, RecordingQueue } from '../fakes/recorders.js';
 import { body } from '../fixtures/manifests.js';
 
 const NS = 'kubernaut-workflows';
+const CLUSTER = 'default';
 const COOLED = 'default/deployment/cooled';
 
 function system(budget: Partial<ReconcileDeps['budget']>) {
   const store = new MemoryStore();
   const cluster = new MemoryCluster();
   const clock = fixedClock('2026-03-01T10:00:00Z');
-  const settings = { namespace: NS, clusterName: 'default', cooldownMs: 10_000, leaseMs: 15 * 60_000 };
-  const ports = { store, cluster, clock, metrics: new RecordingMetrics(), log: new RecordingLog() };
+  const settings = { ...oneCluster(), cooldownMs: 10_000, leaseMs: 15 * 60_000 };
+  const ports = {
+    store,
+    clusters: () => cluster,
+    clock,
+    metrics: new RecordingMetrics(),
+    log: new RecordingLog(),
+  };
   const deps: ReconcileDeps = {
     ...ports,
     settings,
@@ -89,24 +97,28 @@ describe('reconcile budget (WE-7, WE-15)', () => {
     const s = system({ pageSize: 1 });
     await backlog(s, 8);
     const sizes = await Promise.all(
-      [...Array(s.store.dueShards).keys()].map(async (n) => (await s.store.running(n, 100)).items.length),
+      [...Array(s.store.dueShards).keys()].map(
+        async (n) => (await s.store.running(CLUSTER, n, 100)).items.length,
+      ),
     );
     const shard = sizes.findIndex((size) => size > 1);
     // The shard's second run is not in the LIST, and the cluster fails the GET that looks for it.
-    const second = (await s.store.running(shard, 100)).items[1]!;
+    const second = (await s.store.running(CLUSTER, shard, 100)).items[1]!;
     s.cluster.runs.delete(`${NS}/${second.runName}`);
     s.cluster.fault = (operation) => {
       if (operation === 'get') throw new ClusterUnavailableError('HTTP 503', 503);
     };
-    await expect(sweep([shard], s.deps)).rejects.toBeInstanceOf(ClusterUnavailableError);
-    const point = s.store.sweepPoints.get(shard);
+    await expect(sweep([{ cluster: CLUSTER, shard }], s.deps)).rejects.toBeInstanceOf(
+      ClusterUnavailableError,
+    );
+    const point = s.store.sweepPoints.get(`${CLUSTER}#${shard}`);
     expect(point).toBeDefined();
     s.cluster.fault = undefined;
-    const left = (await s.store.running(shard, 100)).items.length - 1;
-    const next = await sweep([shard], s.deps);
+    const left = (await s.store.running(CLUSTER, shard, 100)).items.length - 1;
+    const next = await sweep([{ cluster: CLUSTER, shard }], s.deps);
     expect(next.synced).toBe(left);
     expect(next.failed).toBe(1); // the run the cluster no longer has: deleted externally
-    expect(s.store.sweepPoints.has(shard)).toBe(false);
+    expect(s.store.sweepPoints.has(`${CLUSTER}#${shard}`)).toBe(false);
   });
 
   it('WE-15: a poison item is skipped, counted, and never blocks its shard', async () => {

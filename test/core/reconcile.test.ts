@@ -259,7 +259,7 @@ describe('one item that keeps failing does not starve the others', () => {
       expect.objectContaining({
         level: 'warn',
         message: 'reconcile could not handle an item; the next sweep retries it',
-        fields: expect.objectContaining({ item: 'default/we-1', error: refused.message }),
+        fields: expect.objectContaining({ item: 'default/default/we-1', error: refused.message }),
       }),
     );
   });
@@ -315,7 +315,7 @@ describe('WE-7 release', () => {
     const s = system();
     await s.start('we-1');
     const e = s.execution('we-1');
-    s.store.executions.set('default/we-1', {
+    s.store.executions.set('default/default/we-1', {
       ...e,
       status: { ...e.status, phase: 'Failed', completionTime: undefined },
     });
@@ -486,9 +486,9 @@ describe('bounded work', () => {
     const withoutHistory = await tick();
     for (let i = 0; i < 10_000; i++) {
       const e = structuredClone(s.execution('active-0'));
-      s.store.executions.set(`default/done-${i}`, {
+      s.store.executions.set(`default/history/done-${i}`, {
         ...e,
-        id: { namespace: 'default', name: `done-${i}` },
+        id: { cluster: 'default', namespace: 'default', name: `done-${i}` },
         status: { ...e.status, phase: 'Completed', completionTime: '2026-02-01T00:00:00Z' },
       });
     }

@@ -9,7 +9,7 @@ import { MetricName } from '../../functions/core/metric-name.js';
 import { pipelineRunName } from '../../functions/core/pipeline-run.js';
 import type { RunState, SweepMessage } from '../../functions/core/ports.js';
 import {
-  allShardsOf,
+  allUnitsOf,
   CENSUS_PERIOD_MS,
   censusTaker,
   fanOut,
@@ -17,7 +17,7 @@ import {
   sweep,
 } from '../../functions/core/reconcile.js';
 import { syncRun } from '../../functions/core/sync-one.js';
-import { memorySystem, NAMESPACE as NS } from '../fakes/memory-system.js';
+import { CLUSTER, memorySystem, NAMESPACE as NS } from '../fakes/memory-system.js';
 import { body } from '../fixtures/manifests.js';
 
 const target = (i: number) => `default/deployment/app-${i}`;
@@ -34,7 +34,8 @@ const succeeded: Partial<RunState> = {
 async function fleet(n: number) {
   const s = memorySystem();
   for (let i = 0; i < n; i++) await s.execute(body({ name: `we-${i}`, target: target(i) }));
-  const shardOf = (name: string) => s.store.shardOf(executionKey({ namespace: 'default', name }));
+  const shardOf = (name: string) =>
+    s.store.shardOf(executionKey({ cluster: 'default', namespace: 'default', name }));
   return { ...s, shardOf };
 }
 
@@ -42,7 +43,7 @@ describe('census', () => {
   it('publishes the executions running and the locks held now, once a tick, for the dashboard', async () => {
     const s = await fleet(5);
     s.cluster.update(NS, pipelineRunName(target(0)), succeeded);
-    await sweep(allShardsOf(s.store), s.reconcileDeps);
+    await sweep(allUnitsOf(s.store, s.settings), s.reconcileDeps);
     const publishCensus = censusTaker(s.reconcileDeps);
     await publishCensus();
     const gauge = (name: MetricName) => s.metrics.entries.filter((e) => e.name === name).map((e) => e.value);
@@ -72,37 +73,58 @@ describe('census', () => {
 });
 
 describe('fan-out', () => {
-  it('sends one message per shard, and reads each back; anything else is refused', async () => {
-    const s = memorySystem();
+  it('WE-16: sends one message per cluster × shard, and reads each back; anything else is refused', async () => {
+    const s = memorySystem({
+      settings: {
+        clusters: [
+          { name: 'east', namespace: NS },
+          { name: 'west', namespace: NS },
+        ],
+        defaultCluster: 'east',
+      },
+    });
     const sent: SweepMessage[] = [];
-    expect(await fanOut(s.store, { send: async (m) => void sent.push(...m) })).toBe(s.store.dueShards);
-    expect(sent.map((m) => m.shard)).toEqual(allShardsOf(s.store));
-    for (const m of sent) expect(parseSweepMessage(JSON.stringify(m), s.store)).toBe(m.shard);
+    expect(await fanOut(s.store, { send: async (m) => void sent.push(...m) }, s.settings)).toBe(
+      2 * s.store.dueShards,
+    );
+    expect(sent.map(({ cluster, shard }) => ({ cluster, shard }))).toEqual(allUnitsOf(s.store, s.settings));
+    expect(new Set(sent.map((m) => m.cluster))).toEqual(new Set(['east', 'west']));
+    for (const m of sent)
+      expect(parseSweepMessage(JSON.stringify(m), s.store, s.settings)).toEqual({
+        cluster: m.cluster,
+        shard: m.shard,
+      });
     for (const bad of [
       '',
       '{',
       '{"kind":"sweep"}',
-      '{"kind":"sweep","shard":-1}',
-      '{"kind":"run","shard":1}',
+      '{"kind":"sweep","cluster":"east","shard":-1}',
+      '{"kind":"sweep","shard":1}',
+      '{"kind":"sweep","cluster":"north","shard":1}',
+      '{"kind":"run","cluster":"east","shard":1}',
     ])
-      expect(parseSweepMessage(bad, s.store)).toBeUndefined();
+      expect(parseSweepMessage(bad, s.store, s.settings)).toBeUndefined();
     expect(
-      parseSweepMessage(JSON.stringify({ kind: 'sweep', shard: s.store.dueShards }), s.store),
+      parseSweepMessage(
+        JSON.stringify({ kind: 'sweep', cluster: 'east', shard: s.store.dueShards }),
+        s.store,
+        s.settings,
+      ),
     ).toBeUndefined();
   });
 
   it('a worker sweeps its own shard only: every execution is ended by exactly one shard', async () => {
     const s = await fleet(12);
     for (let i = 0; i < 12; i++) s.cluster.update(NS, pipelineRunName(target(i)), succeeded);
-    for (const shard of allShardsOf(s.store)) {
+    for (const unit of allUnitsOf(s.store, s.settings)) {
       const before = new Set(
         [...s.store.executions.values()].filter((e) => e.status.phase === 'Completed').map((e) => e.id.name),
       );
-      await sweep([shard], s.reconcileDeps);
+      await sweep([unit], s.reconcileDeps);
       const ended = [...s.store.executions.values()]
         .filter((e) => e.status.phase === 'Completed' && !before.has(e.id.name))
         .map((e) => e.id.name);
-      for (const name of ended) expect(s.shardOf(name)).toBe(shard);
+      for (const name of ended) expect(s.shardOf(name)).toBe(unit.shard);
     }
     expect([...s.store.executions.values()].every((e) => e.status.phase === 'Completed')).toBe(true);
     expect(s.store.audit.filter((a) => a.event_type === 'workflow.completed')).toHaveLength(12);
@@ -185,11 +207,11 @@ describe('overlap stays correct', () => {
   it('two workers on one shard at once: each end recorded once, each lock released once', async () => {
     const s = await fleet(10);
     for (let i = 0; i < 10; i++) s.cluster.update(NS, pipelineRunName(target(i)), succeeded);
-    const shards = allShardsOf(s.store);
-    await Promise.all([...shards, ...shards].map((shard) => sweep([shard], s.reconcileDeps)));
+    const units = allUnitsOf(s.store, s.settings);
+    await Promise.all([...units, ...units].map((unit) => sweep([unit], s.reconcileDeps)));
     expect(s.store.audit.filter((a) => a.event_type === 'workflow.completed')).toHaveLength(10);
     s.clock.advance(60_000);
-    const reports = await Promise.all([...shards, ...shards].map((shard) => sweep([shard], s.reconcileDeps)));
+    const reports = await Promise.all([...units, ...units].map((unit) => sweep([unit], s.reconcileDeps)));
     expect(reports.reduce((n, r) => n + r.released, 0)).toBe(10);
     expect(s.metrics.sum('wfe_locks_released_total')).toBe(10);
     expect(s.store.locks.size).toBe(0);
@@ -198,9 +220,10 @@ describe('overlap stays correct', () => {
   it('a worker and an event consumer on one execution: one end, one audit record', async () => {
     const s = await fleet(1);
     s.cluster.update(NS, pipelineRunName(target(0)), succeeded);
-    const shard = s.shardOf('we-0');
+    const shard = { cluster: CLUSTER, shard: s.shardOf('we-0') };
     const hint = {
       kind: 'run' as const,
+      cluster: CLUSTER,
       namespace: NS,
       name: pipelineRunName(target(0)),
       type: 'dev.tekton.event.pipelinerun.successful.v1',
@@ -220,7 +243,7 @@ describe('overlap stays correct', () => {
     s.cluster.update(NS, pipelineRunName(target(0)), succeeded);
     await s.reconcile();
     s.clock.advance(60_000);
-    const shard = s.store.shardOf(`default#${target(0)}`);
+    const shard = { cluster: CLUSTER, shard: s.store.shardOf(`default#${target(0)}`) };
     const [, started] = await Promise.all([
       sweep([shard], s.reconcileDeps),
       s.execute(body({ name: 'we-next', target: target(0) })),
@@ -239,7 +262,7 @@ describe('the due time does not move needlessly', () => {
       key: 'k',
       cluster: 'default',
       target: 't',
-      holder: { namespace: 'default', name: 'we-1' },
+      holder: { cluster: 'default', namespace: 'default', name: 'we-1' },
       token: 1,
       version: 1,
       pipelineRunName: 'wfe-x',

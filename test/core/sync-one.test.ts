@@ -19,6 +19,7 @@ import {
 import { fixedClock } from '../fakes/clock.js';
 import { MemoryCluster } from '../fakes/memory-cluster.js';
 import { MemoryStore } from '../fakes/memory-store.js';
+import { oneCluster } from '../fakes/memory-system.js';
 import {
   RecordingEvents,
   RecordingLog,
@@ -42,10 +43,10 @@ function system(cooldownMs = COOLDOWN) {
   const log = new RecordingLog();
   const timers = new RecordingTimers();
   const events = new RecordingEvents();
-  const settings = { namespace: NS, clusterName: 'default', cooldownMs, leaseMs: 15 * 60_000 };
+  const settings = { ...oneCluster(), cooldownMs, leaseMs: 15 * 60_000 };
   const deps: ReconcileDeps = {
     store,
-    cluster,
+    clusters: () => cluster,
     clock,
     metrics,
     log,
@@ -57,7 +58,7 @@ function system(cooldownMs = COOLDOWN) {
   const start = (name: string, target = TARGET) =>
     execute(body({ name, target }), {
       store,
-      cluster,
+      clusters: () => cluster,
       clock,
       metrics,
       log,
@@ -67,6 +68,7 @@ function system(cooldownMs = COOLDOWN) {
     });
   const hint = (type = 'successful', name = RUN, namespace = NS): RunHint => ({
     kind: 'run',
+    cluster: 'default',
     namespace,
     name,
     type: `dev.tekton.event.pipelinerun.${type}.v1`,
@@ -117,7 +119,7 @@ describe('WE-13 run events: the cluster is the truth', () => {
     await s.start('we-1');
     s.clock.advance(30_000);
     s.setRun(succeeded('2026-03-01T10:00:29Z'));
-    expect(await s.event()).toEqual({ kind: 'synced', id: 'default/we-1', ended: true });
+    expect(await s.event()).toEqual({ kind: 'synced', id: 'default/default/we-1', ended: true });
     const e = s.execution('we-1');
     expect(e.status).toMatchObject({ phase: 'Completed', completionTime: '2026-03-01T10:00:29.000Z' });
     expect(s.store.audit.map((a) => a.event_type)).toEqual(['workflow.started', 'workflow.completed']);
@@ -236,7 +238,7 @@ describe('WE-13 run events: the cluster is the truth', () => {
     // The request is redelivered: it adopts the run and records Running; the re-check then ends it.
     await s.start('we-1');
     outcome = await s.event(s.events.sent.at(-1)!.message);
-    expect(outcome).toEqual({ kind: 'synced', id: 'default/we-1', ended: true });
+    expect(outcome).toEqual({ kind: 'synced', id: 'default/default/we-1', ended: true });
     expect(s.execution('we-1').status.phase).toBe('Completed');
     console.log(`run ended before Running: re-queued ${s.events.sent.length} time(s), then recorded`);
   });
@@ -256,7 +258,7 @@ describe('WE-13 run events: the cluster is the truth', () => {
       last = await s.event(message);
     }
     expect(s.events.sent).toHaveLength(MAX_RECHECKS);
-    expect(last).toEqual({ kind: 'not-running-yet', id: 'default/we-1' });
+    expect(last).toEqual({ kind: 'not-running-yet', id: 'default/default/we-1' });
     // WE-8: the lease timer (sent when the lock was taken) adopts the run; the sweep ends it.
     s.clock.advance(15 * 60_000);
     const lease = s.timers.take();
@@ -353,9 +355,19 @@ describe('WE-13 run events: the cluster is the truth', () => {
     const timer = { kind: 'lock-timer', key: LOCK, token: 1, version: 3, at: '2026-03-01T10:00:00.000Z' };
     expect(parseEventMessage(JSON.stringify(timer))).toEqual(timer);
     expect(
-      parseEventMessage(JSON.stringify({ kind: 'run', namespace: NS, name: RUN, type: 't' })),
-    ).toMatchObject({ name: RUN });
-    for (const bad of ['', '{', '{"kind":"run"}', JSON.stringify({ ...timer, at: 'soon' }), '[]'])
+      parseEventMessage(
+        JSON.stringify({ kind: 'run', cluster: 'default', namespace: NS, name: RUN, type: 't' }),
+      ),
+    ).toMatchObject({ cluster: 'default', name: RUN });
+    const clusterless = JSON.stringify({ kind: 'run', namespace: NS, name: RUN, type: 't' });
+    for (const bad of [
+      '',
+      '{',
+      '{"kind":"run"}',
+      clusterless,
+      JSON.stringify({ ...timer, at: 'soon' }),
+      '[]',
+    ])
       expect(parseEventMessage(bad)).toBeUndefined();
   });
 });
@@ -374,8 +386,8 @@ describe('WE-12 logs on the event path', () => {
     const handled = s.log.lines.filter((l) => l.message.endsWith(' handled'));
     expect(handled.map((l) => [l.message, l.fields?.executionId, l.fields?.target])).toEqual([
       ['run event handled', undefined, undefined],
-      ['run event handled', 'default/we-1', TARGET],
-      ['lock timer handled', 'default/we-1', TARGET],
+      ['run event handled', 'default/default/we-1', TARGET],
+      ['lock timer handled', 'default/default/we-1', TARGET],
     ]);
     expect(handled[0]?.fields?.outcome).toEqual({ kind: 'ignored', reason: 'run-gone' });
     expect(handled[1]?.fields).toMatchObject({ correlationId: 'we-1', run: `${NS}/${RUN}` });

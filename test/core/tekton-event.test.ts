@@ -4,6 +4,7 @@ import { receiveEvent, type SinkRequest, sameToken } from '../../functions/core/
 import { RecordingEvents, RecordingLog, RecordingMetrics } from '../fakes/recorders.js';
 
 const TOKEN = 'Zk3q9vXy-secret';
+const WEST_TOKEN = 'Qm7w2pLs-secret';
 const run = {
   metadata: { name: 'wfe-0123456789abcdef', namespace: 'kubernaut-workflows', uid: 'u1' },
   spec: { serviceAccountName: 'x' },
@@ -29,9 +30,12 @@ function sink(fail?: 'queue' | 'token') {
   const metrics = new RecordingMetrics();
   const log = new RecordingLog();
   const deps = {
-    token: async () => {
+    tokens: async () => {
       if (fail === 'token') throw new Error('Secrets Manager unavailable');
-      return TOKEN;
+      return new Map([
+        ['default', TOKEN],
+        ['west', WEST_TOKEN],
+      ]);
     },
     events:
       fail === 'queue'
@@ -55,6 +59,7 @@ describe('WE-13 events sink', () => {
       {
         message: {
           kind: 'run',
+          cluster: 'default',
           namespace: 'kubernaut-workflows',
           name: 'wfe-0123456789abcdef',
           type: 'dev.tekton.event.pipelinerun.successful.v1',
@@ -64,6 +69,14 @@ describe('WE-13 events sink', () => {
       },
     ]);
     expect(s.metrics.sum('wfe_events_received_total')).toBe(1);
+  });
+
+  it('WE-16: the token names the cluster: an event with west’s token is queued for west', async () => {
+    const s = sink();
+    expect(await s.receive(binary({ path: `/tekton/${WEST_TOKEN}` }))).toEqual({ status: 202 });
+    expect(s.events.sent.map((e) => e.message.cluster)).toEqual(['west']);
+    expect(await s.receive(binary({ path: `/tekton/${TOKEN}x` }))).toEqual({ status: 404 });
+    expect(s.events.sent).toHaveLength(1);
   });
 
   it('reads structured mode too (data or data_base64)', async () => {

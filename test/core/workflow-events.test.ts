@@ -6,13 +6,14 @@ import { RecordingLog } from '../fakes/recorders.js';
 const NS = 'kubernaut-workflows';
 
 function deps() {
-  return { cluster: new MemoryCluster(), log: new RecordingLog(), settings: { namespace: NS } };
+  const cluster = new MemoryCluster();
+  return { cluster, log: new RecordingLog(), place: { name: 'default', namespace: NS, cluster } };
 }
 
 describe('Kubernetes Events for an execution (WE-6, WE-7)', () => {
   it('records the event in the execution namespace about the execution’s PipelineRun', async () => {
     const d = deps();
-    await recordWorkflowEvent(d, 'wfe-0123456789abcdef', {
+    await recordWorkflowEvent(d, d.place, 'wfe-0123456789abcdef', {
       reason: 'WorkflowCompleted',
       message: 'Workflow restart-pod completed successfully in 2m30s',
       type: 'Normal',
@@ -39,7 +40,7 @@ describe('Kubernetes Events for an execution (WE-6, WE-7)', () => {
       if (op === 'event') throw new Error('events is forbidden');
     };
     await expect(
-      recordWorkflowEvent(d, 'wfe-0123456789abcdef', {
+      recordWorkflowEvent(d, d.place, 'wfe-0123456789abcdef', {
         reason: 'LockReleased',
         message: 'm',
         type: 'Normal',

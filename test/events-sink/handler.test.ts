@@ -31,7 +31,7 @@ describe('events sink handler (WE-13)', () => {
   it('answers 202 for a good event (base64 body too), 404 for a wrong token', async () => {
     const events = new RecordingEvents();
     const handler = createHandler({
-      token: async () => 'tok',
+      tokens: async () => new Map([['default', 'tok']]),
       events,
       logger: new Logger({ serviceName: 'events-sink', logLevel: 'ERROR' }),
       metrics: new Metrics({ namespace: 'wfe-test', serviceName: 'events-sink' }),
@@ -48,9 +48,9 @@ describe('events sink handler (WE-13)', () => {
     const sqs = { send: async (command: { input: { QueueUrl?: string } }) => sent.push(command.input) };
     const deps = depsFromEnv(
       { EVENTS_QUEUE_URL: 'http://sqs.local/wfe-events' },
-      { token: async () => 'local', clients: { sqs: sqs as unknown as SQSClient } },
+      { tokens: async () => new Map([['default', 'local']]), clients: { sqs: sqs as unknown as SQSClient } },
     );
-    expect(await deps.token()).toBe('local');
+    expect(await deps.tokens()).toEqual(new Map([['default', 'local']]));
     const data = JSON.stringify({ pipelineRun: { metadata: { name: 'wfe-2', namespace: 'ns' } } });
     expect(
       (await createHandler(deps)(urlEvent('/tekton/local', data), lambdaContext('sink'))).statusCode,
@@ -60,7 +60,9 @@ describe('events sink handler (WE-13)', () => {
 
   it('fails at start-up naming the missing variable: the queue always, the token secret unless a token source is given', () => {
     expect(() => depsFromEnv({ EVENTS_TOKEN_SECRET_ARN: 'arn:x' })).toThrow(/EVENTS_QUEUE_URL/);
-    expect(() => depsFromEnv({}, { token: async () => 'local' })).toThrow(/EVENTS_QUEUE_URL/);
+    expect(() => depsFromEnv({}, { tokens: async () => new Map([['default', 'local']]) })).toThrow(
+      /EVENTS_QUEUE_URL/,
+    );
     expect(() => depsFromEnv({ EVENTS_QUEUE_URL: 'http://sqs.local/q' })).toThrow(ConfigError);
     expect(() => depsFromEnv({ EVENTS_QUEUE_URL: 'http://sqs.local/q' })).toThrow(
       'EVENTS_TOKEN_SECRET_ARN is required',

@@ -22,7 +22,12 @@ import { lambdaContext } from '../setup/engines.js';
 
 const NS = 'kubernaut-workflows';
 const TARGET = 'default/deployment/test-app';
-const settings = { namespace: NS, clusterName: 'default', cooldownMs: 10_000, leaseMs: 15 * 60_000 };
+const settings = {
+  clusters: [{ name: 'default', namespace: NS }],
+  defaultCluster: 'default',
+  cooldownMs: 10_000,
+  leaseMs: 15 * 60_000,
+};
 
 describe('events handler (WE-13)', () => {
   it('syncs a run event, fires a timer, drops an unreadable body, and reports a faulted message for retry', async () => {
@@ -32,7 +37,7 @@ describe('events handler (WE-13)', () => {
     const timers = new RecordingTimers();
     const core = {
       store,
-      cluster,
+      clusters: () => cluster,
       clock,
       metrics: new RecordingMetrics(),
       log: new RecordingLog(),
@@ -49,7 +54,7 @@ describe('events handler (WE-13)', () => {
     });
     const handler = createHandler({
       store,
-      cluster,
+      clusters: () => cluster,
       clock,
       settings,
       timers,
@@ -59,6 +64,7 @@ describe('events handler (WE-13)', () => {
     });
     const run = {
       kind: 'run',
+      cluster: 'default',
       namespace: NS,
       name: pipelineRunName(TARGET),
       type: 'dev.tekton.event.pipelinerun.successful.v1',

@@ -39,14 +39,14 @@ function handlerWith(
   const queue = new RecordingQueue();
   const handler = createHandler({
     store: options.store ?? engines.store,
-    cluster: options.cluster ?? engines.cluster,
+    clusters: () => options.cluster ?? engines.cluster,
     queue,
     clock: engines.clock,
     settings: {
-      namespace: NS,
+      clusters: [{ name: 'default', namespace: NS }],
       serviceAccountName: 'kubernaut-workflow-runner',
       allowedServiceAccounts: ['kubernaut-workflow-runner', 'custom-workflow-sa'],
-      clusterName: 'default',
+      defaultCluster: 'default',
       cooldownMs: options.cooldownMs ?? 10_000,
       leaseMs: 15 * 60_000,
     },
@@ -110,7 +110,7 @@ describe('execute handler (issue: Foundation and the execute path)', () => {
       ]),
     );
     expect(spec.taskRunTemplate).toMatchObject({ serviceAccountName: 'kubernaut-workflow-runner' });
-    const e = await engines.store.read({ namespace: 'default', name: 'we-1' });
+    const e = await engines.store.read({ cluster: 'default', namespace: 'default', name: 'we-1' });
     expect(e?.status).toMatchObject({ phase: 'Running', pipelineRunRef: { name: RUN } });
   });
 
@@ -143,7 +143,7 @@ describe('execute handler (issue: Foundation and the execute path)', () => {
 
     const about = logs.lines.filter((l) => l.executionId !== undefined);
     for (const { name, target, remediationRequest } of requests) {
-      const lines = about.filter((l) => l.executionId === `default/${name}`);
+      const lines = about.filter((l) => l.executionId === `default/default/${name}`);
       expect(lines.map((l) => [l.message, l.from, l.to])).toEqual(
         expect.arrayContaining([
           ['execution phase changed', undefined, 'Pending'],
@@ -162,8 +162,8 @@ describe('execute handler (issue: Foundation and the execute path)', () => {
     const { invoke } = handlerWith();
     await invoke(body({ name: 'we-1' }));
     await invoke(body({ name: 'we-2' }));
-    const e = await engines.store.read({ namespace: 'default', name: 'we-2' });
-    expect(e?.status).toMatchObject({ phase: 'Failed', deduplicatedBy: 'default/we-1' });
+    const e = await engines.store.read({ cluster: 'default', namespace: 'default', name: 'we-2' });
+    expect(e?.status).toMatchObject({ phase: 'Failed', deduplicatedBy: 'default/default/we-1' });
     expect(e?.status.failureDetails).toMatchObject({ reason: 'Deduplicated', wasExecutionFailure: false });
     expect(prs()).toHaveLength(1);
   });
@@ -192,14 +192,14 @@ describe('execute handler (issue: Foundation and the execute path)', () => {
     await create('someone-else', 'default/deployment/other');
     const { invoke } = handlerWith();
     await invoke(body({ name: 'we-1' }), body({ name: 'we-2', target: 'default/deployment/other' }));
-    const adopted = await engines.store.read({ namespace: 'default', name: 'we-1' });
+    const adopted = await engines.store.read({ cluster: 'default', namespace: 'default', name: 'we-1' });
     expect(adopted?.status.phase).toBe('Running');
     expect(adopted?.status.conditions.TektonPipelineCreated).toMatchObject({
       status: 'True',
       reason: 'PipelineCreated',
     });
-    const other = await engines.store.read({ namespace: 'default', name: 'we-2' });
-    expect(other?.status).toMatchObject({ phase: 'Failed', deduplicatedBy: 'default/someone-else' });
+    const other = await engines.store.read({ cluster: 'default', namespace: 'default', name: 'we-2' });
+    expect(other?.status).toMatchObject({ phase: 'Failed', deduplicatedBy: 'default/default/someone-else' });
   });
 
   it('SPEC §6: the same message 5 times concurrently → 1 run, 1 workflow.started', async () => {
@@ -225,7 +225,9 @@ describe('execute handler (issue: Foundation and the execute path)', () => {
     expect(left).toEqual([]);
     expect(prs()).toHaveLength(1);
     const phases = await Promise.all(
-      Array.from({ length: 50 }, (_, i) => engines.store.read({ namespace: 'default', name: `we-${i}` })),
+      Array.from({ length: 50 }, (_, i) =>
+        engines.store.read({ cluster: 'default', namespace: 'default', name: `we-${i}` }),
+      ),
     );
     expect(phases.filter((e) => e?.status.phase === 'Running')).toHaveLength(1);
     const deduplicated = phases.filter((e) => e?.status.failureDetails?.reason === 'Deduplicated');
@@ -244,13 +246,15 @@ describe('execute handler (issue: Foundation and the execute path)', () => {
     await finishAndCool('we-1');
     engines.clock.advance(2000);
     await invoke(body({ name: 'we-2' }));
-    expect((await engines.store.read({ namespace: 'default', name: 'we-2' }))?.status.phase).toBe('Pending');
+    expect(
+      (await engines.store.read({ cluster: 'default', namespace: 'default', name: 'we-2' }))?.status.phase,
+    ).toBe('Pending');
     const [deferral] = queue.deferred;
     expect(deferral?.delaySeconds).toBe(8);
     // SQS makes the deferred message visible after its delay; the clock is where it would be delivered.
     engines.clock.advance((deferral?.delaySeconds ?? 0) * 1000);
     await invoke(deferral!.body);
-    const started = await engines.store.read({ namespace: 'default', name: 'we-2' });
+    const started = await engines.store.read({ cluster: 'default', namespace: 'default', name: 'we-2' });
     const end = Date.parse('2026-03-01T10:00:10Z');
     expect(started?.status.phase).toBe('Running');
     expect(Date.parse(started!.status.startTime!) - end).toBeGreaterThanOrEqual(0);
@@ -264,7 +268,7 @@ describe('execute handler (issue: Foundation and the execute path)', () => {
   ])('%j → Failed/ConfigurationError, wasExecutionFailure false, message done', async (options, reason) => {
     const { invoke } = handlerWith();
     expect(await invoke(body({ name: 'we-bad', ...options }))).toEqual({ batchItemFailures: [] });
-    const e = await engines.store.read({ namespace: 'default', name: 'we-bad' });
+    const e = await engines.store.read({ cluster: 'default', namespace: 'default', name: 'we-bad' });
     expect(e?.status.failureDetails).toMatchObject({
       reason: 'ConfigurationError',
       wasExecutionFailure: false,
@@ -339,7 +343,7 @@ async function auditTypes(): Promise<string[]> {
 
 /** What reconcile records when a run succeeds: Completed, and the lock starts its cooldown. */
 async function finishAndCool(name: string) {
-  const e = (await engines.store.read({ namespace: 'default', name }))!;
+  const e = (await engines.store.read({ cluster: 'default', namespace: 'default', name }))!;
   const lock = (await engines.store.readLock(`default#${e.target}`))!;
   const now = engines.clock.now();
   await engines.store.write({

@@ -18,7 +18,8 @@ export class MemoryStore implements ExecutionStore {
   readonly locks = new Map<string, Lock>();
   readonly audit: AuditEventRequest[] = [];
   readonly rejections: Rejection[] = [];
-  readonly sweepPoints = new Map<number, string>();
+  /** By `cluster#shard`. */
+  readonly sweepPoints = new Map<string, string>();
   /** Fewer shards than DynamoDB's, so that tests see several items share one. */
   readonly dueShards: number;
   /** The shard of an item: a stable hash of its key, like the table's (shard.ts). */
@@ -75,9 +76,14 @@ export class MemoryStore implements ExecutionStore {
     this.rejections.push(clone(rejection));
   }
 
-  async running(shard: number, limit: number, cursor?: string): Promise<Page<RunningEntry>> {
+  async running(cluster: string, shard: number, limit: number, cursor?: string): Promise<Page<RunningEntry>> {
     const all = [...this.executions.values()]
-      .filter((e) => e.status.phase === 'Running' && this.shardOf(executionKey(e.id)) === shard)
+      .filter(
+        (e) =>
+          e.status.phase === 'Running' &&
+          e.id.cluster === cluster &&
+          this.shardOf(executionKey(e.id)) === shard,
+      )
       .sort((a, b) => (a.status.startTime ?? '').localeCompare(b.status.startTime ?? ''))
       .map(
         (e): RunningEntry => ({
@@ -89,32 +95,46 @@ export class MemoryStore implements ExecutionStore {
     return this.page(all, limit, cursor);
   }
 
-  async dueLocks(shard: number, now: Date, limit: number, cursor?: string): Promise<Page<string>> {
+  async dueLocks(
+    cluster: string,
+    shard: number,
+    now: Date,
+    limit: number,
+    cursor?: string,
+  ): Promise<Page<string>> {
     const all = [...this.locks.values()]
       .filter((l) => {
         const at = lockDueAt(l);
-        return at !== undefined && at <= now.toISOString() && this.shardOf(l.key) === shard;
+        return (
+          at !== undefined &&
+          at <= now.toISOString() &&
+          l.cluster === cluster &&
+          this.shardOf(l.key) === shard
+        );
       })
       .sort((a, b) => (lockDueAt(a) ?? '').localeCompare(lockDueAt(b) ?? ''))
       .map((l) => l.key);
     return this.page(all, limit, cursor);
   }
 
-  async census(): Promise<Census> {
+  async census(cluster: string): Promise<Census> {
     this.counts.reads++;
-    const running = [...this.executions.values()].filter((e) => e.status.phase === 'Running').length;
-    return { running, locksHeld: this.locks.size };
+    const running = [...this.executions.values()].filter(
+      (e) => e.status.phase === 'Running' && e.id.cluster === cluster,
+    ).length;
+    const locksHeld = [...this.locks.values()].filter((l) => l.cluster === cluster).length;
+    return { running, locksHeld };
   }
 
-  async sweepPoint(shard: number): Promise<string | undefined> {
+  async sweepPoint(cluster: string, shard: number): Promise<string | undefined> {
     this.counts.reads++;
-    return this.sweepPoints.get(shard);
+    return this.sweepPoints.get(`${cluster}#${shard}`);
   }
 
-  async saveSweepPoint(shard: number, cursor: string | undefined): Promise<void> {
+  async saveSweepPoint(cluster: string, shard: number, cursor: string | undefined): Promise<void> {
     this.counts.sweepPointWrites++;
-    if (cursor === undefined) this.sweepPoints.delete(shard);
-    else this.sweepPoints.set(shard, cursor);
+    if (cursor === undefined) this.sweepPoints.delete(`${cluster}#${shard}`);
+    else this.sweepPoints.set(`${cluster}#${shard}`, cursor);
   }
 
   private page<T>(all: T[], limit: number, cursor?: string): Page<T> {
@@ -126,7 +146,9 @@ export class MemoryStore implements ExecutionStore {
     return { items, cursor: end < all.length ? String(end) : undefined };
   }
 
-  execution(namespace: string, name: string): Execution | undefined {
-    return this.executions.get(`${namespace}/${name}`);
+  /** An execution by namespace and name, in whichever cluster it is unless one is named. */
+  execution(namespace: string, name: string, cluster?: string): Execution | undefined {
+    if (cluster !== undefined) return this.executions.get(executionKey({ cluster, namespace, name }));
+    return [...this.executions.values()].find((e) => e.id.namespace === namespace && e.id.name === name);
   }
 }

@@ -21,12 +21,10 @@ export class RecordingMetrics implements Metrics {
   add(name: MetricName, unit: MetricUnit, value: number, dimensions?: Record<string, string>): void {
     this.entries.push({ name, unit, value, dimensions });
   }
-  sum(name: MetricName, dimensions?: Record<string, string>): number {
+  /** The total of a metric over the series that have these dimension values (and any others). */
+  sum(name: MetricName, dimensions: Record<string, string> = {}): number {
     return this.entries
-      .filter(
-        (e) =>
-          e.name === name && (!dimensions || JSON.stringify(e.dimensions) === JSON.stringify(dimensions)),
-      )
+      .filter((e) => e.name === name && Object.entries(dimensions).every(([k, v]) => e.dimensions?.[k] === v))
       .reduce((total, e) => total + e.value, 0);
   }
 }

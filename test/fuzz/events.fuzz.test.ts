@@ -70,7 +70,7 @@ const identityOf = (body: string): string | undefined => {
   try {
     const m = (JSON.parse(body) as { metadata?: { name?: unknown; namespace?: unknown } }).metadata;
     return typeof m?.name === 'string' && typeof m.namespace === 'string'
-      ? executionKey({ namespace: m.namespace, name: m.name })
+      ? executionKey({ cluster: 'default', namespace: m.namespace, name: m.name })
       : undefined;
   } catch {
     return undefined;
@@ -94,13 +94,13 @@ describe('fuzzing the SQS batches execute receives (SPEC §6)', () => {
           };
           const handler = createExecute({
             store,
-            cluster,
+            clusters: () => cluster,
             queue,
             clock: fixedClock(),
             settings: {
-              namespace: 'kubernaut-workflows',
+              clusters: [{ name: 'default', namespace: 'kubernaut-workflows' }],
               serviceAccountName: 'kubernaut-workflow-runner',
-              clusterName: 'default',
+              defaultCluster: 'default',
               cooldownMs: 10_000,
               leaseMs: 900_000,
             },

@@ -125,8 +125,19 @@ function system() {
     for (const event of change.audit ?? []) written.push(itemBytes(auditItem(event)));
     if (change.lock?.op === 'put') written.push(itemBytes(lockItem(change.lock.lock)));
   };
-  const ports = { store, cluster, clock, metrics: new RecordingMetrics(), log: new RecordingLog() };
-  const settings = { namespace: NS, clusterName: 'default', cooldownMs: 10_000, leaseMs: 15 * 60_000 };
+  const ports = {
+    store,
+    clusters: () => cluster,
+    clock,
+    metrics: new RecordingMetrics(),
+    log: new RecordingLog(),
+  };
+  const settings = {
+    clusters: [{ name: 'default', namespace: NS }],
+    defaultCluster: 'default',
+    cooldownMs: 10_000,
+    leaseMs: 15 * 60_000,
+  };
   const executeDeps = {
     ...ports,
     queue,

@@ -150,12 +150,18 @@ describe('fuzzing the request (SPEC §6)', () => {
           const queue = new RecordingQueue();
           const deps = {
             store,
-            cluster: new MemoryCluster(),
+            clusters: () => new MemoryCluster(),
             queue,
             clock: fixedClock(),
             metrics: new RecordingMetrics(),
             log: new RecordingLog(),
-            settings: { ...settings, clusterName: 'default', cooldownMs: 10_000, leaseMs: 900_000 },
+            settings: {
+              ...settings,
+              clusters: [{ name: 'default', namespace: 'kubernaut-workflows' }],
+              defaultCluster: 'default',
+              cooldownMs: 10_000,
+              leaseMs: 900_000,
+            },
           };
           for (const request of requests) {
             const outcome = await execute(JSON.stringify(request), deps);

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { ConfigError } from '../../functions/core/errors.js';
 import {
   eventsConfig,
   eventsSinkConfig,
@@ -19,20 +20,22 @@ describe('configuration (SPEC §4)', () => {
   it('applies the SPEC defaults', () => {
     const config = executeConfig(base);
     expect(config.execution).toEqual({
-      namespace: 'kubernaut-workflows',
+      clusters: [{ name: 'prod-eu', namespace: 'kubernaut-workflows' }],
+      defaultCluster: 'prod-eu',
       serviceAccountName: 'kubernaut-workflow-runner',
-      clusterName: 'prod-eu',
       cooldownMs: 300_000,
       leaseMs: 900_000,
     });
-    expect(config.cluster).toEqual({ mode: 'eks', clusterName: 'prod-eu' });
+    expect(config.clusters).toEqual([
+      { name: 'prod-eu', namespace: 'kubernaut-workflows', access: { mode: 'eks', clusterName: 'prod-eu' } },
+    ]);
   });
 
   it('takes CLUSTER_NAME over EKS_CLUSTER_NAME, and "default" when neither is set', () => {
-    expect(executeConfig({ ...base, CLUSTER_NAME: 'fleet-a' }).execution.clusterName).toBe('fleet-a');
+    expect(executeConfig({ ...base, CLUSTER_NAME: 'fleet-a' }).execution.defaultCluster).toBe('fleet-a');
     const { EKS_CLUSTER_NAME: _e, ...local } = base;
     expect(
-      executeConfig({ ...local, CLUSTER_AUTH: 'local', KUBECONFIG: '/tmp/k' }).execution.clusterName,
+      executeConfig({ ...local, CLUSTER_AUTH: 'local', KUBECONFIG: '/tmp/k' }).execution.defaultCluster,
     ).toBe('default');
   });
 
@@ -67,6 +70,94 @@ describe('configuration (SPEC §4)', () => {
     expect(() => executeConfig({ ...base, ...change })).toThrow(message);
   });
 
+  describe('WE-16 CLUSTERS', () => {
+    const { CLUSTER_AUTH: _a, EKS_CLUSTER_NAME: _e, ...noAccess } = base;
+    const clusters = (entries: unknown, extra: Record<string, string> = {}) => ({
+      ...noAccess,
+      EXECUTION_NAMESPACE: 'wf',
+      CLUSTERS: JSON.stringify(entries),
+      ...extra,
+    });
+    const east = { name: 'east', auth: 'eks', eksClusterName: 'eks-east', concurrency: 20 };
+    const west = {
+      name: 'west',
+      auth: 'kubeconfig',
+      kubeconfigSecretArn: 'arn:aws:secretsmanager:eu-west-1:1:secret:west',
+      namespace: 'wf-west',
+      eventsTokenSecretArn: 'arn:aws:secretsmanager:eu-west-1:1:secret:west-token',
+    };
+
+    it('WE-16: reads each cluster’s access, namespace (else EXECUTION_NAMESPACE) and concurrency; the first is the default', () => {
+      const config = reconcileConfig(clusters([east, west]));
+      expect(config.clusters).toEqual([
+        { name: 'east', namespace: 'wf', concurrency: 20, access: { mode: 'eks', clusterName: 'eks-east' } },
+        {
+          name: 'west',
+          namespace: 'wf-west',
+          access: { mode: 'kubeconfig', secretArn: west.kubeconfigSecretArn },
+          eventsTokenSecretArn: west.eventsTokenSecretArn,
+        },
+      ]);
+      // The core knows names, namespaces and limits, never how a cluster is reached.
+      expect(config.execution.clusters).toEqual([
+        { name: 'east', namespace: 'wf', concurrency: 20 },
+        { name: 'west', namespace: 'wf-west' },
+      ]);
+      expect(config.execution.defaultCluster).toBe('east');
+      expect(
+        executeConfig(clusters([east, west], { DEFAULT_CLUSTER: 'west' })).execution.defaultCluster,
+      ).toBe('west');
+    });
+
+    it('WE-16: the events sink reads each cluster’s token secret, and no access', () => {
+      const sink = eventsSinkConfig({
+        EVENTS_QUEUE_URL: base.QUEUE_URL,
+        CLUSTERS: JSON.stringify([{ name: 'east', auth: 'local' }, west]),
+      });
+      expect(sink.tokenSecretArns).toEqual([
+        { cluster: 'east', secretArn: undefined },
+        { cluster: 'west', secretArn: west.eventsTokenSecretArn },
+      ]);
+      expect(
+        eventsSinkConfig({
+          EVENTS_QUEUE_URL: base.QUEUE_URL,
+          EVENTS_TOKEN_SECRET_ARN: 'arn:t',
+          CLUSTER_NAME: 'one',
+        }).tokenSecretArns,
+      ).toEqual([{ cluster: 'one', secretArn: 'arn:t' }]);
+    });
+
+    it.each([
+      ['not json', 'CLUSTERS must be a JSON array of clusters'],
+      [[], 'CLUSTERS must be a JSON array of at least one cluster'],
+      [[{ ...east, name: 'East_1' }], 'CLUSTERS entry 1 ("East_1"): name must be a DNS label'],
+      [[{ ...east, name: 'a'.repeat(64) }], 'name must be a DNS label'],
+      [[east, { ...west, name: 'east' }], 'CLUSTERS entry 2 ("east"): name is listed twice'],
+      [
+        [{ name: 'east', auth: 'eks' }],
+        'CLUSTERS entry 1 ("east"): eksClusterName is required when auth is "eks"',
+      ],
+      [[{ name: 'west', auth: 'kubeconfig' }], 'kubeconfigSecretArn is required when auth is "kubeconfig"'],
+      [[{ name: 'dev', auth: 'local' }], 'CLUSTERS entry 1 ("dev"): kubeconfig (a path) is required'],
+      [[{ ...east, auth: 'gke' }], 'CLUSTERS entry 1 ("east"): auth'],
+      [[{ ...east, concurrency: 0 }], 'CLUSTERS entry 1 ("east"): concurrency: must be at least 1'],
+      [[{ ...east, namespace: 'Bad_NS' }], 'CLUSTERS entry 1 ("east"): namespace: must be a namespace name'],
+    ])(
+      'WE-16: a bad CLUSTERS fails at start-up naming the variable and the entry: %j',
+      (entries, message) => {
+        const env = typeof entries === 'string' ? { ...noAccess, CLUSTERS: entries } : clusters(entries);
+        expect(() => executeConfig(env)).toThrow(ConfigError);
+        expect(() => executeConfig(env)).toThrow(message);
+      },
+    );
+
+    it('WE-16: DEFAULT_CLUSTER must be a listed name', () => {
+      expect(() =>
+        eventsConfig({ ...clusters([east]), TIMER_QUEUE_URL: base.QUEUE_URL, DEFAULT_CLUSTER: 'west' }),
+      ).toThrow('DEFAULT_CLUSTER "west" is not a name in CLUSTERS (east)');
+    });
+  });
+
   it('validates the forwarder settings', () => {
     const env = { DATASTORAGE_URL: 'http://datastorage:8080', AUDIT_DLQ_URL: base.DLQ_URL };
     expect(forwarderConfig(env)).toMatchObject({
@@ -98,7 +189,7 @@ describe('configuration (SPEC §4)', () => {
     expect(eventsConfig({ ...base, TIMER_QUEUE_URL: timerQueue }).timerQueueUrl).toBe(timerQueue);
     expect(eventsSinkConfig({ EVENTS_QUEUE_URL: timerQueue, EVENTS_TOKEN_SECRET_ARN: 'arn:x' })).toEqual({
       eventsQueueUrl: timerQueue,
-      tokenSecretArn: 'arn:x',
+      tokenSecretArns: [{ cluster: 'default', secretArn: 'arn:x' }],
     });
     expect(() => eventsSinkConfig({ EVENTS_TOKEN_SECRET_ARN: 'arn:x' })).toThrow('EVENTS_QUEUE_URL');
   });

@@ -40,7 +40,7 @@ afterEach(async () => {
 async function submit(name: string, target = TARGET) {
   const handler = executeHandler({
     store: engines.store,
-    cluster: engines.cluster,
+    clusters: () => engines.cluster,
     queue: new RecordingQueue(),
     clock: engines.clock,
     settings,
@@ -55,7 +55,7 @@ const tick = async (observability = quiet('reconcile')) => {
   const handler = reconcileHandler(
     await depsFromEnv(env, {
       store: engines.store,
-      cluster: engines.cluster,
+      clusters: () => engines.cluster,
       clock: engines.clock,
       observability,
     }),
@@ -63,7 +63,7 @@ const tick = async (observability = quiet('reconcile')) => {
   return handler({}, lambdaContext('reconcile'));
 };
 
-const read = (name: string) => engines.store.read({ namespace: 'default', name });
+const read = (name: string) => engines.store.read({ cluster: 'default', namespace: 'default', name });
 const events = () => engines.kube.store.list('events', NS);
 
 describe('reconcile handler (issue: The reconcile function)', () => {
@@ -79,7 +79,12 @@ describe('reconcile handler (issue: The reconcile function)', () => {
     engines.kube.simulator.succeed(NS, RUN);
     const moving = capturing('reconcile');
     await tick(moving);
-    const keys = { executionId: 'default/we-1', target: TARGET, correlationId: 'we-1' };
+    const keys = {
+      executionId: 'default/default/we-1',
+      cluster: 'default',
+      target: TARGET,
+      correlationId: 'we-1',
+    };
     expect(moving.lines).toContainEqual(
       expect.objectContaining({
         message: 'execution phase changed',
@@ -201,7 +206,7 @@ describe('reconcile handler (issue: The reconcile function)', () => {
       executionItem(
         {
           ...template,
-          id: { namespace: 'history', name: `done-${i}` },
+          id: { cluster: 'default', namespace: 'history', name: `done-${i}` },
           status: { ...template.status, phase: 'Completed', completionTime: '2026-02-01T00:00:00.000Z' },
         },
         2,
@@ -240,7 +245,7 @@ describe('reconcile handler (issue: The reconcile function)', () => {
       { TABLE_NAME: 'wfe-test', KUBECONFIG: 'engines', COOLDOWN_PERIOD: '10s' },
       {
         store: engines.store,
-        cluster: engines.cluster,
+        clusters: () => engines.cluster,
         clock: engines.clock,
         observability: quiet('reconcile'),
       },
@@ -250,7 +255,7 @@ describe('reconcile handler (issue: The reconcile function)', () => {
     expect(sent).toHaveLength(SHARDS);
     expect((await read('we-1'))?.status.phase).toBe('Running');
 
-    const shard = shardOf('EXEC#default/we-1');
+    const shard = shardOf('EXEC#default/default/we-1');
     const others = sent.filter((m) => m.shard !== shard).map((m) => sqsRecord(JSON.stringify(m)));
     for (const record of others)
       expect(await handler(sqsEvent(record), lambdaContext('reconcile'))).toEqual({ batchItemFailures: [] });

@@ -31,7 +31,7 @@ afterEach(async () => {
 function submit(text: string) {
   const handler = executeHandler({
     store: engines.store,
-    cluster: engines.cluster,
+    clusters: () => engines.cluster,
     queue: new RecordingQueue(),
     clock: engines.clock,
     settings,
@@ -43,7 +43,7 @@ function submit(text: string) {
 const tick = () =>
   reconcileHandler({
     store: engines.store,
-    cluster: engines.cluster,
+    clusters: () => engines.cluster,
     clock: engines.clock,
     settings,
     budget: { pageSize: 100, maxItems: 2000 },
@@ -56,16 +56,16 @@ describe('hostile sizes on DynamoDB Local (WE-15, SPEC §6)', () => {
     expect(Buffer.byteLength(big)).toBeGreaterThan(MAX_REQUEST_BYTES - 8);
     expect(Buffer.byteLength(big)).toBeLessThanOrEqual(MAX_REQUEST_BYTES);
     expect(await submit(big)).toEqual({ batchItemFailures: [] });
-    expect((await engines.store.read({ namespace: 'default', name: 'we-big' }))?.status.phase).toBe(
-      'Running',
-    );
+    expect(
+      (await engines.store.read({ cluster: 'default', namespace: 'default', name: 'we-big' }))?.status.phase,
+    ).toBe('Running');
 
     const message = `step failed: ${'E'.repeat(1_048_576)}`;
     engines.kube.simulator.start(NS, RUN);
     engines.kube.simulator.fail(NS, RUN, { message });
     expect(await tick()).toMatchObject({ failed: 1 });
 
-    const failed = await engines.store.read({ namespace: 'default', name: 'we-big' });
+    const failed = await engines.store.read({ cluster: 'default', namespace: 'default', name: 'we-big' });
     expect(failed?.status.phase).toBe('Failed');
     const details = failed!.status.failureDetails!;
     expect(details.message.length).toBeLessThan(5000);
@@ -76,7 +76,7 @@ describe('hostile sizes on DynamoDB Local (WE-15, SPEC §6)', () => {
       new QueryCommand({
         TableName: engines.table.tableName,
         KeyConditionExpression: 'pk = :pk AND begins_with(sk, :audit)',
-        ExpressionAttributeValues: { ':pk': 'EXEC#default/we-big', ':audit': 'AUDIT#' },
+        ExpressionAttributeValues: { ':pk': 'EXEC#default/default/we-big', ':audit': 'AUDIT#' },
       }),
     );
     const failedEvent = audit.Items?.map((i) => i.event).find((e) => e.event_type === 'workflow.failed');
@@ -89,15 +89,15 @@ describe('hostile sizes on DynamoDB Local (WE-15, SPEC §6)', () => {
     expect(await engines.store.readLock(`default#${TARGET}`)).toBeUndefined();
 
     expect(await submit(body({ name: 'we-next' }))).toEqual({ batchItemFailures: [] });
-    expect((await engines.store.read({ namespace: 'default', name: 'we-next' }))?.status.phase).toBe(
-      'Running',
-    );
+    expect(
+      (await engines.store.read({ cluster: 'default', namespace: 'default', name: 'we-next' }))?.status.phase,
+    ).toBe('Running');
   });
 
   it('WE-15: an invalid request with a 140 KB targetResource ends Failed/ConfigurationError, its target cut and said so', async () => {
     const target = `default/deployment/${'a'.repeat(140 * 1024)}`;
     expect(await submit(body({ name: 'we-wide', target }))).toEqual({ batchItemFailures: [] });
-    const failed = await engines.store.read({ namespace: 'default', name: 'we-wide' });
+    const failed = await engines.store.read({ cluster: 'default', namespace: 'default', name: 'we-wide' });
     expect(failed?.status.phase).toBe('Failed');
     expect(failed?.status.failureDetails?.reason).toBe('ConfigurationError');
     expect(failed?.target).toMatch(/… \[cut 139,\d{3} characters\]$/);

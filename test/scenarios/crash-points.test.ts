@@ -31,7 +31,7 @@ afterEach(async () => {
 
 const deps = (store: ExecutionStore = engines.store, cluster: Cluster = engines.cluster) => ({
   store,
-  cluster,
+  clusters: () => cluster,
   queue: new RecordingQueue(),
   clock: engines.clock,
   metrics: new RecordingMetrics(),
@@ -80,7 +80,7 @@ describe('crash points in execute: redelivery finishes the job', () => {
     await expect(execute(body({ name: 'we-1' }), faulty)).rejects.toBeInstanceOf(Crash);
     const redelivered = await execute(body({ name: 'we-1' }), deps());
     expect(['started', 'already-done']).toContain(redelivered.kind);
-    const e = await engines.store.read({ namespace: 'default', name: 'we-1' });
+    const e = await engines.store.read({ cluster: 'default', namespace: 'default', name: 'we-1' });
     expect(e?.status.phase).toBe('Running');
     expect(runs()).toHaveLength(1);
     expect(await auditCounts()).toEqual({ 'workflow.started': 1 });
@@ -98,7 +98,9 @@ describe('crash points in execute: redelivery finishes the job', () => {
     engines.clock.advance(settings.leaseMs);
     expect(await reconcile(deps())).toMatchObject({ stuck: 1 });
     expect(await engines.store.readLock(`default#${TARGET}`)).toBeUndefined();
-    expect((await engines.store.read({ namespace: 'default', name: 'we-1' }))?.status.phase).toBe('Failed');
+    expect(
+      (await engines.store.read({ cluster: 'default', namespace: 'default', name: 'we-1' }))?.status.phase,
+    ).toBe('Failed');
   });
 });
 
@@ -126,9 +128,9 @@ describe('crash points in reconcile: the next tick finishes the job', () => {
     // The sweep counts the item that died and goes on (a poison item never stops it).
     expect(await reconcile(deps(crashing(engines.store, point)))).toMatchObject({ itemFailures: 1 });
     await reconcile(deps());
-    expect((await engines.store.read({ namespace: 'default', name: 'we-1' }))?.status.phase).toBe(
-      'Completed',
-    );
+    expect(
+      (await engines.store.read({ cluster: 'default', namespace: 'default', name: 'we-1' }))?.status.phase,
+    ).toBe('Completed');
     expect(await auditCounts()).toEqual({ 'workflow.started': 1, 'workflow.completed': 1 });
     console.log(
       `crash in reconcile ${_name}: next tick → Completed, workflow.started=1, workflow.completed=1`,
@@ -160,7 +162,7 @@ describe('crash points in reconcile: the next tick finishes the job', () => {
     await reconcile(deps());
     expect(await engines.store.readLock(`default#${TARGET}`)).toBeUndefined();
     expect(runs()).toHaveLength(0);
-    const e = await engines.store.read({ namespace: 'default', name: 'we-1' });
+    const e = await engines.store.read({ cluster: 'default', namespace: 'default', name: 'we-1' });
     expect(e?.status.conditions.LockReleased?.status).toBe('True');
     // A waiter can start at once.
     expect(await execute(body({ name: 'we-2' }), deps())).toMatchObject({ kind: 'started' });

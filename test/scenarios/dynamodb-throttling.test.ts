@@ -52,13 +52,13 @@ function throttledClient() {
 function handlerOn(client: DynamoDBClient) {
   return createHandler({
     store: executionTable(engines.table.tableName, engines.clock, documentClient(client)),
-    cluster: engines.cluster,
+    clusters: () => engines.cluster,
     queue: new RecordingQueue(),
     clock: engines.clock,
     settings: {
-      namespace: 'kubernaut-workflows',
+      clusters: [{ name: 'default', namespace: 'kubernaut-workflows' }],
       serviceAccountName: 'runner',
-      clusterName: 'default',
+      defaultCluster: 'default',
       cooldownMs: 10_000,
       leaseMs: 900_000,
     },
@@ -77,7 +77,9 @@ describe('DynamoDB throttling', () => {
     );
     expect(out).toEqual({ batchItemFailures: [] });
     expect(state.throttled).toBe(2);
-    expect((await engines.store.read({ namespace: 'default', name: 'we-1' }))?.status.phase).toBe('Running');
+    expect(
+      (await engines.store.read({ cluster: 'default', namespace: 'default', name: 'we-1' }))?.status.phase,
+    ).toBe('Running');
   });
 
   it('fails the messages of a long throttle, and redelivery finishes them all once', async () => {
@@ -103,7 +105,7 @@ describe('DynamoDB throttling', () => {
     }
     expect(pending).toEqual([]);
     const phases = await Promise.all(
-      bodies.map((_, i) => engines.store.read({ namespace: 'default', name: `we-${i}` })),
+      bodies.map((_, i) => engines.store.read({ cluster: 'default', namespace: 'default', name: `we-${i}` })),
     );
     expect(phases.map((e) => e?.status.phase)).toEqual(Array(10).fill('Running'));
     expect(engines.kube.store.list('pipelineruns', 'kubernaut-workflows')).toHaveLength(10);

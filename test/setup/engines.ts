@@ -66,9 +66,9 @@ export function lambdaContext(name = 'wfe-test', remainingMs = 60_000): Context 
 
 /** The functions' settings in the handler tests: the default namespace and account, a 10 s cooldown. */
 export const ENGINE_SETTINGS = {
-  namespace: 'kubernaut-workflows',
+  clusters: [{ name: 'default', namespace: 'kubernaut-workflows' }],
+  defaultCluster: 'default',
   serviceAccountName: 'kubernaut-workflow-runner',
-  clusterName: 'default',
   cooldownMs: 10_000,
   leaseMs: 15 * 60_000,
 };

@@ -26,6 +26,7 @@ import type { StateChange, WriteResult } from '../../core/state-change.js';
 import { itemBytes, MAX_ITEM_BYTES } from './item-size.js';
 import {
   auditItem,
+  dueShardKey,
   EXECUTION_SK,
   executionItem,
   executionPk,
@@ -41,7 +42,7 @@ import {
   toLock,
   toRunningEntry,
 } from './items.js';
-import { allShards, SHARDS, shardKey } from './shard.js';
+import { allShards, SHARDS } from './shard.js';
 import { DueKind, TABLE } from './table.js';
 
 type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
@@ -220,32 +221,46 @@ export function executionTable(
 
     dueShards: SHARDS,
 
-    async running(shard: number, limit: number, cursor?: string): Promise<Page<RunningEntry>> {
+    async running(
+      cluster: string,
+      shard: number,
+      limit: number,
+      cursor?: string,
+    ): Promise<Page<RunningEntry>> {
       const out = await query(
         new QueryCommand({
           TableName: tableName,
           IndexName: TABLE.dueIndex.name,
           KeyConditionExpression: '#shard = :shard',
           ExpressionAttributeNames: { '#shard': TABLE.dueIndex.partitionKey },
-          ExpressionAttributeValues: { ':shard': shardKey(DueKind.Running, shard) },
+          ExpressionAttributeValues: { ':shard': dueShardKey(DueKind.Running, cluster, shard) },
           Limit: limit,
           ExclusiveStartKey: decodeCursor(cursor),
         }),
       );
       return {
-        items: (out.Items ?? []).map((i) => toRunningEntry(i as Item)),
+        items: (out.Items ?? []).map((i) => toRunningEntry(i as Item, cluster)),
         cursor: encodeCursor(out.LastEvaluatedKey),
       };
     },
 
-    async dueLocks(shard: number, now: Date, limit: number, cursor?: string): Promise<Page<string>> {
+    async dueLocks(
+      cluster: string,
+      shard: number,
+      now: Date,
+      limit: number,
+      cursor?: string,
+    ): Promise<Page<string>> {
       const out = await query(
         new QueryCommand({
           TableName: tableName,
           IndexName: TABLE.dueIndex.name,
           KeyConditionExpression: '#shard = :shard AND #at <= :now',
           ExpressionAttributeNames: { '#shard': TABLE.dueIndex.partitionKey, '#at': TABLE.dueIndex.sortKey },
-          ExpressionAttributeValues: { ':shard': shardKey(DueKind.Lock, shard), ':now': now.toISOString() },
+          ExpressionAttributeValues: {
+            ':shard': dueShardKey(DueKind.Lock, cluster, shard),
+            ':now': now.toISOString(),
+          },
           Limit: limit,
           ExclusiveStartKey: decodeCursor(cursor),
         }),
@@ -256,30 +271,35 @@ export function executionTable(
       };
     },
 
-    async census(): Promise<Census> {
+    async census(cluster: string): Promise<Census> {
       // Every held lock is due at some time (its lease or cooldown), so each has an index entry.
       const [running, locksHeld] = await Promise.all(
         [DueKind.Running, DueKind.Lock].map(async (kind) => {
-          const counts = await Promise.all(allShards().map((shard) => countShard(shardKey(kind, shard))));
+          const counts = await Promise.all(
+            allShards().map((shard) => countShard(dueShardKey(kind, cluster, shard))),
+          );
           return counts.reduce((sum, count) => sum + count, 0);
         }),
       );
       return { running: running ?? 0, locksHeld: locksHeld ?? 0 };
     },
 
-    async sweepPoint(shard: number): Promise<string | undefined> {
+    async sweepPoint(cluster: string, shard: number): Promise<string | undefined> {
       const item = await read(
-        new GetCommand({ TableName: tableName, Key: sweepPointKey(shard), ConsistentRead: true }),
+        new GetCommand({ TableName: tableName, Key: sweepPointKey(cluster, shard), ConsistentRead: true }),
       );
       return typeof item?.cursor === 'string' ? item.cursor : undefined;
     },
 
-    async saveSweepPoint(shard: number, cursor: string | undefined): Promise<void> {
+    async saveSweepPoint(cluster: string, shard: number, cursor: string | undefined): Promise<void> {
       stats.writeRequests++;
       stats.itemsWritten++;
       if (cursor === undefined)
-        await doc.send(new DeleteCommand({ TableName: tableName, Key: sweepPointKey(shard) }));
-      else await doc.send(new PutCommand({ TableName: tableName, Item: sweepPointItem(shard, cursor) }));
+        await doc.send(new DeleteCommand({ TableName: tableName, Key: sweepPointKey(cluster, shard) }));
+      else
+        await doc.send(
+          new PutCommand({ TableName: tableName, Item: sweepPointItem(cluster, shard, cursor) }),
+        );
     },
 
     async recordRejection(rejection: Rejection): Promise<void> {

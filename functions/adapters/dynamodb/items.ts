@@ -25,15 +25,19 @@ export const LOCK_SK = 'LOCK';
 
 export type Item = Record<string, unknown>;
 
-/** What a listing narrows by; each listing index is keyed by some of these (LIST_INDEX_FIELDS). */
+/**
+ * What a listing narrows by; each listing index is keyed by some of these (LIST_INDEX_FIELDS), and
+ * an execution's or a lock's always by its cluster first (WE-16).
+ */
 export interface ListScope {
+  cluster: string;
   namespace: string;
   phase: string;
   target: string;
 }
 
-/** The fields in each listing index's key, after the record kind and before the shard. */
-const LIST_INDEX_FIELDS: Record<ListIndex, readonly (keyof ListScope)[]> = {
+/** The fields in each listing index's key, after the record kind and its cluster and before the shard. */
+const LIST_INDEX_FIELDS: Record<ListIndex, readonly Exclude<keyof ListScope, 'cluster'>[]> = {
   kind: [],
   namespace: ['namespace'],
   phase: ['phase'],
@@ -52,15 +56,19 @@ const keyPart = (text: string) =>
     ? text
     : `sha256:${createHash('sha256').update(text, 'utf8').digest('hex')}`;
 
-/** A listing index's key value for items of `kind` in `scope`, in one shard: `execution#payment#Running#07`. */
+/**
+ * A listing index's key value for items of `kind` in `scope`, in one shard:
+ * `execution#east#payment#Running#07` (a rejection has no cluster: `rejection#07`).
+ */
 export function listPartition(
   kind: string,
   index: ListIndex,
   scope: Partial<ListScope>,
   shard: number,
 ): string {
+  const cluster = scope.cluster === undefined ? [] : [keyPart(scope.cluster)];
   const parts = LIST_INDEX_FIELDS[index].map((field) => keyPart(scope[field] ?? ''));
-  return shardKey([kind, ...parts].join('#'), shard);
+  return shardKey([kind, ...cluster, ...parts].join('#'), shard);
 }
 
 /** The listing index attributes of an item of `kind`: one per index in `indexes`, and its sort key. */
@@ -97,8 +105,13 @@ const lockOrder = (lock: Lock) => `${keyPart(lock.target)} ${keyPart(lock.cluste
 /** Rejections are listed oldest first. */
 const rejectionOrder = (rejection: Rejection) => `${rejection.at} ${keyPart(rejection.messageId)}`;
 
-/** The due index's partition key value of an item: its kind and the shard its own key falls in. */
-export const dueShardOf = (kind: DueKind, pk: string) => shardKey(kind, shardOf(pk));
+/** The due index's partition key value of one cluster's shard of a kind: `running#east#07`. */
+export const dueShardKey = (kind: DueKind, cluster: string, shard: number) =>
+  shardKey(`${kind}#${keyPart(cluster)}`, shard);
+
+/** The due index's partition key value of an item: its kind, its cluster and the shard its own key falls in. */
+export const dueShardOf = (kind: DueKind, cluster: string, pk: string) =>
+  dueShardKey(kind, cluster, shardOf(pk));
 
 /**
  * A Running execution's entry in the due index: its start (which never moves while it runs), its
@@ -108,7 +121,7 @@ function runningDue(execution: Execution, pk: string, now: Date): Item {
   const { status } = execution;
   if (status.phase !== 'Running') return {};
   return {
-    [TABLE.dueIndex.partitionKey]: dueShardOf(DueKind.Running, pk),
+    [TABLE.dueIndex.partitionKey]: dueShardOf(DueKind.Running, execution.id.cluster, pk),
     [TABLE.dueIndex.sortKey]: status.startTime ?? now.toISOString(),
     runName: status.pipelineRunRef?.name,
     runSummary: status.pipelineRunStatus,
@@ -122,6 +135,7 @@ export function executionItem(execution: Execution, version: number, now: Date):
     pk,
     sk: EXECUTION_SK,
     [TABLE.recordKindAttribute]: RecordKind.Execution,
+    cluster: execution.id.cluster,
     namespace: execution.id.namespace,
     name: execution.id.name,
     target: execution.target,
@@ -139,7 +153,12 @@ export function executionItem(execution: Execution, version: number, now: Date):
       RecordKind.Execution,
       pk,
       EXECUTION_LIST_INDEXES,
-      { namespace: execution.id.namespace, phase: status.phase, target: execution.target },
+      {
+        cluster: execution.id.cluster,
+        namespace: execution.id.namespace,
+        phase: status.phase,
+        target: execution.target,
+      },
       executionOrder(execution),
     ),
   };
@@ -161,7 +180,7 @@ function withinItemLimit(item: Item): Item {
 
 export function toExecution(item: Item): Execution {
   return {
-    id: { namespace: item.namespace as string, name: item.name as string },
+    id: { cluster: item.cluster as string, namespace: item.namespace as string, name: item.name as string },
     manifest: item.manifest as Execution['manifest'],
     rejectedRequest:
       typeof item.rejectedRequest === 'string' ? parsedOrText(item.rejectedRequest) : undefined,
@@ -182,10 +201,10 @@ function parsedOrText(text: string): unknown {
   }
 }
 
-/** An index entry of a Running execution (projected attributes only). */
-export function toRunningEntry(item: Item): RunningEntry {
+/** An index entry of a Running execution of `cluster`, whose due key it was found under (projected attributes only). */
+export function toRunningEntry(item: Item, cluster: string): RunningEntry {
   return {
-    id: { namespace: item.namespace as string, name: item.name as string },
+    id: { cluster, namespace: item.namespace as string, name: item.name as string },
     runName: item.runName as string,
     summary: item.runSummary as RunningEntry['summary'],
   };
@@ -211,13 +230,16 @@ export function lockItem(lock: Lock): Item {
     leaseUntil: lock.leaseUntil,
     releaseAt: lock.releaseAt,
     ...(dueAt
-      ? { [TABLE.dueIndex.partitionKey]: dueShardOf(DueKind.Lock, pk), [TABLE.dueIndex.sortKey]: dueAt }
+      ? {
+          [TABLE.dueIndex.partitionKey]: dueShardOf(DueKind.Lock, lock.cluster, pk),
+          [TABLE.dueIndex.sortKey]: dueAt,
+        }
       : {}),
     ...listKeys(
       RecordKind.Lock,
       pk,
       LOCK_LIST_INDEXES,
-      { namespace: lock.holder.namespace, target: lock.target },
+      { cluster: lock.cluster, namespace: lock.holder.namespace, target: lock.target },
       lockOrder(lock),
     ),
   };
@@ -226,10 +248,19 @@ export function lockItem(lock: Lock): Item {
 /** A lock's key from its index entry, which holds the table keys only. */
 export const lockKeyOf = (item: Item) => String(item.pk).slice(lockPk('').length);
 
-export const sweepPointKey = (shard: number) => ({ pk: `SWEEP#${shardKey('due', shard)}`, sk: 'SWEEP' });
+export const sweepPointKey = (cluster: string, shard: number) => ({
+  pk: `SWEEP#${shardKey(`due#${keyPart(cluster)}`, shard)}`,
+  sk: 'SWEEP',
+});
 
-export function sweepPointItem(shard: number, cursor: string): Item {
-  return { ...sweepPointKey(shard), [TABLE.recordKindAttribute]: RecordKind.SweepPoint, shard, cursor };
+export function sweepPointItem(cluster: string, shard: number, cursor: string): Item {
+  return {
+    ...sweepPointKey(cluster, shard),
+    [TABLE.recordKindAttribute]: RecordKind.SweepPoint,
+    cluster,
+    shard,
+    cursor,
+  };
 }
 
 export function toLock(item: Item): Lock {
@@ -237,7 +268,11 @@ export function toLock(item: Item): Lock {
     key: item.key as string,
     cluster: item.cluster as string,
     target: item.target as string,
-    holder: { namespace: item.holderNamespace as string, name: item.holderName as string },
+    holder: {
+      cluster: item.cluster as string,
+      namespace: item.holderNamespace as string,
+      name: item.holderName as string,
+    },
     token: Number(item.token),
     version: Number(item.version),
     pipelineRunName: item.pipelineRunName as string,
@@ -250,7 +285,7 @@ export function toLock(item: Item): Lock {
 
 /** An outbox record: the stream carries its INSERT to the audit forwarder. */
 export function auditItem(event: AuditEventRequest): Item {
-  const id = { namespace: event.namespace, name: event.resource_id };
+  const id = { cluster: event.cluster_name, namespace: event.namespace, name: event.resource_id };
   return {
     pk: executionPk(id),
     sk: `AUDIT#${event.event_timestamp}#${event.event_type}`,

@@ -1,7 +1,8 @@
 /**
  * The operator's listings (`wfe list`, `wfe locks`, `wfe rejections`, the local progress view),
  * read through the listing indexes (table.ts), never a Scan. A listing's index key value is spread
- * over shards, so a page queries every shard and merges them by the index's sort key: `limit`
+ * over shards, and an execution's or a lock's is per cluster (WE-16), so a page queries every shard
+ * of every cluster asked for and merges them by the index's sort key: `limit`
  * items come back in the listing's order, and the continuation token holds each shard's position.
  * The indexes hold keys only; the items are read with BatchGetItem (eventually consistent, like
  * the index itself: half the read units, and a person looking cannot tell), and an item the index
@@ -40,6 +41,8 @@ export interface ListPage<T> {
 }
 
 export interface ExecutionQuery {
+  /** The clusters listed (their names): each is its own set of index key values. */
+  clusters: readonly string[];
   /** Only this namespace; every namespace when absent. */
   namespace?: string;
   phase?: Phase;
@@ -47,6 +50,8 @@ export interface ExecutionQuery {
 }
 
 export interface LockQuery {
+  /** The clusters listed (their names): each is its own set of index key values. */
+  clusters: readonly string[];
   /** Only locks held by executions of this namespace; every lock when absent. */
   namespace?: string;
   target?: string;
@@ -85,19 +90,25 @@ type TokenPosition = [string, string, string] | 'start' | 'done';
 
 export function tableListing(tableName: string, doc: DynamoDBDocumentClient) {
   /**
-   * One page of the items of `kind` in `scope`, through `index`, in the index's order; `accepts`
-   * re-checks each item read against what was asked.
+   * One page of the items of `kind` in `scope` of each of `clusters` (one undefined: a kind with no
+   * cluster), through `index`, in the index's order; `accepts` re-checks each item read against
+   * what was asked.
    */
   async function page<T>(
     kind: string,
     index: ListIndex,
-    scope: Partial<ListScope>,
+    clusters: readonly (string | undefined)[],
+    scope: Omit<Partial<ListScope>, 'cluster'>,
     request: PageRequest,
     read: (item: Item) => T,
     accepts: (item: Item) => boolean,
   ): Promise<ListPage<T>> {
     const { name: indexName, partitionKey } = TABLE.listIndexes[index];
-    const partitions = allShards().map((shard) => listPartition(kind, index, scope, shard));
+    const partitions = [...new Set(clusters)].flatMap((cluster) =>
+      allShards().map((shard) =>
+        listPartition(kind, index, cluster === undefined ? scope : { ...scope, cluster }, shard),
+      ),
+    );
     const fingerprint = createHash('sha256')
       .update(JSON.stringify([indexName, partitions]))
       .digest('base64url')
@@ -217,8 +228,8 @@ export function tableListing(tableName: string, doc: DynamoDBDocumentClient) {
 
   return {
     /** Executions (of one namespace, phase and/or target), oldest first. */
-    executions(query: ExecutionQuery = {}, request: PageRequest = {}): Promise<ListPage<Execution>> {
-      const { namespace, phase, target } = query;
+    executions(query: ExecutionQuery, request: PageRequest = {}): Promise<ListPage<Execution>> {
+      const { clusters, namespace, phase, target } = query;
       const index: ListIndex =
         target !== undefined
           ? 'target'
@@ -229,8 +240,8 @@ export function tableListing(tableName: string, doc: DynamoDBDocumentClient) {
             : phase !== undefined
               ? 'phase'
               : 'kind';
-      return page(RecordKind.Execution, index, query, request, toExecution, (item) => {
-        if (!isKind(item, RecordKind.Execution)) return false;
+      return page(RecordKind.Execution, index, clusters, query, request, toExecution, (item) => {
+        if (!isKind(item, RecordKind.Execution) || !clusters.includes(item.cluster as string)) return false;
         if (namespace !== undefined && item.namespace !== namespace) return false;
         if (phase !== undefined && item.phase !== phase) return false;
         return target === undefined || item.target === target;
@@ -238,12 +249,12 @@ export function tableListing(tableName: string, doc: DynamoDBDocumentClient) {
     },
 
     /** Locks (held in one namespace and/or on one target), by target, then cluster. */
-    locks(query: LockQuery = {}, request: PageRequest = {}): Promise<ListPage<Lock>> {
-      const { namespace, target } = query;
+    locks(query: LockQuery, request: PageRequest = {}): Promise<ListPage<Lock>> {
+      const { clusters, namespace, target } = query;
       const index: ListIndex =
         target !== undefined ? 'target' : namespace !== undefined ? 'namespace' : 'kind';
-      return page(RecordKind.Lock, index, query, request, toLock, (item) => {
-        if (!isKind(item, RecordKind.Lock)) return false;
+      return page(RecordKind.Lock, index, clusters, query, request, toLock, (item) => {
+        if (!isKind(item, RecordKind.Lock) || !clusters.includes(item.cluster as string)) return false;
         if (namespace !== undefined && item.holderNamespace !== namespace) return false;
         return target === undefined || item.target === target;
       });
@@ -251,7 +262,7 @@ export function tableListing(tableName: string, doc: DynamoDBDocumentClient) {
 
     /** Why requests were dead-lettered, oldest first. */
     rejections(request: PageRequest = {}): Promise<ListPage<Rejection>> {
-      return page(RecordKind.Rejection, 'kind', {}, request, toRejection, (item) =>
+      return page(RecordKind.Rejection, 'kind', [undefined], {}, request, toRejection, (item) =>
         isKind(item, RecordKind.Rejection),
       );
     },

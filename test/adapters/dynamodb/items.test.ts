@@ -24,7 +24,7 @@ const NOW = new Date('2026-03-01T10:00:00.000Z');
 const NOW_SECONDS = NOW.getTime() / 1000;
 
 const execution = (status: Partial<Execution['status']> = {}): Execution => ({
-  id: { namespace: 'payment', name: 'we-1' },
+  id: { cluster: 'default', namespace: 'payment', name: 'we-1' },
   specHash: 'h',
   target: 'payment/Deployment/api',
   status: { phase: 'Pending', conditions: {}, ...status },
@@ -36,7 +36,7 @@ const lock: Lock = {
   key: 'prod#payment/Deployment/api',
   cluster: 'prod',
   target: 'payment/Deployment/api',
-  holder: { namespace: 'payment', name: 'we-1' },
+  holder: { cluster: 'prod', namespace: 'payment', name: 'we-1' },
   token: 4,
   version: 9,
   pipelineRunName: 'wfe-0123456789abcdef',
@@ -49,7 +49,7 @@ describe('state table items', () => {
   it('an audit record is keyed under its execution, once per time and type, and expires 30 days after it happened', () => {
     const event = auditEvent(AuditEventType.Started, execution({ phase: 'Running' }), NOW);
     expect(auditItem(event)).toEqual({
-      pk: 'EXEC#payment/we-1',
+      pk: 'EXEC#default/payment/we-1',
       sk: 'AUDIT#2026-03-01T10:00:00.000Z#workflow.started',
       kind: 'audit',
       event,
@@ -79,7 +79,7 @@ describe('state table items', () => {
     expect(
       executionItem(execution({ phase: 'Running', startTime: '2026-03-01T09:30:00.000Z' }), 2, NOW),
     ).toMatchObject({
-      [TABLE.dueIndex.partitionKey]: dueShardOf('running', 'EXEC#payment/we-1'),
+      [TABLE.dueIndex.partitionKey]: dueShardOf('running', 'default', 'EXEC#default/payment/we-1'),
       dueAt: '2026-03-01T09:30:00.000Z',
       version: 2,
       updatedAt: NOW.toISOString(),
@@ -120,7 +120,7 @@ describe('state table items', () => {
       pk: 'LOCK#prod#payment/Deployment/api',
       sk: 'LOCK',
       kind: 'lock',
-      [TABLE.dueIndex.partitionKey]: dueShardOf('lock', 'LOCK#prod#payment/Deployment/api'),
+      [TABLE.dueIndex.partitionKey]: dueShardOf('lock', 'prod', 'LOCK#prod#payment/Deployment/api'),
       dueAt: lock.releaseAt,
     });
     const acquired: Lock = {
@@ -130,7 +130,7 @@ describe('state table items', () => {
       leaseUntil: '2026-03-01T09:15:00.000Z',
     };
     expect(lockItem(acquired)).toMatchObject({
-      [TABLE.dueIndex.partitionKey]: dueShardOf('lock', 'LOCK#prod#payment/Deployment/api'),
+      [TABLE.dueIndex.partitionKey]: dueShardOf('lock', 'prod', 'LOCK#prod#payment/Deployment/api'),
       dueAt: '2026-03-01T09:15:00.000Z',
     });
     expect(lockItem({ ...lock, releaseAt: undefined })).not.toHaveProperty(TABLE.dueIndex.partitionKey);

@@ -16,7 +16,7 @@ const MAX_WRITES_PER_KEY_VALUE = 125;
 const TARGET = 'payment/Deployment/payment-api';
 
 function lifecycle(i: number): { execution: (Item | undefined)[]; lock: (Item | undefined)[] } {
-  const id = { namespace: 'payment', name: `we-storm-${i}` };
+  const id = { cluster: `c${i}`, namespace: 'payment', name: `we-storm-${i}` };
   const createdAt = new Date(Date.UTC(2026, 0, 1) + i).toISOString();
   const at = (status: ExecutionStatus, version: number): Item =>
     executionItem(

@@ -26,12 +26,14 @@ import { createTestTable, type TestTable } from '../../setup/dynamodb.js';
 
 const PHASES: Phase[] = ['Pending', 'Running', 'Completed', 'Failed'];
 const NAMESPACES = ['payment', 'checkout', 'inventory'];
+/** The clusters listed: the default one, and eu, where one lock is. */
+const CLUSTERS = ['default', 'eu'];
 
 function execution(i: number): Execution {
   const namespace = NAMESPACES[i % NAMESPACES.length]!;
   const phase = PHASES[Math.floor(i / 3) % PHASES.length]!;
   return {
-    id: { namespace, name: `we-${String(i).padStart(4, '0')}` },
+    id: { cluster: 'default', namespace, name: `we-${String(i).padStart(4, '0')}` },
     specHash: 'h',
     target: `${namespace}/Deployment/app-${i % 7}`,
     status: { phase, conditions: {} },
@@ -46,7 +48,7 @@ function lock(target: string, holderNamespace: string, cluster = 'default'): Loc
     key: `${cluster}#${target}`,
     cluster,
     target,
-    holder: { namespace: holderNamespace, name: `we-${target.replaceAll('/', '-')}` },
+    holder: { cluster, namespace: holderNamespace, name: `we-${target.replaceAll('/', '-')}` },
     token: 1,
     version: 1,
     pipelineRunName: 'wfe-x',
@@ -117,21 +119,21 @@ afterAll(() => t?.client.destroy());
 
 describe('listing through the sharded indexes (WE-14)', () => {
   it('WE-14: lists 1,000 executions in pages of 37 with none missing or repeated, in creation order', async () => {
-    const { items, pages } = await allPages((r) => listing.executions({}, r), 37);
+    const { items, pages } = await allPages((r) => listing.executions({ clusters: CLUSTERS }, r), 37);
     expect(pages).toBe(28);
     expect(names(items)).toEqual(names(inOrder(EXECUTIONS)));
   }, 180_000);
 
   it('WE-14: --limit N is the first N in order, across every shard', async () => {
-    const page = await listing.executions({}, { limit: 5 });
+    const page = await listing.executions({ clusters: CLUSTERS }, { limit: 5 });
     expect(names(page.items)).toEqual(names(inOrder(EXECUTIONS).slice(0, 5)));
     expect(page.continue).toMatch(/^[A-Za-z0-9_-]+$/);
-    const next = await listing.executions({}, { limit: 5, continue: page.continue });
+    const next = await listing.executions({ clusters: CLUSTERS }, { limit: 5, continue: page.continue });
     expect(names(next.items)).toEqual(names(inOrder(EXECUTIONS).slice(5, 10)));
   });
 
   it('WE-14: without a limit, one call returns everything and no token', async () => {
-    const page = await listing.executions({ namespace: 'checkout' });
+    const page = await listing.executions({ clusters: CLUSTERS, namespace: 'checkout' });
     expect(names(page.items)).toEqual(
       names(inOrder(EXECUTIONS.filter((e) => e.id.namespace === 'checkout'))),
     );
@@ -140,15 +142,18 @@ describe('listing through the sharded indexes (WE-14)', () => {
 
   it('WE-14: filters by namespace, phase, both, and target, each paged in order', async () => {
     const cases: [Parameters<typeof listing.executions>[0], (e: Execution) => boolean][] = [
-      [{ namespace: 'payment' }, (e) => e.id.namespace === 'payment'],
-      [{ phase: 'Running' }, (e) => e.status.phase === 'Running'],
+      [{ clusters: CLUSTERS, namespace: 'payment' }, (e) => e.id.namespace === 'payment'],
+      [{ clusters: CLUSTERS, phase: 'Running' }, (e) => e.status.phase === 'Running'],
       [
-        { namespace: 'inventory', phase: 'Failed' },
+        { clusters: CLUSTERS, namespace: 'inventory', phase: 'Failed' },
         (e) => e.id.namespace === 'inventory' && e.status.phase === 'Failed',
       ],
-      [{ target: 'checkout/Deployment/app-3' }, (e) => e.target === 'checkout/Deployment/app-3'],
       [
-        { target: 'payment/Deployment/app-0', phase: 'Pending', namespace: 'payment' },
+        { clusters: CLUSTERS, target: 'checkout/Deployment/app-3' },
+        (e) => e.target === 'checkout/Deployment/app-3',
+      ],
+      [
+        { clusters: CLUSTERS, target: 'payment/Deployment/app-0', phase: 'Pending', namespace: 'payment' },
         (e) => e.target === 'payment/Deployment/app-0' && e.status.phase === 'Pending',
       ],
     ];
@@ -170,14 +175,14 @@ describe('listing through the sharded indexes (WE-14)', () => {
     await t.doc.send(
       new PutCommand({ TableName: t.tableName, Item: { ...item, listPhase: running.listPhase } }),
     );
-    const { items } = await listing.executions({ phase: 'Running' });
+    const { items } = await listing.executions({ clusters: CLUSTERS, phase: 'Running' });
     expect(names(items)).not.toContain(executionKey(moved.id));
-    const all = await listing.executions({ namespace: moved.id.namespace });
+    const all = await listing.executions({ clusters: CLUSTERS, namespace: moved.id.namespace });
     expect(names(all.items)).toContain(executionKey(moved.id));
   });
 
   it('WE-14: a forged or corrupt token is a clear error, never a Scan', async () => {
-    const { continue: token } = await listing.executions({}, { limit: 3 });
+    const { continue: token } = await listing.executions({ clusters: CLUSTERS }, { limit: 3 });
     const forged = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
     const decoded = JSON.parse(Buffer.from(token!, 'base64url').toString());
     for (const bad of [
@@ -190,18 +195,21 @@ describe('listing through the sharded indexes (WE-14)', () => {
       forged({ ...decoded, p: decoded.p.map(() => ['x'.repeat(2000), 'EXEC#a/b', 'STATE']) }),
       token!.slice(0, -4),
     ])
-      await expect(listing.executions({}, { limit: 3, continue: bad }), bad).rejects.toThrow(
-        InvalidContinueToken,
-      );
-    await expect(listing.executions({ namespace: 'payment' }, { limit: 3, continue: token })).rejects.toThrow(
-      /belongs to another listing/,
+      await expect(
+        listing.executions({ clusters: CLUSTERS }, { limit: 3, continue: bad }),
+        bad,
+      ).rejects.toThrow(InvalidContinueToken);
+    await expect(
+      listing.executions({ clusters: CLUSTERS, namespace: 'payment' }, { limit: 3, continue: token }),
+    ).rejects.toThrow(/belongs to another listing/);
+    await expect(listing.locks({ clusters: CLUSTERS }, { continue: token })).rejects.toThrow(
+      InvalidContinueToken,
     );
-    await expect(listing.locks({}, { continue: token })).rejects.toThrow(InvalidContinueToken);
     expect(commands).not.toContain('ScanCommand');
   });
 
   it('WE-14: a well-formed token with made-up positions only moves where the listing resumes', async () => {
-    const { continue: token } = await listing.executions({}, { limit: 3 });
+    const { continue: token } = await listing.executions({ clusters: CLUSTERS }, { limit: 3 });
     const decoded = JSON.parse(Buffer.from(token!, 'base64url').toString());
     const resume = Buffer.from(
       JSON.stringify({
@@ -209,7 +217,7 @@ describe('listing through the sharded indexes (WE-14)', () => {
         p: decoded.p.map(() => ['2026-01-01T00:16:00.000Z', 'EXEC#x/y', 'STATE']),
       }),
     ).toString('base64url');
-    const page = await listing.executions({}, { limit: 2, continue: resume });
+    const page = await listing.executions({ clusters: CLUSTERS }, { limit: 2, continue: resume });
     expect(names(page.items)).toEqual(
       names(
         inOrder(EXECUTIONS)
@@ -221,20 +229,22 @@ describe('listing through the sharded indexes (WE-14)', () => {
 
   it('WE-14: locks by target then cluster, by holder namespace and by target, paged', async () => {
     const keys = (page: ListPage<Lock>) => page.items.map((l) => l.key);
-    expect(keys(await listing.locks())).toEqual([
+    expect(keys(await listing.locks({ clusters: CLUSTERS }))).toEqual([
       'default#checkout/Deployment/c',
       'default#payment/Deployment/a',
       'eu#payment/Deployment/a',
       'default#payment/Deployment/b',
     ]);
-    expect(keys(await listing.locks({ namespace: 'checkout' }))).toEqual(['default#checkout/Deployment/c']);
-    expect(keys(await listing.locks({ target: 'payment/Deployment/a' }))).toEqual([
+    expect(keys(await listing.locks({ clusters: CLUSTERS, namespace: 'checkout' }))).toEqual([
+      'default#checkout/Deployment/c',
+    ]);
+    expect(keys(await listing.locks({ clusters: CLUSTERS, target: 'payment/Deployment/a' }))).toEqual([
       'default#payment/Deployment/a',
       'eu#payment/Deployment/a',
     ]);
-    const first = await listing.locks({}, { limit: 3 });
+    const first = await listing.locks({ clusters: CLUSTERS }, { limit: 3 });
     expect(keys(first)).toHaveLength(3);
-    const rest = await listing.locks({}, { limit: 3, continue: first.continue });
+    const rest = await listing.locks({ clusters: CLUSTERS }, { limit: 3, continue: first.continue });
     expect(keys(rest)).toEqual(['default#payment/Deployment/b']);
     expect(rest.continue).toBeUndefined();
   });
@@ -243,9 +253,9 @@ describe('listing through the sharded indexes (WE-14)', () => {
     const store = executionTable(t.tableName, fixedClock(), t.doc);
     const gone = lock('gone/Deployment/x', 'gone');
     await store.write({ lock: { op: 'put', lock: gone, expectVersion: 'absent' } });
-    expect((await listing.locks({ namespace: 'gone' })).items).toHaveLength(1);
+    expect((await listing.locks({ clusters: CLUSTERS, namespace: 'gone' })).items).toHaveLength(1);
     await store.write({ lock: { op: 'delete', key: gone.key, expectVersion: gone.version } });
-    expect((await listing.locks({ namespace: 'gone' })).items).toEqual([]);
+    expect((await listing.locks({ clusters: CLUSTERS, namespace: 'gone' })).items).toEqual([]);
   });
 
   it('WE-14: rejections oldest first', async () => {
@@ -260,6 +270,8 @@ describe('listing through the sharded indexes (WE-14)', () => {
     const target = `huge/Deployment/${'x'.repeat(5000)}`;
     const long: Execution = { ...execution(7000), target, version: 0 };
     expect(await store.write({ executions: [{ next: long, expectVersion: 0 }] })).toEqual({ ok: true });
-    expect(names((await listing.executions({ target })).items)).toEqual([executionKey(long.id)]);
+    expect(names((await listing.executions({ clusters: CLUSTERS, target })).items)).toEqual([
+      executionKey(long.id),
+    ]);
   });
 });

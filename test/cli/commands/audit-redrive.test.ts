@@ -23,7 +23,7 @@ describe('wfe audit redrive', () => {
   });
 
   const execution: Execution = {
-    id: { namespace: 'ops', name: 'we-parked' },
+    id: { cluster: 'default', namespace: 'ops', name: 'we-parked' },
     specHash: 'x',
     target: 'ops/Deployment/parked',
     status: { phase: 'Running', startTime: new Date().toISOString(), conditions: {} },

@@ -41,7 +41,7 @@ function lock(target: string, holderNamespace: string): Lock {
     key: `default#${target}`,
     cluster: 'default',
     target,
-    holder: { namespace: holderNamespace, name: 'holder' },
+    holder: { cluster: 'default', namespace: holderNamespace, name: 'holder' },
     token: 1,
     version: 1,
     pipelineRunName: 'wfe-x',

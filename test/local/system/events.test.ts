@@ -64,7 +64,7 @@ describe('WE-13 local system, event-driven', () => {
     const endDelays: number[] = [];
     const releaseDelays: number[] = [];
     for (const [i, name] of names.entries()) {
-      const id = { namespace: 'demo', name };
+      const id = { cluster: 'default', namespace: 'demo', name };
       const ended = (await eventually(async () => {
         const found = await store.read(id);
         expect(found?.status.phase).toBe('Completed');

@@ -70,7 +70,7 @@ describe('local system', () => {
 
   it('runs a request through execute, reconcile and the forwarder to Completed, with its audit trail in DataStorage', async () => {
     await submit(manifest({ name: 'we-system-ok', namespace: 'demo', target: 'demo/Deployment/ok' }));
-    const id = { namespace: 'demo', name: 'we-system-ok' };
+    const id = { cluster: 'default', namespace: 'demo', name: 'we-system-ok' };
     await eventually(async () => expect((await store.read(id))?.status.phase).toBe('Completed'), 15_000);
     const url = new URL('/api/v1/audit/events?correlation_id=we-system-ok', system.dataStorage?.url);
     await eventually(async () => {
