@@ -56,7 +56,7 @@ describe('wfe get', () => {
 
   it('prints a table row, with more columns for -o wide', async () => {
     const table = (await cli.run(['get', 'shop/we-get'])).out.split('\n');
-    expect(table[0]).toMatch(/^NAMESPACE\s+NAME\s+PHASE\s+TARGET\s+WORKFLOW\s+DURATION\s+AGE$/);
+    expect(table[0]).toMatch(/^CLUSTER\s+NAMESPACE\s+NAME\s+PHASE\s+TARGET\s+WORKFLOW\s+DURATION\s+AGE$/);
     expect(table[1]).toMatch(
       /^shop\s+we-get\s+Completed\s+shop\/Deployment\/cart\s+test-workflow\s+\d+s\s+\d+/,
     );
@@ -69,9 +69,9 @@ describe('wfe get', () => {
     const missing = await cli.run(['get', 'shop/nope']);
     expect(missing).toMatchObject({ code: 1, out: '' });
     expect(missing.err).toBe(
-      `wfe get: workflowexecution shop/nope not found in the local system (wfe dev, pid ${process.pid})\n`,
+      `wfe get: workflowexecution default/shop/nope not found in the local system (wfe dev, pid ${process.pid})\n`,
     );
-    expect(await cli.run(['get', 'a/b/c'])).toMatchObject({
+    expect(await cli.run(['get', 'a/b/c/d'])).toMatchObject({
       code: 2,
       err: expect.stringMatching(/NAMESPACE\/NAME/),
     });

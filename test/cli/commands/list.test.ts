@@ -34,7 +34,7 @@ describe('wfe list', () => {
       expect(out).toMatch(/we-list-fail\s+Failed/);
     }, 15_000);
     const lines = (await cli.run(['list', '-A'])).out.trimEnd().split('\n');
-    expect(lines[0]).toMatch(/^NAMESPACE\s+NAME\s+PHASE\s+TARGET\s+WORKFLOW\s+DURATION\s+AGE$/);
+    expect(lines[0]).toMatch(/^CLUSTER\s+NAMESPACE\s+NAME\s+PHASE\s+TARGET\s+WORKFLOW\s+DURATION\s+AGE$/);
     expect(lines).toHaveLength(3);
 
     const failed = (await cli.run(['list', '-A', '--phase', 'Failed'])).out;

@@ -303,7 +303,7 @@ describe('following changes with -w (WE-12)', () => {
     const running = execution('leave', 'we-leave', 11, { phase: 'Running' });
     await write(running, 0);
     const watch = follow(['list', '-n', 'leave', '--phase', 'Running', '-w']);
-    await eventually(async () => expect(watch.out()).toMatch(/^NAMESPACE\s+NAME\s+PHASE/), 20_000);
+    await eventually(async () => expect(watch.out()).toMatch(/^CLUSTER\s+NAMESPACE\s+NAME\s+PHASE/), 20_000);
     await write({ ...running, status: { phase: 'Failed', conditions: {} }, version: 1 }, 1);
     await eventually(async () => expect(watch.out()).toMatch(/^leave\s+we-leave\s+Failed\s/m), 20_000);
     watch.stop();

@@ -24,7 +24,7 @@ describe('wfe locks', () => {
     ]);
     await eventually(async () => expect((await cli.run(['locks'])).out).toMatch(/cooling/), 15_000);
     const [header, row] = (await cli.run(['locks'])).out.split('\n');
-    expect(header).toMatch(/^TARGET\s+HOLDER\s+STATE\s+RELEASE\s+AGE$/);
+    expect(header).toMatch(/^CLUSTER\s+TARGET\s+HOLDER\s+STATE\s+RELEASE\s+AGE$/);
     expect(row).toMatch(
       /^db\/StatefulSet\/pg\s+db\/we-locks\s+cooling\s+\d{4}-\d\d-\d\dT[\d:.]+Z \(in \d+s\)\s+\d+s$/,
     );

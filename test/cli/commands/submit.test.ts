@@ -25,7 +25,7 @@ describe('wfe submit', () => {
     ]);
     const result = await cli.run(['submit', '-f', file]);
     expect(result).toMatchObject({ code: 0, err: '' });
-    expect(result.out).toBe('team/we-submit-a created\nteam/we-submit-b created\n');
+    expect(result.out).toBe('default/team/we-submit-a created\ndefault/team/we-submit-b created\n');
     // The first execution of a fresh local system: 8–10 s on a machine loaded by parallel suites.
     await eventually(async () => expect(await phaseOf('team/we-submit-b')).toBeDefined(), 30_000);
     expect(await phaseOf('team/we-submit-a')).toBeDefined();
@@ -35,11 +35,11 @@ describe('wfe submit', () => {
     const file = await manifestFile(cli.dir, 'again.yaml', [
       { name: 'we-submit-again', target: 'default/Deployment/again' },
     ]);
-    expect((await cli.run(['submit', '-f', file])).out).toBe('default/we-submit-again created\n');
+    expect((await cli.run(['submit', '-f', file])).out).toBe('default/default/we-submit-again created\n');
     await eventually(async () => expect(await phaseOf('default/we-submit-again')).toBeDefined(), 10_000);
     expect(await cli.run(['submit', '-f', file])).toEqual({
       code: 0,
-      out: 'default/we-submit-again unchanged\n',
+      out: 'default/default/we-submit-again unchanged\n',
       err: '',
     });
   });
@@ -56,9 +56,9 @@ describe('wfe submit', () => {
     ]);
     const result = await cli.run(['submit', '-f', second]);
     expect(result.code).toBe(1);
-    expect(result.out).toBe('default/we-submit-beside created\n');
+    expect(result.out).toBe('default/default/we-submit-beside created\n');
     expect(result.err).toBe(
-      'wfe submit: default/we-submit-clash conflict: an execution of that name exists with another spec (not sent; use a new name for a new request)\n',
+      'wfe submit: default/default/we-submit-clash conflict: an execution of that name exists with another spec (not sent; use a new name for a new request)\n',
     );
     await eventually(async () => expect(await phaseOf('default/we-submit-beside')).toBeDefined(), 10_000);
     const stored = JSON.parse((await cli.run(['get', 'default/we-submit-clash', '-o', 'json'])).out);
@@ -77,11 +77,13 @@ describe('wfe submit', () => {
       ],
       'json',
     );
-    expect((await cli.run(['submit', '--file', file])).out).toContain('default/we-submit-json2 created');
+    expect((await cli.run(['submit', '--file', file])).out).toContain(
+      'default/default/we-submit-json2 created',
+    );
     const stdin = JSON.stringify(manifest({ name: 'we-submit-stdin', target: 'default/Deployment/stdin' }));
     expect(await cli.run(['submit', '-f', '-'], { stdin })).toMatchObject({
       code: 0,
-      out: 'default/we-submit-stdin created\n',
+      out: 'default/default/we-submit-stdin created\n',
     });
   });
 
