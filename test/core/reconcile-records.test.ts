@@ -130,7 +130,7 @@ describe('WE-6: an end records its delay, outcome and duration, and tells the cl
     s.cluster.update(NS, RUN, ended('True', 'Succeeded'));
     s.store.beforeWrite = () => {
       const e = s.execution();
-      s.store.executions.set('default/we-1', { ...e, version: e.version + 1 });
+      s.store.executions.set('default/default/we-1', { ...e, version: e.version + 1 });
     };
     expect(await reconcile(s.deps)).toEqual({ ...emptyReport(), synced: 1, skipped: 1 });
     expect(s.recorded()).toEqual({ metrics: [], events: [] });
@@ -159,14 +159,26 @@ describe('WE-6: a running run is written only when what it reports has changed',
     const s = await started();
     s.cluster.update(NS, RUN, runningStatus('Tasks Completed: 1'));
     await syncRun(
-      { kind: 'run', namespace: NS, name: RUN, type: 'dev.tekton.event.pipelinerun.running.v1' },
+      {
+        kind: 'run',
+        cluster: 'default',
+        namespace: NS,
+        name: RUN,
+        type: 'dev.tekton.event.pipelinerun.running.v1',
+      },
       s.deps,
     );
     const version = s.execution().version;
     s.cluster.update(NS, RUN, change);
     const before = s.store.counts.writes;
     await syncRun(
-      { kind: 'run', namespace: NS, name: RUN, type: 'dev.tekton.event.pipelinerun.running.v1' },
+      {
+        kind: 'run',
+        cluster: 'default',
+        namespace: NS,
+        name: RUN,
+        type: 'dev.tekton.event.pipelinerun.running.v1',
+      },
       s.deps,
     );
     expect(s.store.counts.writes - before).toBe(writes);
@@ -181,6 +193,7 @@ describe('WE-6: a running run is written only when what it reports has changed',
     });
     const hint = {
       kind: 'run' as const,
+      cluster: 'default',
       namespace: NS,
       name: RUN,
       type: 'dev.tekton.event.pipelinerun.running.v1',
@@ -228,7 +241,7 @@ describe('WE-7: a release records its delay and the lock hold, and tells the clu
     await reconcile(s.deps);
     const lock = s.store.locks.get(LOCK)!;
     const e = s.execution();
-    s.store.executions.set('default/we-1', {
+    s.store.executions.set('default/default/we-1', {
       ...e,
       status: {
         ...e.status,
@@ -326,7 +339,7 @@ describe('WE-7: a lock whose holder ended without its end reaching the lock', ()
   it('cools down from the end with a timer for it; a lock changed meanwhile is left, with no timer', async () => {
     const s = await started();
     const e = s.execution();
-    s.store.executions.set('default/we-1', {
+    s.store.executions.set('default/default/we-1', {
       ...e,
       status: { ...e.status, phase: 'Failed', completionTime: '2026-03-01T10:01:00.000Z' },
     });

@@ -164,7 +164,12 @@ describe('WE-13 events sink: what each request gets back, one case at a time', (
     expect(await sink().receive(binary({ path: `/tekton/${TOKEN}/` }))).toEqual({ status: 202 });
     const odd = 'a/b c+d';
     const s = sink();
-    const deps = { token: async () => odd, events: s.events, metrics: s.metrics, log: s.log };
+    const deps = {
+      tokens: async () => new Map([['default', odd]]),
+      events: s.events,
+      metrics: s.metrics,
+      log: s.log,
+    };
     expect(await receiveEvent(binary({ path: `/tekton/${encodeURIComponent(odd)}` }), deps)).toEqual({
       status: 202,
     });
