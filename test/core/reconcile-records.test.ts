@@ -59,19 +59,19 @@ describe('WE-6: an end records its delay, outcome and duration, and tells the cl
           name: 'wfe_end_detection_delay_seconds',
           unit: 'Seconds',
           value: 2,
-          dimensions: { trigger: 'sweep' },
+          dimensions: { trigger: 'sweep', cluster: 'default' },
         },
         {
           name: 'workflowexecution_reconciler_total',
           unit: 'Count',
           value: 1,
-          dimensions: { outcome: 'Completed' },
+          dimensions: { outcome: 'Completed', cluster: 'default' },
         },
         {
           name: 'workflowexecution_reconciler_duration_seconds',
           unit: 'Seconds',
           value: 148,
-          dimensions: { outcome: 'Completed' },
+          dimensions: { outcome: 'Completed', cluster: 'default' },
         },
       ],
       events: [
@@ -220,7 +220,12 @@ describe('WE-7: a release records its delay and the lock hold, and tells the clu
     expect(s.recorded()).toEqual({
       metrics: [
         { name: 'wfe_locks_released_total', unit: 'Count', value: 1 },
-        { name: 'wfe_release_delay_seconds', unit: 'Seconds', value: 7, dimensions: { trigger: 'sweep' } },
+        {
+          name: 'wfe_release_delay_seconds',
+          unit: 'Seconds',
+          value: 7,
+          dimensions: { trigger: 'sweep', cluster: 'default' },
+        },
         { name: 'wfe_lock_hold_seconds', unit: 'Seconds', value: 165 },
       ],
       events: [
@@ -284,13 +289,13 @@ describe('WE-8: a stuck lock', () => {
         name: 'workflowexecution_reconciler_total',
         unit: 'Count',
         value: 1,
-        dimensions: { outcome: 'Failed' },
+        dimensions: { outcome: 'Failed', cluster: 'default' },
       },
       {
         name: 'workflowexecution_reconciler_duration_seconds',
         unit: 'Seconds',
         value: 0,
-        dimensions: { outcome: 'Failed' },
+        dimensions: { outcome: 'Failed', cluster: 'default' },
       },
     ]);
     const e = s.store.execution('default', 'we-1')!;
