@@ -39,8 +39,8 @@ export interface FunctionsInput {
   /** Tekton's events (from the sink) and the lock timers, both read by the events function. */
   events: LocalQueue;
   timers: LocalQueue;
-  /** The events sink's token (WFE_EVENTS_TOKEN); locally it needs no Secrets Manager. */
-  eventsToken: string;
+  /** Each cluster's events sink token by cluster name, the default first; locally they need no Secrets Manager. */
+  eventsTokens: ReadonlyMap<string, string>;
   /** The stream mapping's on-failure destination. */
   auditDlqUrl: string;
   log: LogSink;
@@ -88,7 +88,11 @@ export async function startFunctions(input: FunctionsInput): Promise<{
   const eventsSink = createEventsSink(
     eventsSinkDeps(
       { ...env, EVENTS_QUEUE_URL: input.events.url },
-      { clients, token: async () => input.eventsToken, observability: observability('events-sink', log) },
+      {
+        clients,
+        token: async () => input.eventsTokens.values().next().value ?? '',
+        observability: observability('events-sink', log),
+      },
     ),
   );
   const executeHandler = createExecute(execute);

@@ -64,6 +64,20 @@ export async function loadExamples(dir = EXAMPLES_DIR): Promise<Example[]> {
   return examples;
 }
 
+/** The label a request names its cluster with (WE-16). */
+const CLUSTER_LABEL = 'kubernaut.ai/cluster';
+
+/**
+ * The examples the running system serves: one whose `kubernaut.ai/cluster` label names a cluster it
+ * does not have (the two-cluster examples, unless WFE_CLUSTERS names theirs) is left out.
+ */
+export function examplesFor(examples: Example[], clusters: readonly string[]): Example[] {
+  return examples.filter((example) => {
+    const cluster = example.manifest.metadata.labels?.[CLUSTER_LABEL];
+    return cluster === undefined || clusters.includes(cluster);
+  });
+}
+
 export interface ExampleSubmitter {
   /** Examples not submitted yet, with what each waits for. */
   waiting(): { example: Example; reason: string }[];
