@@ -164,7 +164,7 @@ export const SETTINGS = {
   ),
   clusters: setting(
     clusterList,
-    'several clusters, one deployment (WE-16): a JSON array of `{"name", "eksClusterName" or "kubeconfigSecretArn", "namespace", "concurrency"}` in place of `clusterAuth`, `eksClusterName`, `kubeconfigSecretArn` and `clusterName` ([several clusters](#several-clusters-one-deployment))',
+    'several clusters, one deployment (WE-16): a JSON array of `{"name", "eksClusterName" or "kubeconfigSecretArn", "namespace", "concurrency"}` in place of `clusterAuth`, `eksClusterName`, `kubeconfigSecretArn` and `clusterName` ([several clusters](#several-clusters-one-deployment-we-16))',
     'one cluster, from the settings above',
   ),
   defaultCluster: setting(
