@@ -367,6 +367,32 @@ function crossChecks(s: WfeSettings, ctx: z.RefinementCtx) {
     problem('batchSize', 'above 10 needs maxBatchingWindow of at least 1s');
 }
 
+/**
+ * Lambda holds at most 4 KB of environment per function; CLUSTERS gets what the other variables
+ * leave: the events sink has few others, execute has the most (queue URLs, allow-lists).
+ */
+export const CLUSTERS_ENV_BUDGET = { eventsSink: 3500, callers: 3000 } as const;
+/** A token secret's ARN is known only at deploy time: counted at its longest likely length. */
+const TOKEN_ARN_LENGTH = 140;
+
+/**
+ * One entry of the functions' CLUSTERS (contract of functions/platform/config.ts): the namespace only
+ * when it is not EXECUTION_NAMESPACE, the token secret only for the events sink, the one that reads it.
+ */
+export function clustersEnvEntry(
+  cluster: { name: string; access: object; namespace: string; concurrency?: number },
+  defaultNamespace: string,
+  eventsTokenSecretArn: string | undefined,
+) {
+  return {
+    name: cluster.name,
+    ...cluster.access,
+    ...(cluster.namespace === defaultNamespace ? {} : { namespace: cluster.namespace }),
+    ...(cluster.concurrency === undefined ? {} : { concurrency: cluster.concurrency }),
+    ...(eventsTokenSecretArn === undefined ? {} : { eventsTokenSecretArn }),
+  };
+}
+
 /** The single cluster's settings, which an entry of `clusters` holds instead. */
 const SINGLE_CLUSTER_SETTINGS = [
   'clusterAuth',
@@ -396,6 +422,29 @@ function clusterListChecks(
   });
   if (s.defaultCluster !== undefined && !seen.has(s.defaultCluster))
     problem(['defaultCluster'], `must be one of the clusters: ${[...seen].join(', ')}`);
+  const fleet = fleetOf(s, clusters);
+  const length = (token: string | undefined) =>
+    JSON.stringify(fleet.map((c) => clustersEnvEntry(c, s.executionNamespace, token))).length;
+  for (const [fn, bytes, budget] of [
+    ['events sink', length('x'.repeat(TOKEN_ARN_LENGTH)), CLUSTERS_ENV_BUDGET.eventsSink],
+    ['execute', length(undefined), CLUSTERS_ENV_BUDGET.callers],
+  ] as const)
+    if (bytes > budget)
+      problem(
+        ['clusters'],
+        `${clusters.length} clusters make the ${fn}'s CLUSTERS about ${bytes} bytes, more than the ${budget} Lambda's 4 KB environment leaves for it: shorten the names, or split the clusters across stacks`,
+      );
+}
+
+function fleetOf(s: WfeSettings, clusters: NonNullable<WfeSettings['clusters']>) {
+  return clusters.map((entry) => ({
+    name: entry.name,
+    access: entry.kubeconfigSecretArn
+      ? ({ auth: 'kubeconfig', kubeconfigSecretArn: entry.kubeconfigSecretArn } as const)
+      : ({ auth: 'eks', eksClusterName: entry.eksClusterName ?? '' } as const),
+    namespace: entry.namespace ?? s.executionNamespace,
+    ...(entry.concurrency === undefined ? {} : { concurrency: entry.concurrency }),
+  }));
 }
 
 function toConfig(s: WfeSettings) {
@@ -433,14 +482,7 @@ function toConfig(s: WfeSettings) {
           kubernetesGroup: s.kubernetesGroup,
         } as const);
   const fleet = s.clusters && {
-    clusters: s.clusters.map((entry) => ({
-      name: entry.name,
-      access: entry.kubeconfigSecretArn
-        ? ({ auth: 'kubeconfig', kubeconfigSecretArn: entry.kubeconfigSecretArn } as const)
-        : ({ auth: 'eks', eksClusterName: entry.eksClusterName ?? '' } as const),
-      namespace: entry.namespace ?? s.executionNamespace,
-      ...(entry.concurrency === undefined ? {} : { concurrency: entry.concurrency }),
-    })),
+    clusters: fleetOf(s, s.clusters),
     defaultCluster: s.defaultCluster ?? s.clusters[0]?.name ?? '',
     createAccessEntry: s.createAccessEntry,
     kubernetesGroup: s.kubernetesGroup,

@@ -12,7 +12,7 @@ import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { RecordKind, TABLE } from '../functions/adapters/dynamodb/table.js';
 import { EXECUTION_TABLE_ACTIONS } from '../functions/adapters/dynamodb/table-actions.js';
-import type { InfraConfig } from './config.js';
+import { clustersEnvEntry, type InfraConfig } from './config.js';
 import { LambdaFunction } from './lambda-function.js';
 import type { Queues } from './queues.js';
 import type { StateTable } from './state-table.js';
@@ -58,26 +58,25 @@ export class Functions extends Construct {
     const common = { logRetention: config.logs.retentionDays, logLevel: config.logs.level, placement };
     this.defaultCluster = config.execution.clusterName;
     this.eventsTokens = this.createEventsTokens(config);
-    // Several clusters are one list (WE-16) with each cluster's access and token; one cluster keeps its own variables.
-    const clusters = config.fleet
-      ? {
-          CLUSTERS: Stack.of(this).toJsonString(
-            config.fleet.clusters.map(({ name, access, namespace, concurrency }) => ({
-              name,
-              ...access,
-              namespace,
-              ...(concurrency === undefined ? {} : { concurrency }),
-              eventsTokenSecretArn: this.eventsTokens.get(name)?.secretArn,
-            })),
+    // Several clusters are one list (WE-16) with each cluster's access; one cluster keeps its own variables.
+    const clustersEnv = (withTokens: boolean) =>
+      config.fleet && {
+        CLUSTERS: Stack.of(this).toJsonString(
+          config.fleet.clusters.map((cluster) =>
+            clustersEnvEntry(
+              cluster,
+              config.execution.namespace,
+              withTokens ? this.eventsTokens.get(cluster.name)?.secretArn : undefined,
+            ),
           ),
-          DEFAULT_CLUSTER: config.fleet.defaultCluster,
-        }
-      : undefined;
+        ),
+        DEFAULT_CLUSTER: config.fleet.defaultCluster,
+      };
     const execution = {
       TABLE_NAME: state.table.tableName,
       EXECUTION_NAMESPACE: config.execution.namespace,
       SERVICE_ACCOUNT_NAME: config.execution.serviceAccountName,
-      ...(clusters ?? { CLUSTER_NAME: config.execution.clusterName }),
+      ...(clustersEnv(false) ?? { CLUSTER_NAME: config.execution.clusterName }),
       COOLDOWN_PERIOD: config.execution.cooldownPeriod,
       LOCK_LEASE: config.execution.lockLease,
     };
@@ -161,7 +160,7 @@ export class Functions extends Construct {
       reservedConcurrentExecutions: SINK_CONCURRENCY,
       environment: {
         EVENTS_QUEUE_URL: queues.events.queueUrl,
-        ...(clusters ?? { EVENTS_TOKEN_SECRET_ARN: this.eventsToken.secretArn }),
+        ...(clustersEnv(true) ?? { EVENTS_TOKEN_SECRET_ARN: this.eventsToken.secretArn }),
       },
     });
     const url = this.eventsSink.fn.addFunctionUrl({ authType: FunctionUrlAuthType.NONE });

@@ -52,35 +52,18 @@ describe('WE-16: a stack for several clusters', () => {
     expect(new Set(FLEET.map((c) => tokenRef(c.name))).size).toBe(FLEET.length);
   });
 
-  it('gives the cluster callers and the sink every cluster in CLUSTERS, the first as DEFAULT_CLUSTER', () => {
+  it('gives the cluster callers every cluster in CLUSTERS, the sink each with its token secret, the first as DEFAULT_CLUSTER', () => {
     const clusters = [
-      {
-        name: 'east',
-        auth: 'eks',
-        eksClusterName: 'prod-east',
-        namespace: 'kubernaut-workflows',
-        eventsTokenSecretArn: tokenRef('east'),
-      },
-      {
-        name: 'west',
-        auth: 'eks',
-        eksClusterName: 'prod-west',
-        namespace: 'remediation',
-        concurrency: 3,
-        eventsTokenSecretArn: tokenRef('west'),
-      },
-      {
-        name: 'lab',
-        auth: 'kubeconfig',
-        kubeconfigSecretArn: SECRET_ARN.kubeconfig,
-        namespace: 'kubernaut-workflows',
-        eventsTokenSecretArn: tokenRef('lab'),
-      },
+      { name: 'east', auth: 'eks', eksClusterName: 'prod-east' },
+      { name: 'west', auth: 'eks', eksClusterName: 'prod-west', namespace: 'remediation', concurrency: 3 },
+      { name: 'lab', auth: 'kubeconfig', kubeconfigSecretArn: SECRET_ARN.kubeconfig },
     ];
+    const withTokens = clusters.map((c) => ({ ...c, eventsTokenSecretArn: tokenRef(c.name) }));
     for (const name of ['execute', 'reconcile', 'events', 'events-sink']) {
       const env = fnEnv(s, name);
-      expect(joinedJson(env.CLUSTERS), name).toEqual(clusters);
+      expect(joinedJson(env.CLUSTERS), name).toEqual(name === 'events-sink' ? withTokens : clusters);
       expect(env.DEFAULT_CLUSTER, name).toBe('east');
+      expect(env.EXECUTION_NAMESPACE ?? 'kubernaut-workflows', name).toBe('kubernaut-workflows');
       // The list replaces the single cluster's variables, so no function reads two answers.
       for (const single of [
         'CLUSTER_NAME',

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
+  CLUSTERS_ENV_BUDGET,
   closest,
   InfraConfigError,
   PLACEHOLDER_DATASTORAGE_URL,
@@ -217,6 +218,22 @@ describe('WE-16: clusters (several clusters, one deployment)', () => {
     expect(parseInfraConfig({ eksClusterName: 'prod' }).fleet).toBeUndefined();
     const warnings = parseInfraConfig({ clusters: TWO_CLUSTERS }).warnings.map((w) => w.setting);
     expect(warnings).not.toContain('eksClusterName');
+  });
+
+  it("refuses more clusters than a function's 4 KB environment holds, counting each token ARN at its longest", () => {
+    const fleet = (n: number) =>
+      Array.from({ length: n }, (_, i) => ({
+        name: `prod-eu-west-${i}`,
+        eksClusterName: `prod-eu-west-${i}`,
+      }));
+    expect(parseInfraConfig({ clusters: fleet(14) }).fleet?.clusters).toHaveLength(14);
+    expect(problemsOf(() => parseInfraConfig({ clusters: fleet(20) }))).toEqual([
+      expect.stringMatching(
+        new RegExp(
+          `^clusters: 20 clusters make the events sink's CLUSTERS about \\d+ bytes, more than the ${CLUSTERS_ENV_BUDGET.eventsSink} `,
+        ),
+      ),
+    ]);
   });
 
   const west = TWO_CLUSTERS[1];
