@@ -62,6 +62,45 @@ const secretArn = z
     'must be the complete secret ARN, ending in the 6-character suffix (as `aws secretsmanager describe-secret` prints it)',
   );
 const dnsLabel = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const eksClusterName = z.string().regex(/^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$/, 'must be an EKS cluster name');
+const namespace = z.string().regex(dnsLabel, 'must be a namespace name');
+
+/** One entry of `clusters` (WE-16): the name requests carry in `kubernaut.ai/cluster`, and how to reach it. */
+const clusterEntry = z.strictObject({
+  name: z
+    .string()
+    .regex(
+      /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/,
+      'must be a DNS label: lowercase letters, digits and dashes, at most 63 characters',
+    ),
+  eksClusterName: eksClusterName.optional(),
+  kubeconfigSecretArn: secretArn.optional(),
+  namespace: namespace.optional(),
+  concurrency: z
+    .number({ message: 'must be a whole number' })
+    .int('must be a whole number')
+    .min(1, 'must be at least 1')
+    .optional(),
+});
+const CLUSTER_ENTRY_KEYS = Object.keys(clusterEntry.shape);
+
+/** A JSON array from the CLI (`-c clusters='[…]'`), or the array itself from cdk.json or props. */
+const clusterList = z
+  .preprocess(
+    (v, ctx) => {
+      if (typeof v !== 'string') return v;
+      try {
+        return JSON.parse(v);
+      } catch {
+        ctx.addIssue({ code: 'custom', message: 'must be a JSON array of cluster entries' });
+        return z.NEVER;
+      }
+    },
+    z
+      .array(clusterEntry, { message: 'must be a JSON array of cluster entries' })
+      .min(1, 'must list at least one cluster'),
+  )
+  .optional();
 const retentionDays = Object.values(RetentionDays).filter((v): v is number => typeof v === 'number');
 
 /**
@@ -94,13 +133,13 @@ export const SETTINGS = {
     '`eks` (IAM token for an EKS cluster) or `kubeconfig` (a kubeconfig in Secrets Manager)',
   ),
   eksClusterName: setting(
-    z
-      .string()
-      .regex(/^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$/, 'must be an EKS cluster name')
-      .optional(),
+    eksClusterName.optional(),
     'the EKS cluster; needed with `clusterAuth=eks` (synth warns without it)',
   ),
-  createAccessEntry: setting(flag(true), 'create the EKS access entries for the roles that call the cluster'),
+  createAccessEntry: setting(
+    flag(true),
+    'create the EKS access entries for the roles that call the cluster (each EKS cluster, with `clusters`)',
+  ),
   kubernetesGroup: setting(
     z
       .string()
@@ -123,10 +162,20 @@ export const SETTINGS = {
     'the cluster name in every lock key (`CLUSTER_NAME`)',
     '`eksClusterName`, else `default`',
   ),
+  clusters: setting(
+    clusterList,
+    'several clusters, one deployment (WE-16): a JSON array of `{"name", "eksClusterName" or "kubeconfigSecretArn", "namespace", "concurrency"}` in place of `clusterAuth`, `eksClusterName`, `kubeconfigSecretArn` and `clusterName` ([several clusters](#several-clusters-one-deployment-we-16))',
+    'one cluster, from the settings above',
+  ),
+  defaultCluster: setting(
+    z.string().optional(),
+    'with `clusters`: the cluster of a request without the `kubernaut.ai/cluster` label',
+    'the first of `clusters`',
+  ),
 
   executionNamespace: setting(
-    z.string().regex(dnsLabel, 'must be a namespace name').default('kubernaut-workflows'),
-    'where PipelineRuns are created',
+    namespace.default('kubernaut-workflows'),
+    'where PipelineRuns are created (with `clusters`: in a cluster whose entry names no namespace)',
   ),
   serviceAccountName: setting(
     z
@@ -282,6 +331,8 @@ const seconds = (text: string) => (parseDuration(text) ?? 0) / 1000;
 function crossChecks(s: WfeSettings, ctx: z.RefinementCtx) {
   const problem = (key: keyof WfeSettings, message: string) =>
     ctx.addIssue({ code: 'custom', path: [key], message });
+  if (s.clusters) clusterListChecks(s, ctx, s.clusters);
+  else if (s.defaultCluster) problem('defaultCluster', 'is only used with clusters');
   if (s.clusterAuth === 'kubeconfig' && !s.kubeconfigSecretArn)
     problem('kubeconfigSecretArn', 'is required when clusterAuth=kubeconfig');
   if (s.clusterAuth === 'kubeconfig' && s.eksClusterName)
@@ -316,9 +367,89 @@ function crossChecks(s: WfeSettings, ctx: z.RefinementCtx) {
     problem('batchSize', 'above 10 needs maxBatchingWindow of at least 1s');
 }
 
+/**
+ * Lambda holds at most 4 KB of environment per function; CLUSTERS gets what the other variables
+ * leave: the events sink has few others, execute has the most (queue URLs, allow-lists).
+ */
+export const CLUSTERS_ENV_BUDGET = { eventsSink: 3500, callers: 3000 } as const;
+/** A token secret's ARN is known only at deploy time: counted at its longest likely length. */
+const TOKEN_ARN_LENGTH = 140;
+
+/**
+ * One entry of the functions' CLUSTERS (contract of functions/platform/config.ts): the namespace only
+ * when it is not EXECUTION_NAMESPACE, the token secret only for the events sink, the one that reads it.
+ */
+export function clustersEnvEntry(
+  cluster: { name: string; access: object; namespace: string; concurrency?: number },
+  defaultNamespace: string,
+  eventsTokenSecretArn: string | undefined,
+) {
+  return {
+    name: cluster.name,
+    ...cluster.access,
+    ...(cluster.namespace === defaultNamespace ? {} : { namespace: cluster.namespace }),
+    ...(cluster.concurrency === undefined ? {} : { concurrency: cluster.concurrency }),
+    ...(eventsTokenSecretArn === undefined ? {} : { eventsTokenSecretArn }),
+  };
+}
+
+/** The single cluster's settings, which an entry of `clusters` holds instead. */
+const SINGLE_CLUSTER_SETTINGS = [
+  'clusterAuth',
+  'eksClusterName',
+  'kubeconfigSecretArn',
+  'clusterName',
+] as const;
+
+function clusterListChecks(
+  s: WfeSettings,
+  ctx: z.RefinementCtx,
+  clusters: NonNullable<WfeSettings['clusters']>,
+) {
+  const problem = (path: (string | number)[], message: string) =>
+    ctx.addIssue({ code: 'custom', path, message });
+  for (const key of SINGLE_CLUSTER_SETTINGS)
+    if (s[key] !== undefined && !(key === 'clusterAuth' && s[key] === 'eks'))
+      problem([key], 'is not used with clusters (each entry says how to reach its cluster)');
+  const seen = new Set<string>();
+  clusters.forEach((entry, i) => {
+    if (seen.has(entry.name)) problem(['clusters', i, 'name'], `${entry.name} is listed twice`);
+    seen.add(entry.name);
+    if (!entry.eksClusterName && !entry.kubeconfigSecretArn)
+      problem(['clusters', i], `${entry.name} names no access: give eksClusterName or kubeconfigSecretArn`);
+    if (entry.eksClusterName && entry.kubeconfigSecretArn)
+      problem(['clusters', i], `${entry.name} gives both eksClusterName and kubeconfigSecretArn: give one`);
+  });
+  if (s.defaultCluster !== undefined && !seen.has(s.defaultCluster))
+    problem(['defaultCluster'], `must be one of the clusters: ${[...seen].join(', ')}`);
+  const fleet = fleetOf(s, clusters);
+  const length = (token: string | undefined) =>
+    JSON.stringify(fleet.map((c) => clustersEnvEntry(c, s.executionNamespace, token))).length;
+  for (const [fn, bytes, budget] of [
+    ['events sink', length('x'.repeat(TOKEN_ARN_LENGTH)), CLUSTERS_ENV_BUDGET.eventsSink],
+    ['execute', length(undefined), CLUSTERS_ENV_BUDGET.callers],
+  ] as const)
+    if (bytes > budget)
+      problem(
+        ['clusters'],
+        `${clusters.length} clusters make the ${fn}'s CLUSTERS about ${bytes} bytes, more than the ${budget} Lambda's 4 KB environment leaves for it: shorten the names, or split the clusters across stacks`,
+      );
+}
+
+function fleetOf(s: WfeSettings, clusters: NonNullable<WfeSettings['clusters']>) {
+  return clusters.map((entry) => ({
+    name: entry.name,
+    access: entry.kubeconfigSecretArn
+      ? ({ auth: 'kubeconfig', kubeconfigSecretArn: entry.kubeconfigSecretArn } as const)
+      : ({ auth: 'eks', eksClusterName: entry.eksClusterName ?? '' } as const),
+    namespace: entry.namespace ?? s.executionNamespace,
+    ...(entry.concurrency === undefined ? {} : { concurrency: entry.concurrency }),
+  }));
+}
+
 function toConfig(s: WfeSettings) {
   const warnings: { setting: keyof WfeSettings; message: string }[] = [];
-  if (s.clusterAuth === 'eks' && !s.eksClusterName)
+  if (s.clusterAuth === 'eks' && !s.eksClusterName && !s.clusters)
     warnings.push({
       setting: 'eksClusterName',
       message:
@@ -350,11 +481,20 @@ function toConfig(s: WfeSettings) {
           createAccessEntry: s.createAccessEntry,
           kubernetesGroup: s.kubernetesGroup,
         } as const);
+  const fleet = s.clusters && {
+    clusters: fleetOf(s, s.clusters),
+    defaultCluster: s.defaultCluster ?? s.clusters[0]?.name ?? '',
+    createAccessEntry: s.createAccessEntry,
+    kubernetesGroup: s.kubernetesGroup,
+  };
   return {
     stackName: s.stackName,
     cluster,
+    /** Several clusters (WE-16); without it the one cluster above, as `cluster` and `execution` say. */
+    fleet,
     execution: {
-      clusterName: s.clusterName ?? s.eksClusterName ?? 'default',
+      /** The cluster of a request that names none: with a fleet, its default cluster. */
+      clusterName: fleet?.defaultCluster ?? s.clusterName ?? s.eksClusterName ?? 'default',
       namespace: s.executionNamespace,
       serviceAccountName: s.serviceAccountName,
       allowedServiceAccounts: s.allowedServiceAccounts,
@@ -391,6 +531,8 @@ function toConfig(s: WfeSettings) {
 
 export type InfraConfig = ReturnType<typeof toConfig>;
 export type ClusterConfig = InfraConfig['cluster'];
+export type FleetConfig = NonNullable<InfraConfig['fleet']>;
+export type FleetCluster = FleetConfig['clusters'][number];
 
 /** A setting was missing or invalid; the message names each one. */
 export class InfraConfigError extends Error {
@@ -405,7 +547,7 @@ export class InfraConfigError extends Error {
 /** Parses raw values (strings from the CLI, JSON from cdk.json, or typed props) into checked settings. */
 export function parseSettings(raw: Record<string, unknown>): WfeSettings {
   const result = settings.superRefine(crossChecks).safeParse(raw);
-  if (!result.success) throw new InfraConfigError(result.error.issues.map(describeIssue));
+  if (!result.success) throw new InfraConfigError(result.error.issues.flatMap(describeIssue));
   return result.data;
 }
 
@@ -414,8 +556,18 @@ export function parseInfraConfig(raw: Record<string, unknown>): InfraConfig {
   return toConfig(parseSettings(raw));
 }
 
-const describeIssue = (issue: z.core.$ZodIssue) =>
-  `${issue.path.map(String).join('.') || 'context'}: ${issue.message}`;
+/** `clusters[1].namespace: …`; an entry's misspelt key names the closest one. */
+function describeIssue(issue: z.core.$ZodIssue): string[] {
+  const where = (path: PropertyKey[]) =>
+    path.map((p, i) => (typeof p === 'number' ? `[${p}]` : `${i ? '.' : ''}${String(p)}`)).join('') ||
+    'context';
+  if (issue.code === 'unrecognized_keys' && issue.path[0] === 'clusters')
+    return issue.keys.map(
+      (key) =>
+        `${where([...issue.path, key])}: is not a cluster entry key; did you mean ${closest(key, CLUSTER_ENTRY_KEYS)}?`,
+    );
+  return [`${where(issue.path)}: ${issue.message}`];
+}
 
 /**
  * CDK's own context keys: feature flags (`@aws-cdk/…`), the CLI's (`aws:cdk:…`), lookups

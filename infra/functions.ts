@@ -2,7 +2,7 @@
  * The functions (SPEC §1), their triggers and their grants. Each role gets exactly what its
  * function calls, scoped to the one resource it calls it on; the environment is SPEC §4.
  */
-import { type CfnResource, Duration, Validations } from 'aws-cdk-lib';
+import { type CfnResource, Duration, Stack, Validations } from 'aws-cdk-lib';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction as LambdaTarget } from 'aws-cdk-lib/aws-events-targets';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
@@ -12,7 +12,7 @@ import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { RecordKind, TABLE } from '../functions/adapters/dynamodb/table.js';
 import { EXECUTION_TABLE_ACTIONS } from '../functions/adapters/dynamodb/table-actions.js';
-import type { InfraConfig } from './config.js';
+import { clustersEnvEntry, type InfraConfig } from './config.js';
 import { LambdaFunction } from './lambda-function.js';
 import type { Queues } from './queues.js';
 import type { StateTable } from './state-table.js';
@@ -49,16 +49,34 @@ export class Functions extends Construct {
   readonly events: LambdaFunction;
   readonly eventsSink: LambdaFunction;
   readonly eventsSinkUrl: string;
-  readonly eventsToken: Secret;
+  /** Each cluster's events sink token (WE-13, WE-16), by cluster name: the token in a URL names its cluster. */
+  readonly eventsTokens: ReadonlyMap<string, Secret>;
+  private readonly defaultCluster: string;
 
   constructor(scope: Construct, id: string, { config, state, queues, placement }: FunctionsProps) {
     super(scope, id);
     const common = { logRetention: config.logs.retentionDays, logLevel: config.logs.level, placement };
+    this.defaultCluster = config.execution.clusterName;
+    this.eventsTokens = this.createEventsTokens(config);
+    // Several clusters are one list (WE-16) with each cluster's access; one cluster keeps its own variables.
+    const clustersEnv = (withTokens: boolean) =>
+      config.fleet && {
+        CLUSTERS: Stack.of(this).toJsonString(
+          config.fleet.clusters.map((cluster) =>
+            clustersEnvEntry(
+              cluster,
+              config.execution.namespace,
+              withTokens ? this.eventsTokens.get(cluster.name)?.secretArn : undefined,
+            ),
+          ),
+        ),
+        DEFAULT_CLUSTER: config.fleet.defaultCluster,
+      };
     const execution = {
       TABLE_NAME: state.table.tableName,
       EXECUTION_NAMESPACE: config.execution.namespace,
       SERVICE_ACCOUNT_NAME: config.execution.serviceAccountName,
-      CLUSTER_NAME: config.execution.clusterName,
+      ...(clustersEnv(false) ?? { CLUSTER_NAME: config.execution.clusterName }),
       COOLDOWN_PERIOD: config.execution.cooldownPeriod,
       LOCK_LEASE: config.execution.lockLease,
     };
@@ -134,16 +152,6 @@ export class Functions extends Construct {
       );
     }
 
-    // Tekton cannot sign requests, so the sink is a public function URL whose path carries a token.
-    this.eventsToken = new Secret(this, 'EventsToken', {
-      description: 'wfe events sink: the token in the path Tekton posts CloudEvents to',
-      generateSecretString: { passwordLength: 40, excludePunctuation: true },
-    });
-    Validations.of(this.eventsToken.node.defaultChild as CfnResource).acknowledge({
-      id: 'AwsSolutions-SMG4',
-      reason:
-        "The token sits in Tekton's config-events ConfigMap as part of the sink URL; rotating it means changing that ConfigMap at the same moment, which is an operator's step (infra/README.md), not a rotation Lambda's.",
-    });
     this.eventsSink = new LambdaFunction(this, 'EventsSink', {
       ...common,
       name: 'events-sink',
@@ -152,7 +160,7 @@ export class Functions extends Construct {
       reservedConcurrentExecutions: SINK_CONCURRENCY,
       environment: {
         EVENTS_QUEUE_URL: queues.events.queueUrl,
-        EVENTS_TOKEN_SECRET_ARN: this.eventsToken.secretArn,
+        ...(clustersEnv(true) ?? { EVENTS_TOKEN_SECRET_ARN: this.eventsToken.secretArn }),
       },
     });
     const url = this.eventsSink.fn.addFunctionUrl({ authType: FunctionUrlAuthType.NONE });
@@ -168,7 +176,7 @@ export class Functions extends Construct {
       new PolicyStatement({
         sid: 'EventsToken',
         actions: ['secretsmanager:GetSecretValue'],
-        resources: [this.eventsToken.secretArn],
+        resources: [...this.eventsTokens.values()].map((secret) => secret.secretArn),
       }),
     );
 
@@ -250,6 +258,32 @@ export class Functions extends Construct {
         }),
       );
     }
+  }
+
+  /** The default cluster's events token: with one cluster, its only one. */
+  get eventsToken(): Secret {
+    const secret = this.eventsTokens.get(this.defaultCluster);
+    if (!secret) throw new Error(`no events token for ${this.defaultCluster}`);
+    return secret;
+  }
+
+  /** Tekton cannot sign requests, so the sink is a public function URL whose path carries a token. */
+  private createEventsTokens(config: InfraConfig): Map<string, Secret> {
+    const token = (scope: Construct, id: string, tekton: string) => {
+      const secret = new Secret(scope, id, {
+        description: `wfe events sink: the token in the path ${tekton} posts CloudEvents to`,
+        generateSecretString: { passwordLength: 40, excludePunctuation: true },
+      });
+      Validations.of(secret.node.defaultChild as CfnResource).acknowledge({
+        id: 'AwsSolutions-SMG4',
+        reason:
+          "The token sits in Tekton's config-events ConfigMap as part of the sink URL; rotating it means changing that ConfigMap at the same moment, which is an operator's step (infra/README.md), not a rotation Lambda's.",
+      });
+      return secret;
+    };
+    if (!config.fleet) return new Map([[this.defaultCluster, token(this, 'EventsToken', 'Tekton')]]);
+    const scope = new Construct(this, 'EventsTokens');
+    return new Map(config.fleet.clusters.map(({ name }) => [name, token(scope, name, `${name}'s Tekton`)]));
   }
 
   get all(): LambdaFunction[] {

@@ -29,6 +29,8 @@ export class WfeStack extends Stack {
       kubernetesGroup,
       kubeconfigSecretArn,
       clusterName,
+      clusters,
+      defaultCluster,
       vpcId,
       subnetIds,
       securityGroupId,
@@ -43,9 +45,20 @@ export class WfeStack extends Stack {
           : undefined;
     const vpc =
       vpcId && subnetIds && securityGroupId ? this.importVpc(vpcId, subnetIds, securityGroupId) : undefined;
+    // parseSettings has already required exactly one kind of access per entry.
+    const fleet = clusters && {
+      clusters: clusters.map(({ eksClusterName, kubeconfigSecretArn, ...entry }) =>
+        kubeconfigSecretArn
+          ? { ...entry, kubeconfigSecretArn }
+          : { ...entry, eksClusterName: eksClusterName ?? '' },
+      ),
+      defaultCluster,
+      createAccessEntry,
+      kubernetesGroup,
+    };
     // The hidden id 'Default' leaves the construct out of every logical id, so the resources keep the
     // ids they had when this stack held them directly, and a deployed stack updates in place.
-    this.service = new WorkflowExecutionService(this, 'Default', { cluster, settings, vpc });
+    this.service = new WorkflowExecutionService(this, 'Default', { cluster, fleet, settings, vpc });
   }
 
   /** Nothing is looked up, so synth stays offline. */

@@ -3,7 +3,7 @@
  * outputs the `wfe` CLI reads. The app's stack (wfe-stack.ts) is one user of it; another app places
  * it in a stack of its own, with its own VPC, alarm topic and cluster (infra/README.md).
  */
-import { Aws, CfnOutput, Duration, Validations } from 'aws-cdk-lib';
+import { Aws, CfnOutput, Duration, Stack, Validations } from 'aws-cdk-lib';
 import type { ISecurityGroup, ISubnet, IVpc } from 'aws-cdk-lib/aws-ec2';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
@@ -37,6 +37,36 @@ export type ClusterReference =
       readonly clusterName?: string;
     };
 
+/** One of several clusters one service serves (WE-16): requests name it in `kubernaut.ai/cluster`. */
+export type FleetClusterReference = {
+  /** A DNS label: what requests, lock keys, audit records and metrics call the cluster. */
+  readonly name: string;
+  /** Where its PipelineRuns run; default the `executionNamespace` setting. */
+  readonly namespace?: string;
+  /** At most this many of its executions Running at once; default no limit. */
+  readonly concurrency?: number;
+} & (
+  | {
+      /** An EKS cluster in the stack's account and region, called with the functions' IAM roles. */
+      readonly eksClusterName: string;
+    }
+  | {
+      /** The complete ARN of a Secrets Manager secret holding a kubeconfig for it. */
+      readonly kubeconfigSecretArn: string;
+    }
+);
+
+/** The clusters one service serves (WE-16): each gets its own events token and access entries. */
+export interface FleetReference {
+  readonly clusters: readonly FleetClusterReference[];
+  /** The cluster of a request without the `kubernaut.ai/cluster` label; default the first. */
+  readonly defaultCluster?: string;
+  /** Create the EKS access entries in each EKS cluster (default true). */
+  readonly createAccessEntry?: boolean;
+  /** Default `wfe-executors`, the group infra/cluster-rbac.yaml binds. */
+  readonly kubernetesGroup?: string;
+}
+
 /** Where the functions run when the cluster's endpoint is private: the operator's own network. */
 export interface ExistingVpc {
   readonly vpc: IVpc;
@@ -55,6 +85,8 @@ export type ServiceSettings = Partial<
     | 'kubernetesGroup'
     | 'kubeconfigSecretArn'
     | 'clusterName'
+    | 'clusters'
+    | 'defaultCluster'
     | 'vpcId'
     | 'subnetIds'
     | 'securityGroupId'
@@ -62,8 +94,10 @@ export type ServiceSettings = Partial<
 >;
 
 export interface WorkflowExecutionServiceProps {
-  /** Without it the functions refuse to start (EKS_CLUSTER_NAME is required), and synth warns. */
+  /** Without it (or `fleet`) the functions refuse to start (EKS_CLUSTER_NAME is required), and synth warns. */
   readonly cluster?: ClusterReference;
+  /** Several clusters, one service (WE-16), in place of `cluster`. */
+  readonly fleet?: FleetReference;
   /** Checked as `-c` values are: an invalid one throws an InfraConfigError naming it. */
   readonly settings?: ServiceSettings;
   readonly vpc?: ExistingVpc;
@@ -89,7 +123,11 @@ export class WorkflowExecutionService extends Construct {
 
   constructor(scope: Construct, id: string, props: WorkflowExecutionServiceProps = {}) {
     super(scope, id);
-    const config = parseInfraConfig({ ...props.settings, ...clusterSettings(props.cluster) });
+    const config = parseInfraConfig({
+      ...props.settings,
+      ...clusterSettings(props.cluster),
+      ...props.fleet,
+    });
     this.config = config;
     for (const { setting, message } of config.warnings)
       Validations.of(this).addWarning(`wfe:${setting}`, message);
@@ -117,6 +155,7 @@ export class WorkflowExecutionService extends Construct {
       this.queues.admitSendersOnly(config.requests.senders, [this.functions.execute.role]);
     new ClusterAccess(this, 'ClusterAccess', {
       cluster: config.cluster,
+      fleet: config.fleet,
       callers: [this.functions.execute, this.functions.reconcile, this.functions.events],
     });
     this.alarms = new Alarms(this, 'Alarms', {
@@ -134,7 +173,23 @@ export class WorkflowExecutionService extends Construct {
 
     const { execute, reconcile, auditForwarder } = this.functions;
     const dashboardName = this.dashboard.dashboard.dashboardName;
-    const outputs: [StackOutput, string | undefined, string][] = [
+    type Output = [StackOutput, string | undefined, string];
+    const eventsTokenOutput: Output = config.fleet
+      ? [
+          StackOutput.EventsTokenSecrets,
+          Stack.of(this).toJsonString(
+            Object.fromEntries(
+              [...this.functions.eventsTokens].map(([cluster, secret]) => [cluster, secret.secretArn]),
+            ),
+          ),
+          "Each cluster's events sink token as JSON {cluster: secret ARN} (the tokens stay in Secrets Manager): `npx wfe events-sink --cluster NAME`",
+        ]
+      : [
+          StackOutput.EventsTokenSecretArn,
+          this.functions.eventsToken.secretArn,
+          'The events sink token (an ARN; the token stays in Secrets Manager)',
+        ];
+    const outputs: Output[] = [
       [StackOutput.QueueUrl, this.queues.requests.queueUrl, 'Send WorkflowExecution requests here'],
       [
         StackOutput.DlqUrl,
@@ -163,14 +218,16 @@ export class WorkflowExecutionService extends Construct {
         this.eventsSinkUrl,
         "Tekton's CloudEvents sink, without its token: `npx wfe events-sink` prints the whole URL and the kubectl command for Tekton's config-events (infra/README.md)",
       ],
-      [
-        StackOutput.EventsTokenSecretArn,
-        this.functions.eventsToken.secretArn,
-        'The events sink token (an ARN; the token stays in Secrets Manager)',
-      ],
+      eventsTokenOutput,
       [StackOutput.AlarmTopicArn, this.alarms.topic.topicArn, 'Subscribe here to receive the alarms'],
       [StackOutput.ExecutionNamespace, config.execution.namespace, 'Where the PipelineRuns run'],
-      [StackOutput.ClusterName, config.execution.clusterName, 'The cluster name in every lock key'],
+      [
+        StackOutput.ClusterName,
+        config.execution.clusterName,
+        config.fleet
+          ? 'The default cluster: of a request without kubernaut.ai/cluster'
+          : 'The cluster name in every lock key',
+      ],
       [StackOutput.DataStorageUrl, config.audit.dataStorageUrl, 'Where the audit trail goes'],
       [
         StackOutput.DataStorageTokenSecretArn,

@@ -22,7 +22,10 @@ export interface DevState {
   };
   /** Where Tekton's CloudEvents go (WE-13), token included. */
   events: { sinkUrl: string };
+  /** The default cluster (with one cluster, the only one). */
   cluster: { kubeconfig: string; builtIn: boolean; namespace: string; clusterName: string };
+  /** Every cluster (WE-16; several with WFE_CLUSTERS), the default first: its kubeconfig and its Tekton's sink URL. */
+  clusters: { name: string; kubeconfig: string; eventsUrl: string }[];
   dataStorage: { url: string; builtIn: boolean };
   logFile: string;
 }

@@ -38,8 +38,8 @@ export interface FunctionsInput {
   /** Tekton's events (from the sink) and the lock timers, both read by the events function. */
   events: LocalQueue;
   timers: LocalQueue;
-  /** The events sink's token (WFE_EVENTS_TOKEN); locally it needs no Secrets Manager. */
-  eventsToken: string;
+  /** Each cluster's events sink token by cluster name, the default first; locally they need no Secrets Manager. */
+  eventsTokens: ReadonlyMap<string, string>;
   /** The stream mapping's on-failure destination. */
   auditDlqUrl: string;
   log: LogSink;
@@ -89,7 +89,7 @@ export async function startFunctions(input: FunctionsInput): Promise<{
       { ...env, EVENTS_QUEUE_URL: input.events.url },
       {
         clients,
-        tokens: async () => new Map([[eventsDepsForPollers.settings.defaultCluster, input.eventsToken]]),
+        tokens: async () => new Map(input.eventsTokens),
         observability: observability('events-sink', log),
       },
     ),

@@ -1,7 +1,8 @@
 /**
  * The whole system on one machine, wired the way AWS wires it (SPEC §5): DynamoDB Local with the
  * state table and its stream, a local SQS with the three queues, a cluster (the built-in Kubernetes
- * API with its Tekton simulator, or the one KUBECONFIG names), a DataStorage (built in, or
+ * API with its Tekton simulator, or the one KUBECONFIG names; with WFE_CLUSTERS one built-in cluster
+ * per name, WE-16), a DataStorage (built in, or
  * DATASTORAGE_URL), and the three real handlers behind local event sources: a queue poller for
  * execute, a schedule for reconcile, a stream poller for the audit forwarder.
  *
@@ -37,13 +38,17 @@ import { type KubeApi, startKubeApi } from './kube-api/index.js';
 type Env = Record<string, string | undefined>;
 
 export interface LocalSystemOptions {
-  /** COOLDOWN_PERIOD, LOCK_LEASE, CLUSTER_NAME, …, KUBECONFIG, DATASTORAGE_URL, as the functions read them. */
+  /**
+   * COOLDOWN_PERIOD, LOCK_LEASE, CLUSTER_NAME, …, KUBECONFIG, DATASTORAGE_URL, as the functions read
+   * them; WFE_CLUSTERS, WFE_EVENTS_TOKEN and WFE_EVENTS_PORT for the local system itself.
+   */
   env: Env;
   reconcileIntervalMs: number;
   /** Where dev.json, the built-in cluster's kubeconfig and dev.log go; without it nothing is written there. */
   stateDir?: string;
   /** The functions' log when there is no state directory (default: discarded). */
   log?: LogSink;
+  /** `kubeApi` is the (first) built-in cluster's. */
   ports?: { dynamodb?: number; sqs?: number; kubeApi?: number; dataStorage?: number };
   /** Deliver the built-in simulator's CloudEvents to the sink (default true); false loses them all, leaving the sweep. */
   cloudEvents?: boolean;
@@ -66,8 +71,10 @@ export type LocalEndpoints = Omit<DevState, 'version' | 'pid' | 'startedAt'>;
 export interface LocalSystem {
   endpoints: LocalEndpoints;
   settings: { cooldownMs: number; leaseMs: number; reconcileIntervalMs: number };
-  /** The built-in engines, when they were started (tests inject faults through them). */
+  /** The built-in engines, when they were started (tests inject faults through them); kubeApi is the default cluster's. */
   kubeApi?: KubeApi;
+  /** Every built-in cluster by name (one, unless WFE_CLUSTERS names several). */
+  kubeApis: ReadonlyMap<string, KubeApi>;
   dataStorage?: DataStorage;
   stop(): Promise<void>;
 }
@@ -76,22 +83,75 @@ export const DEFAULT_TABLE_NAME = 'wfe-state';
 /** Stop waits this long for invocations in flight before closing the engines under them. */
 const DRAIN_MS = 5000;
 
+const CLUSTER_NAME = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+
+/**
+ * The built-in clusters WFE_CLUSTERS names (WE-16), the first the default; undefined when it is unset,
+ * for the one cluster of CLUSTER_NAME. A real cluster (KUBECONFIG) is only ever one.
+ */
+export function localClusterNames(env: Env): string[] | undefined {
+  const text = env.WFE_CLUSTERS?.trim();
+  if (!text) return undefined;
+  const names = text.split(',').map((name) => name.trim());
+  for (const name of names)
+    if (!CLUSTER_NAME.test(name))
+      throw new Error(
+        `WFE_CLUSTERS must be comma-separated cluster names (DNS labels: lowercase letters, digits and dashes), got "${name}"`,
+      );
+  const twice = names.find((name, i) => names.indexOf(name) !== i);
+  if (twice) throw new Error(`WFE_CLUSTERS names ${twice} twice`);
+  if (env.KUBECONFIG)
+    throw new Error(
+      'WFE_CLUSTERS runs built-in clusters; KUBECONFIG names one real cluster: unset one of them',
+    );
+  return names;
+}
+
+/**
+ * The sink token of each local cluster: WFE_EVENTS_TOKEN (default `local`) for the one cluster; with
+ * WFE_CLUSTERS, `local-NAME`, except WFE_EVENTS_TOKEN for the default cluster when it is set.
+ */
+function localEventsTokens(env: Env, names: string[], several: boolean): Map<string, string> {
+  return new Map(
+    names.map((name, i) => [
+      name,
+      several ? (i === 0 && env.WFE_EVENTS_TOKEN) || `local-${name}` : env.WFE_EVENTS_TOKEN || 'local',
+    ]),
+  );
+}
+
+/** The functions' CLUSTERS for the built-in clusters (WE-16): each reached through its kubeconfig file. */
+function localClustersEnv(clusters: { name: string; kubeconfig: string }[]): Env {
+  return {
+    CLUSTERS: JSON.stringify(clusters.map(({ name, kubeconfig }) => ({ name, auth: 'local', kubeconfig }))),
+    DEFAULT_CLUSTER: clusters[0]?.name,
+  };
+}
+
 /**
  * Reads the functions' settings from `env` before anything starts, so a bad COOLDOWN_PERIOD fails
- * in a moment rather than after DynamoDB Local has booted. The URLs are placeholders here.
+ * in a moment rather than after DynamoDB Local has booted. The URLs are placeholders here. Returns
+ * the clusters' names, the default first, the default's name, and whether WFE_CLUSTERS named them.
  */
-export function checkLocalConfig(env: Env): void {
+export function checkLocalConfig(env: Env): { names: string[]; defaultCluster: string; several: boolean } {
+  const names = localClusterNames(env);
   const placeholders = {
     TABLE_NAME: 'check',
     QUEUE_URL: 'http://127.0.0.1/q',
     DLQ_URL: 'http://127.0.0.1/d',
     AUDIT_DLQ_URL: 'http://127.0.0.1/a',
     TIMER_QUEUE_URL: 'http://127.0.0.1/t',
-    CLUSTER_AUTH: 'local',
-    KUBECONFIG: env.KUBECONFIG || 'built-in',
+    ...(names
+      ? localClustersEnv(names.map((name) => ({ name, kubeconfig: 'built-in' })))
+      : { CLUSTER_AUTH: 'local', KUBECONFIG: env.KUBECONFIG || 'built-in' }),
   };
-  executeConfig({ ...env, ...placeholders });
+  const { execution } = executeConfig({ ...env, ...placeholders });
   forwarderConfig({ ...env, ...placeholders, DATASTORAGE_URL: env.DATASTORAGE_URL || 'http://127.0.0.1' });
+  return {
+    names: names ?? [execution.defaultCluster],
+    defaultCluster: execution.defaultCluster,
+    several: names !== undefined,
+  };
 }
 
 /** Closers run last-started first; each failure is reported, none stops the others. */
@@ -116,7 +176,7 @@ class Closers {
 
 export async function startLocalSystem(options: LocalSystemOptions): Promise<LocalSystem> {
   const { env } = options;
-  checkLocalConfig(env);
+  const { names: clusterNames, several } = checkLocalConfig(env);
   // Locally, EMF metrics would only interleave with the progress view; the dashboard is AWS's.
   process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
   const closers = new Closers();
@@ -149,31 +209,38 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
     // The engines start side by side: DynamoDB Local's JVM takes seconds, the rest milliseconds.
     const externalKube = env.KUBECONFIG || undefined;
     const externalDataStorage = env.DATASTORAGE_URL || undefined;
+    const builtIn = externalKube ? [] : clusterNames;
+    const kubeStarts = builtIn.map((_, i) =>
+      startKubeApi({
+        port: i === 0 ? ports.kubeApi : undefined,
+        simulator: { mode: 'auto', runDurationMs: options.runDurationMs ?? 3000 },
+      }),
+    );
+    const kubeStarted = Promise.allSettled(kubeStarts);
     const started = await Promise.allSettled([
       options.dynamodbEndpoint
         ? Promise.resolve(undefined)
         : startDynamoDbLocal({ ...(ports.dynamodb ? { port: ports.dynamodb } : {}) }),
       startLocalSqs({ port: ports.sqs, settings: options.queue }),
-      externalKube
-        ? Promise.resolve(undefined)
-        : startKubeApi({
-            port: ports.kubeApi,
-            simulator: { mode: 'auto', runDurationMs: options.runDurationMs ?? 3000 },
-          }),
       externalDataStorage ? Promise.resolve(undefined) : startDataStorage({ port: ports.dataStorage }),
     ]);
-    const [dynamoResult, sqsResult, kubeResult, dataStorageResult] = started;
+    const kubeResults = await kubeStarted;
+    const [dynamoResult, sqsResult, dataStorageResult] = started;
     const dynamodbLocal: DynamoDbLocal | undefined =
       dynamoResult.status === 'fulfilled' ? dynamoResult.value : undefined;
     const sqs: LocalSqs | undefined = sqsResult.status === 'fulfilled' ? sqsResult.value : undefined;
-    const kubeApi: KubeApi | undefined = kubeResult.status === 'fulfilled' ? kubeResult.value : undefined;
     const dataStorage: DataStorage | undefined =
       dataStorageResult.status === 'fulfilled' ? dataStorageResult.value : undefined;
+    const builtInApis = kubeResults.map((r) => (r.status === 'fulfilled' ? r.value : undefined));
     if (dynamodbLocal) closers.add('DynamoDB Local', () => dynamodbLocal.stop());
     if (sqs) closers.add('local SQS', () => sqs.close());
-    if (kubeApi) closers.add('built-in Kubernetes API', () => kubeApi.close());
+    builtInApis.forEach((api, i) => {
+      if (api) closers.add(`built-in Kubernetes API${several ? ` ${builtIn[i]}` : ''}`, () => api.close());
+    });
     if (dataStorage) closers.add('built-in DataStorage', () => dataStorage.close());
-    const failed = started.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    const failed = [...started, ...kubeResults].find(
+      (r): r is PromiseRejectedResult => r.status === 'rejected',
+    );
     if (failed) throw failed.reason;
     if (!sqs) throw new Error('local SQS did not start');
 
@@ -192,11 +259,21 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
     await createStateTable(dynamodb, tableName);
     const streamArn = await activeStreamArn(dynamodb, tableName);
 
-    let kubeconfig = externalKube ?? '';
-    if (kubeApi) {
-      kubeconfig = join(stateDir, 'kubeconfig');
-      await writeFile(kubeconfig, kubeApi.kubeconfig(), { mode: 0o600 });
-    }
+    // One kubeconfig file per built-in cluster; the one cluster's keeps its name of `kubeconfig`.
+    const kubeApis = new Map<string, KubeApi>();
+    const clusterFiles = await Promise.all(
+      clusterNames.map(async (name, i) => {
+        const api = builtInApis[i];
+        if (!api) return { name, kubeconfig: externalKube ?? '' };
+        kubeApis.set(name, api);
+        const kubeconfig = join(stateDir, several ? `kubeconfig-${name}` : 'kubeconfig');
+        await writeFile(kubeconfig, api.kubeconfig(), { mode: 0o600 });
+        return { name, kubeconfig };
+      }),
+    );
+    const kubeconfig = clusterFiles[0]?.kubeconfig ?? '';
+    const kubeApi = builtInApis[0];
+    const tokens = localEventsTokens(env, clusterNames, several);
     const dataStorageUrl = externalDataStorage ?? dataStorage?.url ?? '';
 
     const functionEnv: Env = {
@@ -207,8 +284,7 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
       AUDIT_DLQ_URL: sqs.auditDlq.url,
       TIMER_QUEUE_URL: sqs.timers.url,
       DATASTORAGE_URL: dataStorageUrl,
-      CLUSTER_AUTH: 'local',
-      KUBECONFIG: kubeconfig,
+      ...(several ? localClustersEnv(clusterFiles) : { CLUSTER_AUTH: 'local', KUBECONFIG: kubeconfig }),
       AUDIT_BATCH_SIZE: env.AUDIT_BATCH_SIZE || String(DEPLOYED.audit.batchSize),
     };
     const functions = await startFunctions({
@@ -219,7 +295,7 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
       requests: sqs.requests,
       events: sqs.events,
       timers: sqs.timers,
-      eventsToken: env.WFE_EVENTS_TOKEN || 'local',
+      eventsTokens: tokens,
       log,
       stopping: stopping.signal,
       reconcileIntervalMs: options.reconcileIntervalMs,
@@ -243,8 +319,15 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
       stopping: () => stopping.signal.aborted,
     });
     closers.add('events sink', () => sinkServer.close());
-    const sinkUrl = `${sinkServer.url}/tekton/${encodeURIComponent(env.WFE_EVENTS_TOKEN || 'local')}`;
-    if (kubeApi && options.cloudEvents !== false) kubeApi.cloudEvents.setSink(sinkUrl);
+    const clusters = clusterFiles.map(({ name, kubeconfig }) => ({
+      name,
+      kubeconfig,
+      eventsUrl: `${sinkServer.url}/tekton/${encodeURIComponent(tokens.get(name) ?? '')}`,
+    }));
+    // Each built-in cluster's Tekton posts its CloudEvents with its own token, which names it (WE-16).
+    if (options.cloudEvents !== false)
+      for (const { name, eventsUrl } of clusters) kubeApis.get(name)?.cloudEvents.setSink(eventsUrl);
+    const sinkUrl = clusters[0]?.eventsUrl ?? '';
 
     const endpoints: LocalEndpoints = {
       region: LOCAL_REGION,
@@ -258,6 +341,7 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
         timerQueueUrl: sqs.timers.url,
       },
       events: { sinkUrl },
+      clusters,
       cluster: {
         kubeconfig,
         builtIn: Boolean(kubeApi),
@@ -287,6 +371,7 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
         reconcileIntervalMs: options.reconcileIntervalMs,
       },
       ...(kubeApi ? { kubeApi } : {}),
+      kubeApis,
       ...(dataStorage ? { dataStorage } : {}),
       stop() {
         stopped ??= closers.closeAll((err, name) => logLine(`stopping ${name} failed: ${String(err)}\n`));

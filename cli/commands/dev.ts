@@ -11,11 +11,17 @@ import { systemClock } from '../../functions/adapters/system-clock.js';
 import { parseDuration } from '../../functions/core/duration.js';
 import { executionKey } from '../../functions/core/execution-id.js';
 import { pause } from '../../local/aws/event-source.js';
-import { type LocalSystem, startLocalSystem } from '../../local/system.js';
+import { checkLocalConfig, type LocalSystem, startLocalSystem } from '../../local/system.js';
 import { CliError, UsageError } from '../cli-error.js';
 import { type CliContext, type Command, noPositionals, parseCommandLine } from '../command.js';
 import { configEventsPatch } from '../config-events.js';
-import { type Example, type ExampleSubmitter, loadExamples, startExampleSubmitter } from '../dev/examples.js';
+import {
+  type Example,
+  type ExampleSubmitter,
+  examplesFor,
+  loadExamples,
+  startExampleSubmitter,
+} from '../dev/examples.js';
 import { ProgressTracker } from '../dev/progress.js';
 import { ProgressView } from '../dev/progress-view.js';
 import { LOCAL_CREDENTIALS, runningDevPid, stateDirFor } from '../dev-state.js';
@@ -65,6 +71,9 @@ Ctrl-C stops everything.
 
 Cluster: the built-in Kubernetes API with a Tekton simulator, or the cluster KUBECONFIG names
 (start-up prints the kubectl command that points its Tekton at the sink).
+Several clusters (WE-16): WFE_CLUSTERS=east,west starts a built-in Kubernetes API per name, the
+first the default cluster; each posts its CloudEvents with its own token (local-NAME, or
+WFE_EVENTS_TOKEN for the first). KUBECONFIG is always one real cluster, without WFE_CLUSTERS.
 DataStorage: the built-in one, or DATASTORAGE_URL.
 Settings: the functions' variables (COOLDOWN_PERIOD, LOCK_LEASE, CLUSTER_NAME, EXECUTION_NAMESPACE,
 SERVICE_ACCOUNT_NAME, AUDIT_BATCH_SIZE, …), RECONCILE_INTERVAL (the schedule; default 1m), and
@@ -108,13 +117,20 @@ Options:
     }
     const intervalText = env.RECONCILE_INTERVAL || DEPLOYED_RECONCILE_INTERVAL;
     const reconcileIntervalMs = durationFlag('RECONCILE_INTERVAL', intervalText, 100);
-    const examples = withExamples ? await loadExamples() : [];
+    // The examples' cluster: a request without the label goes to the default cluster (WE-16).
+    const { defaultCluster } = checkLocalConfig(env);
+    const allExamples = withExamples ? await loadExamples(defaultCluster) : [];
 
     const out = context.out;
     if (defaulted.length > 0)
       out.write(`wfe dev: ${defaulted.join(', ')} (the examples' defaults; set them to change)\n`);
+    const clusters = env.KUBECONFIG
+      ? 'the cluster in KUBECONFIG'
+      : env.WFE_CLUSTERS
+        ? `a built-in Kubernetes API per cluster of WFE_CLUSTERS (${env.WFE_CLUSTERS})`
+        : 'the built-in Kubernetes API';
     out.write(
-      `wfe dev: starting DynamoDB Local, local SQS, ${env.KUBECONFIG ? 'the cluster in KUBECONFIG' : 'the built-in Kubernetes API'}, ${env.DATASTORAGE_URL ? 'DataStorage at DATASTORAGE_URL' : 'the built-in DataStorage'}…\n`,
+      `wfe dev: starting DynamoDB Local, local SQS, ${clusters}, ${env.DATASTORAGE_URL ? 'DataStorage at DATASTORAGE_URL' : 'the built-in DataStorage'}…\n`,
     );
     const stateDir = stateDirFor(context.cwd);
     const startedAt = Date.now();
@@ -129,6 +145,10 @@ Options:
     }
     try {
       if (signal.aborted) return 0;
+      const examples = examplesFor(
+        allExamples,
+        system.endpoints.clusters.map((c) => c.name),
+      );
       out.write(header(system, context, examples, runDurationMs, startedAt));
       await watch(system, examples, context, signal, startedAt);
       return 0;
@@ -150,9 +170,19 @@ function header(
   const e = system.endpoints;
   const here = (path: string) => relative(context.cwd, path) || path;
   const queueName = (url: string) => url.slice(url.lastIndexOf('/') + 1);
-  const cluster = e.cluster.builtIn
-    ? `built-in Kubernetes API ${system.kubeApi?.url} (Tekton simulator, runs take ${runDurationMs / 1000}s unless WFE_SIMULATE_DURATION says otherwise); kubeconfig ${here(e.cluster.kubeconfig)}`
-    : `KUBECONFIG ${e.cluster.kubeconfig}`;
+  const simulated = `Tekton simulator, runs take ${runDurationMs / 1000}s unless WFE_SIMULATE_DURATION says otherwise`;
+  // Several built-in clusters (WFE_CLUSTERS, WE-16): a line each, with the sink URL its Tekton posts to.
+  const several = e.clusters.length > 1;
+  const cluster = several
+    ? `${e.clusters.length} built-in Kubernetes APIs (${simulated}; requests name theirs in the label kubernaut.ai/cluster, else ${e.cluster.clusterName}):${e.clusters
+        .map(
+          (c) =>
+            `\n    ${c.name.padEnd(12)}${system.kubeApis.get(c.name)?.url}   kubeconfig ${here(c.kubeconfig)}   events ${c.eventsUrl}`,
+        )
+        .join('')}`
+    : e.cluster.builtIn
+      ? `built-in Kubernetes API ${system.kubeApi?.url} (${simulated}); kubeconfig ${here(e.cluster.kubeconfig)}`
+      : `KUBECONFIG ${e.cluster.kubeconfig}`;
   const dataStorage = e.dataStorage.builtIn
     ? `built-in ${e.dataStorage.url}`
     : `${e.dataStorage.url} (DATASTORAGE_URL)`;
@@ -161,10 +191,10 @@ function header(
   return `wfe dev: up in ${((Date.now() - startedAt) / 1000).toFixed(1)}s (pid ${process.pid})
   DynamoDB Local  ${e.dynamodb.endpoint}   table ${e.dynamodb.tableName} (stream → audit-forwarder)
   SQS             ${e.sqs.endpoint}   ${queueName(e.sqs.queueUrl)} → execute; DLQ ${queueName(e.sqs.dlqUrl)}; audit DLQ ${queueName(e.sqs.auditDlqUrl)}
-  cluster         ${cluster}
+  ${several ? 'clusters       ' : 'cluster        '} ${cluster}
   DataStorage     ${dataStorage}   (audit trail: GET /api/v1/audit/events?correlation_id=…)
-  events sink     ${eventsSinkLines(e.events.sinkUrl, !e.cluster.builtIn)}
-  settings        cooldown ${s.cooldownMs / 1000}s, lock lease ${s.leaseMs / 1000}s, reconcile every ${s.reconcileIntervalMs / 1000}s, namespace ${e.cluster.namespace}, cluster name ${e.cluster.clusterName}
+  events sink     ${several ? "each cluster's URL above (its token names the cluster)" : eventsSinkLines(e.events.sinkUrl, !e.cluster.builtIn)}
+  settings        cooldown ${s.cooldownMs / 1000}s, lock lease ${s.leaseMs / 1000}s, reconcile every ${s.reconcileIntervalMs / 1000}s, namespace ${e.cluster.namespace}, ${several ? 'default cluster' : 'cluster name'} ${e.cluster.clusterName}
   function logs   ${e.logFile ? here(e.logFile) : '(none)'}
 In another terminal in this checkout:  npx wfe list -A  ·  npx wfe locks  ·  npx wfe get ${first} -o yaml  ·  npx wfe submit -f FILE
 ${examples.length > 0 ? `Submitting ${examples.length} examples from examples/.` : 'No examples (--no-examples): submit with npx wfe submit -f FILE.'}
@@ -211,7 +241,7 @@ async function watch(
     const active = submitter;
     const tracker = new ProgressTracker({
       listing: tableListing(e.dynamodb.tableName, doc),
-      clusters: [e.cluster.clusterName],
+      clusters: e.clusters.map((c) => c.name),
       dataStorageUrl: e.dataStorage.url,
       examples,
       waiting: () => active.waiting(),

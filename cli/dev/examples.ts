@@ -46,7 +46,7 @@ function phaseOf(text: string | undefined, file: string, annotation: string): Ph
 }
 
 /** The examples in `dir`; one without the cluster label goes to `defaultCluster` (WE-16). */
-export async function loadExamples(dir = EXAMPLES_DIR, defaultCluster = 'default'): Promise<Example[]> {
+export async function loadExamples(defaultCluster: string, dir = EXAMPLES_DIR): Promise<Example[]> {
   const files = (await readdir(dir)).filter((f) => /\.(ya?ml|json)$/.test(f)).sort();
   const examples: Example[] = [];
   for (const file of files) {
@@ -75,6 +75,20 @@ export async function loadExamples(dir = EXAMPLES_DIR, defaultCluster = 'default
     }
   }
   return examples;
+}
+
+/** The label a request names its cluster with (WE-16). */
+const CLUSTER_LABEL = 'kubernaut.ai/cluster';
+
+/**
+ * The examples the running system serves: one whose `kubernaut.ai/cluster` label names a cluster it
+ * does not have (the two-cluster examples, unless WFE_CLUSTERS names theirs) is left out.
+ */
+export function examplesFor(examples: Example[], clusters: readonly string[]): Example[] {
+  return examples.filter((example) => {
+    const cluster = example.manifest.metadata.labels?.[CLUSTER_LABEL];
+    return cluster === undefined || clusters.includes(cluster);
+  });
 }
 
 export interface ExampleSubmitter {

@@ -4,12 +4,13 @@ import { Queue } from 'aws-cdk-lib/aws-sqs';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { buildWfeApp } from '../../infra/wfe-app.js';
-import { FULL_CONTEXT, KUBECONFIG_CONTEXT, synth } from './synth.js';
+import { FLEET_CONTEXT, FULL_CONTEXT, KUBECONFIG_CONTEXT, synth } from './synth.js';
 
 const CONFIGS = [
   ['the default settings', {}],
   ['every setting (EKS, VPC, token, email)', FULL_CONTEXT],
   ['a kubeconfig secret', KUBECONFIG_CONTEXT],
+  ['several clusters (WE-16)', FLEET_CONTEXT],
 ] as const;
 
 /** Acknowledged rules as written to the template (v2's `cdk_nag` metadata format). */

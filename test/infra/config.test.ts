@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
+  CLUSTERS_ENV_BUDGET,
   closest,
   InfraConfigError,
   PLACEHOLDER_DATASTORAGE_URL,
@@ -176,6 +177,109 @@ const problemsOf = (read: () => unknown): string[] => {
   }
   return [];
 };
+
+const TWO_CLUSTERS = [
+  { name: 'east', eksClusterName: 'prod-east' },
+  { name: 'west', kubeconfigSecretArn: SECRET_ARN.kubeconfig, namespace: 'remediation', concurrency: 3 },
+];
+
+describe('WE-16: clusters (several clusters, one deployment)', () => {
+  it('reads the list from a CLI string and from cdk.json alike, each namespace defaulting to executionNamespace', () => {
+    const fromCli = parseInfraConfig({ clusters: JSON.stringify(TWO_CLUSTERS), executionNamespace: 'wf' });
+    const fromJson = parseInfraConfig({ clusters: TWO_CLUSTERS, executionNamespace: 'wf' });
+    expect(fromCli).toEqual(fromJson);
+    expect(fromCli.fleet).toEqual({
+      defaultCluster: 'east',
+      createAccessEntry: true,
+      kubernetesGroup: 'wfe-executors',
+      clusters: [
+        { name: 'east', access: { auth: 'eks', eksClusterName: 'prod-east' }, namespace: 'wf' },
+        {
+          name: 'west',
+          access: { auth: 'kubeconfig', kubeconfigSecretArn: SECRET_ARN.kubeconfig },
+          namespace: 'remediation',
+          concurrency: 3,
+        },
+      ],
+    });
+    expect(fromCli.execution.clusterName).toBe('east');
+  });
+
+  it('takes the default cluster from defaultCluster, else the first entry', () => {
+    expect(parseInfraConfig({ clusters: TWO_CLUSTERS, defaultCluster: 'west' }).fleet?.defaultCluster).toBe(
+      'west',
+    );
+    expect(parseInfraConfig({ clusters: TWO_CLUSTERS, defaultCluster: 'west' }).execution.clusterName).toBe(
+      'west',
+    );
+  });
+
+  it('leaves the single cluster as it is when no list is given, and warns about no EKS cluster with a list', () => {
+    expect(parseInfraConfig({ eksClusterName: 'prod' }).fleet).toBeUndefined();
+    const warnings = parseInfraConfig({ clusters: TWO_CLUSTERS }).warnings.map((w) => w.setting);
+    expect(warnings).not.toContain('eksClusterName');
+  });
+
+  it("refuses more clusters than a function's 4 KB environment holds, counting each token ARN at its longest", () => {
+    const fleet = (n: number) =>
+      Array.from({ length: n }, (_, i) => ({
+        name: `prod-eu-west-${i}`,
+        eksClusterName: `prod-eu-west-${i}`,
+      }));
+    expect(parseInfraConfig({ clusters: fleet(14) }).fleet?.clusters).toHaveLength(14);
+    expect(problemsOf(() => parseInfraConfig({ clusters: fleet(20) }))).toEqual([
+      expect.stringMatching(
+        new RegExp(
+          `^clusters: 20 clusters make the events sink's CLUSTERS about \\d+ bytes, more than the ${CLUSTERS_ENV_BUDGET.eventsSink} `,
+        ),
+      ),
+    ]);
+  });
+
+  const west = TWO_CLUSTERS[1];
+  it.each([
+    [{ clusters: '[{"name": "east"' }, 'clusters', 'JSON array'],
+    [{ clusters: [] }, 'clusters', 'at least one'],
+    [{ clusters: [{ name: 'East', eksClusterName: 'e' }] }, 'clusters[0].name', 'DNS label'],
+    [{ clusters: [{ name: `c${'x'.repeat(63)}`, eksClusterName: 'e' }] }, 'clusters[0].name', 'DNS label'],
+    [{ clusters: [{ name: 'east' }] }, 'clusters[0]', 'east names no access'],
+    [
+      { clusters: [{ name: 'east', eksClusterName: 'e', kubeconfigSecretArn: SECRET_ARN.kubeconfig }] },
+      'clusters[0]',
+      'east gives both',
+    ],
+    [{ clusters: [...TWO_CLUSTERS, { ...west }] }, 'clusters[2].name', 'west is listed twice'],
+    [{ clusters: [{ ...west, namespace: 'Remediation_1' }] }, 'clusters[0].namespace', 'namespace'],
+    [{ clusters: [{ ...west, concurrency: 0 }] }, 'clusters[0].concurrency', 'at least 1'],
+    [{ clusters: [{ ...west, concurrency: 1.5 }] }, 'clusters[0].concurrency', 'whole number'],
+    [
+      { clusters: [{ ...west, kubeconfigSecretArn: 'arn:aws:secretsmanager:x' }] },
+      'clusters[0].kubeconfigSecretArn',
+      'complete secret ARN',
+    ],
+    [{ clusters: [{ name: 'east', eksClusterName: 'prod east' }] }, 'clusters[0].eksClusterName', 'EKS'],
+    [
+      { clusters: [{ name: 'east', eksClusterName: 'e', concurency: 2 }] },
+      'clusters[0].concurency',
+      'did you mean concurrency?',
+    ],
+    [{ clusters: TWO_CLUSTERS, defaultCluster: 'north' }, 'defaultCluster', 'east, west'],
+    [{ defaultCluster: 'east' }, 'defaultCluster', 'only used with clusters'],
+    [{ clusters: TWO_CLUSTERS, eksClusterName: 'prod' }, 'eksClusterName', 'not used with clusters'],
+    [{ clusters: TWO_CLUSTERS, clusterName: 'prod' }, 'clusterName', 'not used with clusters'],
+    [{ clusters: TWO_CLUSTERS, clusterAuth: 'kubeconfig' }, 'clusterAuth', 'not used with clusters'],
+    [
+      { clusters: TWO_CLUSTERS, kubeconfigSecretArn: SECRET_ARN.kubeconfig },
+      'kubeconfigSecretArn',
+      'not used with clusters',
+    ],
+  ])('rejects %j, naming %s', (raw, where, hint) => {
+    const problems = problemsOf(() => parseInfraConfig(raw));
+    const problem = problems.find((p) => p.startsWith(`${where}:`));
+    expect(problem, problems.join('\n')).toBeDefined();
+    expect(problem).toContain(hint);
+  });
+});
 
 describe('readContextSettings', () => {
   it('names the closest setting for a key that is not one', () => {

@@ -1,7 +1,14 @@
 import type { CfnRole } from 'aws-cdk-lib/aws-iam';
 import { describe, expect, it } from 'vitest';
 import type { LambdaFunction } from '../../infra/lambda-function.js';
-import { FULL_CONTEXT, KUBECONFIG_CONTEXT, SECRET_ARN, type Synthesized, synth } from './synth.js';
+import {
+  FLEET_CONTEXT,
+  FULL_CONTEXT,
+  KUBECONFIG_CONTEXT,
+  SECRET_ARN,
+  type Synthesized,
+  synth,
+} from './synth.js';
 
 interface Statement {
   Effect: string;
@@ -46,6 +53,7 @@ describe('least privilege', () => {
   const bare = synth();
   const full = synth(FULL_CONTEXT);
   const kube = synth(KUBECONFIG_CONTEXT);
+  const fleet = synth(FLEET_CONTEXT);
 
   it('grants execute item reads and writes on the table, queries on the due index only, and its queues', () => {
     const { stack, resolve } = bare;
@@ -181,8 +189,33 @@ describe('least privilege', () => {
     }
   });
 
+  it('WE-16: scopes cluster access to exactly the listed clusters and kubeconfig secrets, the tokens to the sink', () => {
+    const { execute, reconcile, events, eventsSink, auditForwarder, eventsTokens } =
+      fleet.stack.service.functions;
+    const clusterArn = (name: string) =>
+      fleet.resolve(fleet.stack.formatArn({ service: 'eks', resource: 'cluster', resourceName: name }));
+    for (const fn of [execute, reconcile, events]) {
+      const grants = byAction(grantsOf(fleet, fn));
+      expect(new Set(grants.get('eks:DescribeCluster'))).toEqual(
+        new Set([clusterArn('prod-east'), clusterArn('prod-west')]),
+      );
+      expect(grants.get('eks:DescribeCluster')).toHaveLength(2);
+      expect(grants.get('secretsmanager:GetSecretValue')).toEqual([SECRET_ARN.kubeconfig]);
+    }
+    const sink = byAction(grantsOf(fleet, eventsSink));
+    expect(new Set(sink.get('secretsmanager:GetSecretValue'))).toEqual(
+      new Set([...eventsTokens.values()].map((secret) => fleet.resolve(secret.secretArn))),
+    );
+    expect(sink.get('secretsmanager:GetSecretValue')).toHaveLength(3);
+    expect(sink.has('eks:DescribeCluster')).toBe(false);
+    const forwarder = byAction(grantsOf(fleet, auditForwarder));
+    expect(forwarder.has('eks:DescribeCluster') || forwarder.has('secretsmanager:GetSecretValue')).toBe(
+      false,
+    );
+  });
+
   it('never grants Scan, and never a wildcard resource on DynamoDB, SQS, Secrets Manager, EKS or logs', () => {
-    for (const s of [bare, full, kube]) {
+    for (const s of [bare, full, kube, fleet]) {
       for (const fn of s.stack.service.functions.all) {
         for (const st of grantsOf(s, fn)) {
           expect(st.Action).not.toContain('dynamodb:Scan');
@@ -195,7 +228,7 @@ describe('least privilege', () => {
   });
 
   it('allows a wildcard resource only where EC2 requires it: VPC network interfaces', () => {
-    for (const s of [bare, full, kube]) {
+    for (const s of [bare, full, kube, fleet]) {
       for (const fn of s.stack.service.functions.all) {
         for (const st of grantsOf(s, fn).filter((g) => JSON.stringify(g.Resource).includes('*'))) {
           expect(s).toBe(full);

@@ -72,3 +72,15 @@ export const KUBECONFIG_CONTEXT = {
   clusterName: 'on-prem-1',
   dataStorageUrl: 'https://datastorage.example.com',
 };
+
+/** Several clusters, one deployment (WE-16): two EKS clusters and one reached with a kubeconfig. */
+export const FLEET = [
+  { name: 'east', eksClusterName: 'prod-east' },
+  { name: 'west', eksClusterName: 'prod-west', namespace: 'remediation', concurrency: 3 },
+  { name: 'lab', kubeconfigSecretArn: SECRET_ARN.kubeconfig },
+];
+
+export const FLEET_CONTEXT = {
+  clusters: JSON.stringify(FLEET),
+  dataStorageUrl: 'https://datastorage.example.com',
+};

@@ -258,7 +258,7 @@ describe('WfeStack with the default settings', () => {
 
   it('publishes the outputs the wfe CLI reads', () => {
     const outputs = s.template.toJSON().Outputs as Record<string, unknown>;
-    const optional: string[] = [StackOutput.DataStorageTokenSecretArn];
+    const optional: string[] = [StackOutput.DataStorageTokenSecretArn, StackOutput.EventsTokenSecrets];
     expect(Object.keys(outputs).sort()).toEqual(
       Object.values(StackOutput)
         .filter((key) => !optional.includes(key))

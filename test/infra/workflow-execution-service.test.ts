@@ -146,6 +146,45 @@ describe('WorkflowExecutionService in another app', () => {
     });
   });
 
+  it('WE-16: serves the typed fleet of clusters instead, each with its token and access entries', () => {
+    const arn = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:platform/kubeconfig-AbCdEf';
+    const {
+      app: fleetApp,
+      stack: fleetStack,
+      service: fleetService,
+    } = platformApp({
+      cluster: undefined,
+      fleet: {
+        clusters: [
+          { name: 'eu', eksClusterName: 'platform-eu' },
+          { name: 'on-prem', kubeconfigSecretArn: arn, namespace: 'remediation' },
+        ],
+        defaultCluster: 'on-prem',
+        kubernetesGroup: 'platform-wfe',
+      },
+    });
+    const fleet = Template.fromStack(fleetStack);
+    fleet.resourceCountIs('AWS::EKS::AccessEntry', 3);
+    fleet.resourcePropertiesCountIs(
+      'AWS::EKS::AccessEntry',
+      { ClusterName: 'platform-eu', KubernetesGroups: ['platform-wfe'] },
+      3,
+    );
+    fleet.resourceCountIs('AWS::SecretsManager::Secret', 2);
+    expect([...fleetService.functions.eventsTokens.keys()]).toEqual(['eu', 'on-prem']);
+    fleet.hasResourceProperties('AWS::Lambda::Function', {
+      FunctionName: 'Platform-execute',
+      Environment: {
+        Variables: Match.objectLike({ DEFAULT_CLUSTER: 'on-prem', CLUSTERS: Match.anyValue() }),
+      },
+    });
+    fleet.hasOutput(StackOutput.ClusterName, { Value: 'on-prem' });
+    expect(new AwsSolutionsChecks(fleetApp).validateScope(fleetApp).violations).toEqual([]);
+    expect(() =>
+      platformApp({ cluster: undefined, fleet: { clusters: [{ name: 'EU', eksClusterName: 'x' }] } }),
+    ).toThrow(/clusters\[0\]\.name: must be a DNS label/);
+  });
+
   it('warns, on the construct, when no cluster is given', () => {
     const bare = platformApp({ cluster: undefined });
     Annotations.fromStack(bare.stack).hasWarning(

@@ -2,7 +2,8 @@
  * `npm start` end to end: `wfe dev` as a child process, as a user runs it, with the examples on, a
  * short cooldown and a fast schedule. Every example must reach its expected end with its audit trail
  * in DataStorage, and Ctrl-C (SIGINT) must leave no process behind. Then the same with the cluster
- * and DataStorage started separately and given through KUBECONFIG and DATASTORAGE_URL.
+ * and DataStorage started separately and given through KUBECONFIG and DATASTORAGE_URL, and with two
+ * built-in clusters (WFE_CLUSTERS), which add the two-cluster examples.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -11,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type Example, loadExamples } from '../../../cli/dev/examples.js';
+import { type Example, examplesFor, loadExamples } from '../../../cli/dev/examples.js';
 import { correlationId } from '../../../functions/core/correlation.js';
 import { executionKey } from '../../../functions/core/execution-id.js';
 import type { DevState } from '../../../local/dev-state.js';
@@ -96,13 +97,16 @@ async function runToTheEnd(options: { env?: Record<string, string>; dataStorageU
   expect(state.pid).toBe(dev.child.pid);
   const dataStorageUrl = options.dataStorageUrl ?? state.dataStorage.url;
 
-  const examples = await loadExamples();
+  const clusters = state.clusters.map((c) => c.name);
+  const examples = examplesFor(await loadExamples(state.cluster.clusterName), clusters);
   expect(examples.map((e) => e.expect?.reason ?? e.expect?.phase)).toEqual([
     'Completed',
     'Completed',
     'Deduplicated',
     'TaskFailed',
     'Completed',
+    // The same target string in two clusters: both run, neither is a duplicate (WE-16).
+    ...(clusters.length > 1 ? ['Completed', 'Completed'] : []),
   ]);
   const objects = new Map<string, ExecutionObject>();
   await eventually(
@@ -155,7 +159,11 @@ async function runToTheEnd(options: { env?: Record<string, string>; dataStorageU
     15_000,
     500,
   );
-  await eventually(() => expect(dev.output()).toMatch(/all 5 examples reached their expected end/), 10_000);
+  await eventually(
+    () =>
+      expect(dev.output()).toMatch(new RegExp(`all ${examples.length} examples reached their expected end`)),
+    10_000,
+  );
 
   // Ctrl-C: everything it started goes, and nothing is left behind.
   const tree = descendants(dev.child.pid ?? 0);
@@ -211,4 +219,16 @@ describe('npm start (wfe dev), end to end', () => {
     await Promise.all([kube.exited, dataStorage.exited]);
     await rm(dir, { recursive: true, force: true });
   }, 120_000);
+
+  it('WE-16: with WFE_CLUSTERS=east,west runs a built-in cluster each, and the two-cluster examples with the rest', async () => {
+    const { output } = await runToTheEnd({ env: { WFE_CLUSTERS: 'east,west' } });
+    expect(output).toMatch(/clusters {8}2 built-in Kubernetes APIs/);
+    for (const name of ['east', 'west'])
+      expect(output).toMatch(
+        new RegExp(
+          `\\n {4}${name} +http://127\\.0\\.0\\.1:\\d+ +kubeconfig \\.wfe/kubeconfig-${name} +events http://127\\.0\\.0\\.1:\\d+/tekton/local-${name}\\n`,
+        ),
+      );
+    expect(output).toContain('default cluster east');
+  }, 150_000);
 });

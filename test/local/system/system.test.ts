@@ -66,6 +66,12 @@ describe('local system', () => {
       dataStorage: { builtIn: true, url: system.dataStorage?.url },
     });
     expect(existsSync(state.cluster.kubeconfig)).toBe(true);
+    // WE-16: the list of clusters holds the one cluster, with the sink URL its Tekton posts to.
+    expect(state.clusters).toEqual([
+      { name: 'default', kubeconfig: state.cluster.kubeconfig, eventsUrl: state.events.sinkUrl },
+    ]);
+    expect(state.events.sinkUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/tekton\/local$/);
+    expect([...system.kubeApis.keys()]).toEqual(['default']);
   });
 
   it('runs a request through execute, reconcile and the forwarder to Completed, with its audit trail in DataStorage', async () => {
