@@ -98,9 +98,9 @@ describe('WE-6: an end records its delay, outcome and duration, and tells the cl
     expect(await reconcile(s.deps)).toEqual({ ...emptyReport(), synced: 1, failed: 1 });
     const { metrics, events } = s.recorded();
     expect(metrics.map((m) => m.dimensions)).toEqual([
-      { trigger: 'sweep' },
-      { outcome: 'Failed' },
-      { outcome: 'Failed' },
+      { trigger: 'sweep', cluster: 'default' },
+      { outcome: 'Failed', cluster: 'default' },
+      { outcome: 'Failed', cluster: 'default' },
     ]);
     expect(events).toEqual([
       {
@@ -219,14 +219,14 @@ describe('WE-7: a release records its delay and the lock hold, and tells the clu
     expect(await reconcile(s.deps)).toEqual({ ...emptyReport(), released: 1 });
     expect(s.recorded()).toEqual({
       metrics: [
-        { name: 'wfe_locks_released_total', unit: 'Count', value: 1 },
+        { name: 'wfe_locks_released_total', unit: 'Count', value: 1, dimensions: { cluster: 'default' } },
         {
           name: 'wfe_release_delay_seconds',
           unit: 'Seconds',
           value: 7,
           dimensions: { trigger: 'sweep', cluster: 'default' },
         },
-        { name: 'wfe_lock_hold_seconds', unit: 'Seconds', value: 165 },
+        { name: 'wfe_lock_hold_seconds', unit: 'Seconds', value: 165, dimensions: { cluster: 'default' } },
       ],
       events: [
         {
@@ -284,7 +284,7 @@ describe('WE-8: a stuck lock', () => {
     s.clock.advance(15 * 60_000);
     expect(await reconcile(s.reconcileDeps)).toEqual({ ...emptyReport(), stuck: 1 });
     expect(s.metrics.entries.slice(before)).toEqual([
-      { name: 'wfe_stuck_locks_total', unit: 'Count', value: 1 },
+      { name: 'wfe_stuck_locks_total', unit: 'Count', value: 1, dimensions: { cluster: 'default' } },
       {
         name: 'workflowexecution_reconciler_total',
         unit: 'Count',
@@ -307,7 +307,7 @@ describe('WE-8: a stuck lock', () => {
     expect(s.log.lines).toContainEqual({
       level: 'warn',
       message: 'stuck lock released',
-      fields: { target: TARGET, holder: 'default/we-1' },
+      fields: { cluster: 'default', target: TARGET, holder: 'default/default/we-1' },
     });
   });
 
@@ -367,8 +367,8 @@ describe('the gauges and the poison-item count are counts, and their warnings sa
     const s = await started();
     await censusTaker(s.deps)();
     expect(s.recorded().metrics).toEqual([
-      { name: 'wfe_executions_running', unit: 'Count', value: 1 },
-      { name: 'wfe_locks_held', unit: 'Count', value: 1 },
+      { name: 'wfe_executions_running', unit: 'Count', value: 1, dimensions: { cluster: 'default' } },
+      { name: 'wfe_locks_held', unit: 'Count', value: 1, dimensions: { cluster: 'default' } },
     ]);
     s.store.census = async () => {
       throw new Error('throttled');
@@ -377,7 +377,7 @@ describe('the gauges and the poison-item count are counts, and their warnings sa
     expect(s.log.lines.at(-1)).toEqual({
       level: 'warn',
       message: 'census not counted',
-      fields: { error: 'Error: throttled' },
+      fields: { cluster: 'default', error: 'Error: throttled' },
     });
   });
 
@@ -394,12 +394,12 @@ describe('the gauges and the poison-item count are counts, and their warnings sa
     expect(await reconcile(s.deps)).toEqual({ ...emptyReport(), itemFailures: 1 });
     s.store.readLock = readLock;
     expect(s.recorded().metrics).toEqual([
-      { name: 'wfe_sweep_item_failures_total', unit: 'Count', value: 1 },
+      { name: 'wfe_sweep_item_failures_total', unit: 'Count', value: 1, dimensions: { cluster: 'default' } },
     ]);
     expect(s.log.lines.at(-1)).toEqual({
       level: 'warn',
       message: 'reconcile could not handle an item; the next sweep retries it',
-      fields: { item: `lock ${LOCK}`, error: 'lock unreadable' },
+      fields: { cluster: 'default', item: `lock ${LOCK}`, error: 'lock unreadable' },
     });
   });
 });

@@ -526,23 +526,36 @@ describe('WE-13 the event path, decision by decision', () => {
     await s.event(s.hint('running'));
     await s.event(s.hint('successful', 'never-existed'));
     expect(s.metrics.entries.filter((m) => m.name === 'wfe_events_ignored_total')).toEqual([
-      { name: 'wfe_events_ignored_total', unit: 'Count', value: 1, dimensions: { reason: 'run-gone' } },
+      {
+        name: 'wfe_events_ignored_total',
+        unit: 'Count',
+        value: 1,
+        dimensions: { reason: 'run-gone', cluster: 'default' },
+      },
     ]);
   });
 
   it('says whether the synced event ended its execution', async () => {
     const s = system();
     await s.start('we-1');
-    expect(await s.event(s.hint('running'))).toEqual({ kind: 'synced', id: 'default/we-1', ended: false });
+    expect(await s.event(s.hint('running'))).toEqual({
+      kind: 'synced',
+      id: 'default/default/we-1',
+      ended: false,
+    });
     s.setRun(failed('2026-03-01T10:00:05Z'));
-    expect(await s.event(s.hint('failed'))).toEqual({ kind: 'synced', id: 'default/we-1', ended: true });
+    expect(await s.event(s.hint('failed'))).toEqual({
+      kind: 'synced',
+      id: 'default/default/we-1',
+      ended: true,
+    });
   });
 
   it('a run under another name labelled as an execution not yet Running is not its run', async () => {
     const s = system();
     await s.start('we-1');
     const e = s.execution('we-1');
-    s.store.executions.set('default/we-1', {
+    s.store.executions.set('default/default/we-1', {
       ...e,
       status: { phase: 'Pending', conditions: {} },
     });
@@ -566,7 +579,7 @@ describe('WE-13 the event path, decision by decision', () => {
     const s = system();
     await s.start('we-1');
     const e = s.execution('we-1');
-    s.store.executions.set('default/we-1', {
+    s.store.executions.set('default/default/we-1', {
       ...e,
       status: { ...e.status, pipelineRunRef: { name: 'wfe-recorded' } },
     });

@@ -248,6 +248,7 @@ describe('WE-13 events sink: what each request gets back, one case at a time', (
     expect(await s.receive(binary({ headers: structuredHeaders, body }))).toEqual({ status: 202 });
     expect(s.events.sent[0]?.message).toEqual({
       kind: 'run',
+      cluster: 'default',
       namespace: 'kubernaut-workflows',
       name: 'wfe-0123456789abcdef',
       type: envelope.type,
@@ -286,7 +287,7 @@ describe('WE-13 events sink: what each request gets back, one case at a time', (
       },
       {
         level: 'warn',
-        message: 'events sink cannot read its token; Tekton retries',
+        message: 'events sink cannot read its tokens; Tekton retries',
         fields: { error: 'Secrets Manager unavailable' },
       },
     ]);
