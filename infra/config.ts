@@ -76,11 +76,6 @@ const clusterEntry = z.strictObject({
   eksClusterName: eksClusterName.optional(),
   kubeconfigSecretArn: secretArn.optional(),
   namespace: namespace.optional(),
-  concurrency: z
-    .number({ message: 'must be a whole number' })
-    .int('must be a whole number')
-    .min(1, 'must be at least 1')
-    .optional(),
 });
 const CLUSTER_ENTRY_KEYS = Object.keys(clusterEntry.shape);
 
@@ -164,7 +159,7 @@ export const SETTINGS = {
   ),
   clusters: setting(
     clusterList,
-    'several clusters, one deployment (WE-16): a JSON array of `{"name", "eksClusterName" or "kubeconfigSecretArn", "namespace", "concurrency"}` in place of `clusterAuth`, `eksClusterName`, `kubeconfigSecretArn` and `clusterName` ([several clusters](#several-clusters-one-deployment-we-16))',
+    'several clusters, one deployment (WE-16): a JSON array of `{"name", "eksClusterName" or "kubeconfigSecretArn", "namespace"}` in place of `clusterAuth`, `eksClusterName`, `kubeconfigSecretArn` and `clusterName` ([several clusters](#several-clusters-one-deployment-we-16))',
     'one cluster, from the settings above',
   ),
   defaultCluster: setting(
@@ -380,7 +375,7 @@ const TOKEN_ARN_LENGTH = 140;
  * when it is not EXECUTION_NAMESPACE, the token secret only for the events sink, the one that reads it.
  */
 export function clustersEnvEntry(
-  cluster: { name: string; access: object; namespace: string; concurrency?: number },
+  cluster: { name: string; access: object; namespace: string },
   defaultNamespace: string,
   eventsTokenSecretArn: string | undefined,
 ) {
@@ -388,7 +383,6 @@ export function clustersEnvEntry(
     name: cluster.name,
     ...cluster.access,
     ...(cluster.namespace === defaultNamespace ? {} : { namespace: cluster.namespace }),
-    ...(cluster.concurrency === undefined ? {} : { concurrency: cluster.concurrency }),
     ...(eventsTokenSecretArn === undefined ? {} : { eventsTokenSecretArn }),
   };
 }
@@ -443,7 +437,6 @@ function fleetOf(s: WfeSettings, clusters: NonNullable<WfeSettings['clusters']>)
       ? ({ auth: 'kubeconfig', kubeconfigSecretArn: entry.kubeconfigSecretArn } as const)
       : ({ auth: 'eks', eksClusterName: entry.eksClusterName ?? '' } as const),
     namespace: entry.namespace ?? s.executionNamespace,
-    ...(entry.concurrency === undefined ? {} : { concurrency: entry.concurrency }),
   }));
 }
 

@@ -43,8 +43,6 @@ export type FleetClusterReference = {
   readonly name: string;
   /** Where its PipelineRuns run; default the `executionNamespace` setting. */
   readonly namespace?: string;
-  /** At most this many of its executions Running at once; default no limit. */
-  readonly concurrency?: number;
 } & (
   | {
       /** An EKS cluster in the stack's account and region, called with the functions' IAM roles. */

@@ -12,8 +12,6 @@ export interface ClusterSettings {
   name: string;
   /** Where this cluster's PipelineRuns are created. */
   namespace: string;
-  /** At most this many executions Running in this cluster at once; no limit when absent. */
-  concurrency?: number;
 }
 
 export interface FleetSettings {

@@ -135,7 +135,6 @@ const clusterEntry = z.object({
   kubeconfigSecretArn: z.optional(z.string().check(z.minLength(1, 'must not be empty'))),
   kubeconfig: z.optional(z.string().check(z.minLength(1, 'must not be empty'))),
   namespace: z.optional(z.string().check(z.regex(NAMESPACE, 'must be a namespace name'))),
-  concurrency: z.optional(z.int('must be a whole number').check(z.gte(1, 'must be at least 1'))),
   eventsTokenSecretArn: z.optional(z.string().check(z.minLength(1, 'must not be empty'))),
 });
 type ClusterEntry = z.output<typeof clusterEntry>;
@@ -212,7 +211,6 @@ function fleetOf(
     return {
       name: entry.name,
       namespace: entry.namespace ?? namespace,
-      ...(entry.concurrency !== undefined ? { concurrency: entry.concurrency } : {}),
       ...(reach ? { access: reach } : {}),
       ...(entry.eventsTokenSecretArn ? { eventsTokenSecretArn: entry.eventsTokenSecretArn } : {}),
     };
@@ -228,13 +226,7 @@ function executionSettings(env: Env, fleet: Fleet<ClusterConfig>) {
   const { namespace: _default, ...rest } = parse(execution, env);
   return {
     ...rest,
-    clusters: fleet.clusters.map(
-      ({ name, namespace, concurrency }): ClusterSettings => ({
-        name,
-        namespace,
-        ...(concurrency !== undefined ? { concurrency } : {}),
-      }),
-    ),
+    clusters: fleet.clusters.map(({ name, namespace }): ClusterSettings => ({ name, namespace })),
     defaultCluster: fleet.defaultCluster,
   };
 }

@@ -55,7 +55,7 @@ describe('WE-16: a stack for several clusters', () => {
   it('gives the cluster callers every cluster in CLUSTERS, the sink each with its token secret, the first as DEFAULT_CLUSTER', () => {
     const clusters = [
       { name: 'east', auth: 'eks', eksClusterName: 'prod-east' },
-      { name: 'west', auth: 'eks', eksClusterName: 'prod-west', namespace: 'remediation', concurrency: 3 },
+      { name: 'west', auth: 'eks', eksClusterName: 'prod-west', namespace: 'remediation' },
       { name: 'lab', auth: 'kubeconfig', kubeconfigSecretArn: SECRET_ARN.kubeconfig },
     ];
     const withTokens = clusters.map((c) => ({ ...c, eventsTokenSecretArn: tokenRef(c.name) }));
@@ -135,7 +135,6 @@ describe('WE-16: a stack for several clusters', () => {
       [{ name: 'east', eksClusterName: 'a', namespace: 'Remediation' }],
       'clusters[0].namespace: must be a namespace name',
     ],
-    [[{ name: 'east', eksClusterName: 'a', concurrency: 0 }], 'clusters[0].concurrency: must be at least 1'],
   ])('fails synth on %j with one line naming the entry', (clusters, line) => {
     let error: unknown;
     try {

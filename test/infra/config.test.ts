@@ -180,7 +180,7 @@ const problemsOf = (read: () => unknown): string[] => {
 
 const TWO_CLUSTERS = [
   { name: 'east', eksClusterName: 'prod-east' },
-  { name: 'west', kubeconfigSecretArn: SECRET_ARN.kubeconfig, namespace: 'remediation', concurrency: 3 },
+  { name: 'west', kubeconfigSecretArn: SECRET_ARN.kubeconfig, namespace: 'remediation' },
 ];
 
 describe('WE-16: clusters (several clusters, one deployment)', () => {
@@ -198,7 +198,6 @@ describe('WE-16: clusters (several clusters, one deployment)', () => {
           name: 'west',
           access: { auth: 'kubeconfig', kubeconfigSecretArn: SECRET_ARN.kubeconfig },
           namespace: 'remediation',
-          concurrency: 3,
         },
       ],
     });
@@ -250,8 +249,6 @@ describe('WE-16: clusters (several clusters, one deployment)', () => {
     ],
     [{ clusters: [...TWO_CLUSTERS, { ...west }] }, 'clusters[2].name', 'west is listed twice'],
     [{ clusters: [{ ...west, namespace: 'Remediation_1' }] }, 'clusters[0].namespace', 'namespace'],
-    [{ clusters: [{ ...west, concurrency: 0 }] }, 'clusters[0].concurrency', 'at least 1'],
-    [{ clusters: [{ ...west, concurrency: 1.5 }] }, 'clusters[0].concurrency', 'whole number'],
     [
       { clusters: [{ ...west, kubeconfigSecretArn: 'arn:aws:secretsmanager:x' }] },
       'clusters[0].kubeconfigSecretArn',
@@ -259,9 +256,9 @@ describe('WE-16: clusters (several clusters, one deployment)', () => {
     ],
     [{ clusters: [{ name: 'east', eksClusterName: 'prod east' }] }, 'clusters[0].eksClusterName', 'EKS'],
     [
-      { clusters: [{ name: 'east', eksClusterName: 'e', concurency: 2 }] },
-      'clusters[0].concurency',
-      'did you mean concurrency?',
+      { clusters: [{ name: 'east', eksClusterName: 'e', namspace: 'wf' }] },
+      'clusters[0].namspace',
+      'did you mean namespace?',
     ],
     [{ clusters: TWO_CLUSTERS, defaultCluster: 'north' }, 'defaultCluster', 'east, west'],
     [{ defaultCluster: 'east' }, 'defaultCluster', 'only used with clusters'],

@@ -76,7 +76,7 @@ export const KUBECONFIG_CONTEXT = {
 /** Several clusters, one deployment (WE-16): two EKS clusters and one reached with a kubeconfig. */
 export const FLEET = [
   { name: 'east', eksClusterName: 'prod-east' },
-  { name: 'west', eksClusterName: 'prod-west', namespace: 'remediation', concurrency: 3 },
+  { name: 'west', eksClusterName: 'prod-west', namespace: 'remediation' },
   { name: 'lab', kubeconfigSecretArn: SECRET_ARN.kubeconfig },
 ];
 

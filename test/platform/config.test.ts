@@ -78,7 +78,7 @@ describe('configuration (SPEC §4)', () => {
       CLUSTERS: JSON.stringify(entries),
       ...extra,
     });
-    const east = { name: 'east', auth: 'eks', eksClusterName: 'eks-east', concurrency: 20 };
+    const east = { name: 'east', auth: 'eks', eksClusterName: 'eks-east' };
     const west = {
       name: 'west',
       auth: 'kubeconfig',
@@ -87,10 +87,10 @@ describe('configuration (SPEC §4)', () => {
       eventsTokenSecretArn: 'arn:aws:secretsmanager:eu-west-1:1:secret:west-token',
     };
 
-    it('WE-16: reads each cluster’s access, namespace (else EXECUTION_NAMESPACE) and concurrency; the first is the default', () => {
+    it('WE-16: reads each cluster’s access, namespace (else EXECUTION_NAMESPACE) and events token; the first is the default', () => {
       const config = reconcileConfig(clusters([east, west]));
       expect(config.clusters).toEqual([
-        { name: 'east', namespace: 'wf', concurrency: 20, access: { mode: 'eks', clusterName: 'eks-east' } },
+        { name: 'east', namespace: 'wf', access: { mode: 'eks', clusterName: 'eks-east' } },
         {
           name: 'west',
           namespace: 'wf-west',
@@ -98,9 +98,9 @@ describe('configuration (SPEC §4)', () => {
           eventsTokenSecretArn: west.eventsTokenSecretArn,
         },
       ]);
-      // The core knows names, namespaces and limits, never how a cluster is reached.
+      // The core knows names and namespaces, never how a cluster is reached.
       expect(config.execution.clusters).toEqual([
-        { name: 'east', namespace: 'wf', concurrency: 20 },
+        { name: 'east', namespace: 'wf' },
         { name: 'west', namespace: 'wf-west' },
       ]);
       expect(config.execution.defaultCluster).toBe('east');
@@ -140,7 +140,6 @@ describe('configuration (SPEC §4)', () => {
       [[{ name: 'west', auth: 'kubeconfig' }], 'kubeconfigSecretArn is required when auth is "kubeconfig"'],
       [[{ name: 'dev', auth: 'local' }], 'CLUSTERS entry 1 ("dev"): kubeconfig (a path) is required'],
       [[{ ...east, auth: 'gke' }], 'CLUSTERS entry 1 ("east"): auth'],
-      [[{ ...east, concurrency: 0 }], 'CLUSTERS entry 1 ("east"): concurrency: must be at least 1'],
       [[{ ...east, namespace: 'Bad_NS' }], 'CLUSTERS entry 1 ("east"): namespace: must be a namespace name'],
     ])(
       'WE-16: a bad CLUSTERS fails at start-up naming the variable and the entry: %j',
