@@ -24,12 +24,23 @@ export function total(metric: string, label: string, outcome?: string, period = 
   });
 }
 
-/** The highest value over every series of a gauge in each minute. */
+/**
+ * A gauge's total over the clusters (WE-16) in each minute: each cluster's count is the highest of
+ * its samples that minute (two reconcile instances may both take the census), and the clusters'
+ * counts add up.
+ */
 export function gauge(metric: string, label: string): IMetric {
-  return new MathExpression({
-    expression: `SELECT MAX(${metric}) FROM ${METRICS_NAMESPACE}`,
-    label,
+  const byCluster = new MathExpression({
+    expression: `SELECT MAX(${metric}) FROM ${METRICS_NAMESPACE} GROUP BY cluster`,
     usingMetrics: {},
+    period: ONE_MINUTE,
+  });
+  // The part's id is unique on a graph that shows several gauges.
+  const id = `${metric}_by_cluster`;
+  return new MathExpression({
+    expression: `SUM(${id})`,
+    label,
+    usingMetrics: { [id]: byCluster },
     period: ONE_MINUTE,
   });
 }

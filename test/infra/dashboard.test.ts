@@ -64,8 +64,25 @@ describe('WfeDashboard', () => {
 
   it('shows the executions running and the locks held now, from the gauges the sweep publishes', () => {
     const now = widget('Running now');
-    expect(now).toContain(`SELECT MAX(${MetricName.ExecutionsRunning}) FROM wfe`);
-    expect(now).toContain(`SELECT MAX(${MetricName.LocksHeld}) FROM wfe`);
+    expect(now).toContain(`SELECT MAX(${MetricName.ExecutionsRunning}) FROM wfe GROUP BY cluster`);
+    expect(now).toContain(`SELECT MAX(${MetricName.LocksHeld}) FROM wfe GROUP BY cluster`);
+  });
+
+  it('WE-16: a gauge is the sum over the clusters of each cluster’s count, each line the total, its parts hidden', () => {
+    const metrics = JSON.parse(widget('Running now')) as [
+      { expression: string; id: string; visible?: boolean },
+    ][];
+    const expressions = metrics.map(([m]) => m);
+    const totals = expressions.filter((m) => m.visible !== false);
+    expect(totals.map((m) => m.expression)).toEqual([
+      expect.stringMatching(/^SUM\(\w+\)$/),
+      expect.stringMatching(/^SUM\(\w+\)$/),
+    ]);
+    for (const total of totals) {
+      const part = expressions.find((m) => m.id === /^SUM\((\w+)\)$/.exec(total.expression)?.[1]);
+      expect(part?.expression).toMatch(/^SELECT MAX\(\w+\) FROM wfe GROUP BY cluster$/);
+      expect(part?.visible).toBe(false);
+    }
   });
 
   it('shows locks, lock hold time, the request queue and both DLQs', () => {
