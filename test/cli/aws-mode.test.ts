@@ -65,7 +65,10 @@ describe('wfe against AWS (stack outputs, default credential chain)', () => {
     const file = await manifestFile(dir, 'aws.yaml', [
       { name: 'we-aws', namespace: 'prod', target: 'prod/Deployment/web' },
     ]);
-    expect(await run(['submit', '-f', file])).toMatchObject({ code: 0, out: 'prod/we-aws created\n' });
+    expect(await run(['submit', '-f', file])).toMatchObject({
+      code: 0,
+      out: `${cli.system.endpoints.cluster.clusterName}/prod/we-aws created\n`,
+    });
     // The first execution of a fresh local system: slow on a machine loaded by parallel suites.
     await eventually(
       async () => expect((await run(['get', 'prod/we-aws'])).out).toMatch(/Completed/),
@@ -79,7 +82,7 @@ describe('wfe against AWS (stack outputs, default credential chain)', () => {
       err: `No executions found in namespace ${cli.system.endpoints.cluster.namespace}.\n`,
     });
     expect((await run(['get', 'prod/nope'])).err).toBe(
-      'wfe get: workflowexecution prod/nope not found in the AWS stack wfe-prod\n',
+      `wfe get: workflowexecution ${cli.system.endpoints.cluster.clusterName}/prod/nope not found in the AWS stack wfe-prod\n`,
     );
   }, 60_000);
 
@@ -105,10 +108,24 @@ describe('wfe against AWS (stack outputs, default credential chain)', () => {
     const reason = 'releasing so the on-call engineer can retry the remediation during this incident';
     aws.stack.outputs[StackOutput.ClusterName] = 'prod-us';
     try {
-      const result = await run(['release', 'prod/Deployment/web', '--reason', reason]);
+      // The stack's clusters are where a lock is looked for; --cluster names one it does not serve.
+      expect(await run(['release', 'prod/Deployment/web', '--reason', reason])).toEqual({
+        code: 1,
+        out: '',
+        err: 'wfe release: no lock on prod/Deployment/web in the AWS stack wfe-prod\n',
+      });
+      const lockCluster = cli.system.endpoints.cluster.clusterName;
+      const result = await run([
+        'release',
+        'prod/Deployment/web',
+        '--cluster',
+        lockCluster,
+        '--reason',
+        reason,
+      ]);
       expect(result).toMatchObject({ code: 1, out: '' });
-      expect(result.err).toMatch(
-        /refused: the lock on prod\/Deployment\/web is in cluster .* runs PipelineRuns in cluster prod-us/,
+      expect(result.err).toBe(
+        `wfe release: refused: the lock on prod/Deployment/web is in cluster ${lockCluster}, which the AWS stack wfe-prod does not serve (prod-us)\n`,
       );
     } finally {
       aws.stack.outputs[StackOutput.ClusterName] = cli.system.endpoints.cluster.clusterName;

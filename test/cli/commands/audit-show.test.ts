@@ -83,7 +83,7 @@ describe('wfe audit show', () => {
     expect(await cli.run(['audit', 'show', 'default/we-never'])).toEqual({
       code: 1,
       out: '',
-      err: 'wfe audit show: workflowexecution default/we-never not found, and DataStorage holds no audit events for it\n',
+      err: 'wfe audit show: workflowexecution default/default/we-never not found, and DataStorage holds no audit events for it\n',
     });
     expect(await cli.run(['audit', 'show'])).toMatchObject({
       code: 2,

@@ -58,7 +58,7 @@ describe('wfe get', () => {
     const table = (await cli.run(['get', 'shop/we-get'])).out.split('\n');
     expect(table[0]).toMatch(/^CLUSTER\s+NAMESPACE\s+NAME\s+PHASE\s+TARGET\s+WORKFLOW\s+DURATION\s+AGE$/);
     expect(table[1]).toMatch(
-      /^shop\s+we-get\s+Completed\s+shop\/Deployment\/cart\s+test-workflow\s+\d+s\s+\d+/,
+      /^default\s+shop\s+we-get\s+Completed\s+shop\/Deployment\/cart\s+test-workflow\s+\d+s\s+\d+/,
     );
     expect((await cli.run(['get', 'shop/we-get', '-o', 'wide'])).out).toMatch(
       /PIPELINERUN[\s\S]*wfe-[0-9a-f]{16}/,

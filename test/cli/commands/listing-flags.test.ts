@@ -27,7 +27,7 @@ const run = (...args: string[]) => wfe(args, { cwd: dir });
 
 function execution(namespace: string, name: string, minute: number, status: Partial<ExecutionStatus> = {}) {
   return {
-    id: { namespace, name },
+    id: { cluster: 'default', namespace, name },
     specHash: 'h',
     target: `${namespace}/Deployment/${name}`,
     status: { phase: 'Completed', conditions: {}, ...status },
@@ -120,7 +120,12 @@ const names = (out: string) =>
     .trimEnd()
     .split('\n')
     .slice(1)
-    .map((line) => line.split(/\s+/).slice(0, 2).join('/'));
+    .map((line) => {
+      // Every row here is of the default cluster; the rest of the row is what the test reads.
+      const [cluster, ...columns] = line.split(/\s+/);
+      expect(cluster, line).toBe('default');
+      return columns.slice(0, 2).join('/');
+    });
 
 describe('wfe list flags (WE-12, WE-14)', () => {
   it("WE-12: lists the deployment's namespace by default, -n another, -A all, oldest first", async () => {
@@ -227,13 +232,15 @@ describe('wfe list flags (WE-12, WE-14)', () => {
 
   it('WE-12: -o name prints kind/identity, one a line, escaped', async () => {
     expect((await run('list', '-n', 'payment', '-o', 'name')).out).toBe(
-      'execution/payment/we-pay-1\nexecution/payment/we-pay-2\nexecution/payment/we-pay-3\n',
+      'execution/default/payment/we-pay-1\nexecution/default/payment/we-pay-2\nexecution/default/payment/we-pay-3\n',
     );
     expect((await run('locks', '-o', 'name')).out).toBe(
       'lock/default/checkout/Deployment/b\nlock/default/hostile/Deployment/x\\u001b[31m\nlock/default/payment/Deployment/a\n',
     );
     expect((await run('rejections', '-o', 'name')).out).toBe('rejection/m-0\nrejection/m-1\n');
-    expect((await run('get', 'payment/we-pay-2', '-o', 'name')).out).toBe('execution/payment/we-pay-2\n');
+    expect((await run('get', 'payment/we-pay-2', '-o', 'name')).out).toBe(
+      'execution/default/payment/we-pay-2\n',
+    );
   });
 
   it('WE-12: stored control characters print escaped in every format', async () => {
@@ -257,7 +264,7 @@ describe('wfe list flags (WE-12, WE-14)', () => {
   it('WE-12: locks by holder namespace (-n), target, and page', async () => {
     const targets = (out: string) => names(out).map((n) => n.split('/').slice(0, 3).join('/'));
     expect((await run('locks', '-n', 'payment')).out).toMatch(
-      /^payment\/Deployment\/a\s+payment\/holder\s+running/m,
+      /^default\s+payment\/Deployment\/a\s+default\/payment\/holder\s+running/m,
     );
     expect(names((await run('locks', '-n', 'payment')).out)).toHaveLength(1);
     expect(await run('locks', '-n', 'nobody')).toMatchObject({
@@ -270,7 +277,7 @@ describe('wfe list flags (WE-12, WE-14)', () => {
     const token = /--continue (\S+)\n$/.exec(first.err)?.[1];
     expect(token).toBeDefined();
     const rest = await run('locks', '--limit', '2', '--continue', token!);
-    expect(rest.out).toMatch(/^payment\/Deployment\/a\s/m);
+    expect(rest.out).toMatch(/^default\s+payment\/Deployment\/a\s/m);
     expect(rest.err).toBe('');
   });
 
@@ -291,12 +298,15 @@ describe('following changes with -w (WE-12)', () => {
     );
     const started = execution('watch', 'we-w', 10, { phase: 'Running' });
     await write(started, 0);
-    await eventually(async () => expect(watch.out()).toMatch(/^watch\s+we-w\s+Running\s/m), 20_000);
+    await eventually(async () => expect(watch.out()).toMatch(/^default\s+watch\s+we-w\s+Running\s/m), 20_000);
     await write({ ...started, status: { phase: 'Completed', conditions: {} }, version: 1 }, 1);
-    await eventually(async () => expect(watch.out()).toMatch(/^watch\s+we-w\s+Completed\s/m), 20_000);
+    await eventually(
+      async () => expect(watch.out()).toMatch(/^default\s+watch\s+we-w\s+Completed\s/m),
+      20_000,
+    );
     watch.stop();
     expect(await watch.code).toBe(0);
-    expect(watch.out().match(/^watch\s+we-w\s/gm)).toHaveLength(2);
+    expect(watch.out().match(/^default\s+watch\s+we-w\s/gm)).toHaveLength(2);
   }, 90_000);
 
   it('WE-12: list --phase Running -w shows how an execution that leaves the phase ended', async () => {
@@ -305,7 +315,10 @@ describe('following changes with -w (WE-12)', () => {
     const watch = follow(['list', '-n', 'leave', '--phase', 'Running', '-w']);
     await eventually(async () => expect(watch.out()).toMatch(/^CLUSTER\s+NAMESPACE\s+NAME\s+PHASE/), 20_000);
     await write({ ...running, status: { phase: 'Failed', conditions: {} }, version: 1 }, 1);
-    await eventually(async () => expect(watch.out()).toMatch(/^leave\s+we-leave\s+Failed\s/m), 20_000);
+    await eventually(
+      async () => expect(watch.out()).toMatch(/^default\s+leave\s+we-leave\s+Failed\s/m),
+      20_000,
+    );
     watch.stop();
     expect(await watch.code).toBe(0);
   }, 90_000);
@@ -315,12 +328,14 @@ describe('following changes with -w (WE-12)', () => {
     await store.write({ lock: { op: 'put', lock: held, expectVersion: 'absent' } });
     const watch = follow(['locks', '-n', 'gone', '-w']);
     await eventually(
-      async () => expect(watch.out()).toMatch(/^gone\/Deployment\/z\s+gone\/holder\s+running/m),
+      async () =>
+        expect(watch.out()).toMatch(/^default\s+gone\/Deployment\/z\s+default\/gone\/holder\s+running/m),
       20_000,
     );
     await store.write({ lock: { op: 'delete', key: held.key, expectVersion: held.version } });
     await eventually(
-      async () => expect(watch.out()).toMatch(/^gone\/Deployment\/z\s+gone\/holder\s+released\s+-/m),
+      async () =>
+        expect(watch.out()).toMatch(/^default\s+gone\/Deployment\/z\s+default\/gone\/holder\s+released\s+-/m),
       20_000,
     );
     watch.stop();
@@ -331,12 +346,12 @@ describe('following changes with -w (WE-12)', () => {
     const running = execution('get', 'we-get', 12, { phase: 'Running' });
     await write(running, 0);
     const watch = follow(['get', 'get/we-get', '-w']);
-    await eventually(async () => expect(watch.out()).toMatch(/^get\s+we-get\s+Running/m), 20_000);
+    await eventually(async () => expect(watch.out()).toMatch(/^default\s+get\s+we-get\s+Running/m), 20_000);
     await write({ ...running, status: { phase: 'Completed', conditions: {} }, version: 1 }, 1);
     expect(await watch.code).toBe(0);
     const lines = watch.out().trimEnd().split('\n');
     expect(lines).toHaveLength(3);
-    expect(lines[2]).toMatch(/^get\s+we-get\s+Completed/);
+    expect(lines[2]).toMatch(/^default\s+get\s+we-get\s+Completed/);
     // An execution that has ended prints once and returns.
     expect((await run('get', 'get/we-get', '-w')).out.trimEnd().split('\n')).toHaveLength(2);
   }, 90_000);

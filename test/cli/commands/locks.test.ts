@@ -26,7 +26,7 @@ describe('wfe locks', () => {
     const [header, row] = (await cli.run(['locks'])).out.split('\n');
     expect(header).toMatch(/^CLUSTER\s+TARGET\s+HOLDER\s+STATE\s+RELEASE\s+AGE$/);
     expect(row).toMatch(
-      /^db\/StatefulSet\/pg\s+db\/we-locks\s+cooling\s+\d{4}-\d\d-\d\dT[\d:.]+Z \(in \d+s\)\s+\d+s$/,
+      /^default\s+db\/StatefulSet\/pg\s+default\/db\/we-locks\s+cooling\s+\d{4}-\d\d-\d\dT[\d:.]+Z \(in \d+s\)\s+\d+s$/,
     );
     expect((await cli.run(['locks', '-o', 'wide'])).out).toMatch(
       /CLUSTER\s+PIPELINERUN\s+TOKEN[\s\S]*default\s+wfe-/,
@@ -38,7 +38,7 @@ describe('wfe locks', () => {
     expect(items).toEqual([
       expect.objectContaining({
         target: 'db/StatefulSet/pg',
-        holder: 'db/we-locks',
+        holder: 'default/db/we-locks',
         state: 'cooling',
         cluster: 'default',
       }),

@@ -49,7 +49,7 @@ describe('wfe release', () => {
     expect(result.err).toBe('');
     expect(result.code).toBe(0);
     expect(result.out).toMatch(
-      /^lock on payment\/Deployment\/api released \(holder payment\/we-release-cool, cooling\); its PipelineRun was deleted; audited as workflow\.lock_force_released by \S+\n$/,
+      /^lock on payment\/Deployment\/api released \(holder default\/payment\/we-release-cool, cooling\); its PipelineRun was deleted; audited as workflow\.lock_force_released by \S+\n$/,
     );
 
     expect((await json(['locks'])).items).toEqual([]);
@@ -91,7 +91,7 @@ describe('wfe release', () => {
     // between release's delete and its write, already cooling (release then reads it again and
     // releases that; the run still counts as deleted by it).
     expect(result.out).toMatch(
-      /holder payment\/we-release-run, (running|cooling)\); its PipelineRun was deleted/,
+      /holder default\/payment\/we-release-run, (running|cooling)\); its PipelineRun was deleted/,
     );
     expect((await json(['locks'])).items).toEqual([]);
     await eventually(async () => {
