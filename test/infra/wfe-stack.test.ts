@@ -1,9 +1,15 @@
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createTableInput, TABLE } from '../../functions/adapters/dynamodb/table.js';
-import { executeConfig, forwarderConfig, reconcileConfig } from '../../functions/platform/config.js';
+import {
+  eventsConfig,
+  executeConfig,
+  forwarderConfig,
+  reconcileConfig,
+} from '../../functions/platform/config.js';
 import { StackOutput } from '../../infra/outputs.js';
 import {
+  FLEET_CONTEXT,
   FULL_CONTEXT,
   KUBECONFIG_CONTEXT,
   SECRET_ARN,
@@ -468,17 +474,16 @@ describe('the synthesized environment', () => {
 
   const queueUrl = 'https://sqs.eu-west-1.amazonaws.com/123456789012/q';
   const execution = {
-    namespace: 'kubernaut-workflows',
     serviceAccountName: 'kubernaut-workflow-runner',
     cooldownMs: 5 * 60_000,
     leaseMs: 15 * 60_000,
   };
+  const NS = 'kubernaut-workflows';
   it.each([
     [
       'EKS',
       FULL_CONTEXT,
-      { ...execution, clusterName: 'prod-eu' },
-      { mode: 'eks', clusterName: 'prod-eu' },
+      [{ name: 'prod-eu', namespace: NS, access: { mode: 'eks', clusterName: 'prod-eu' } }],
       SECRET_ARN.token,
       {
         allowedServiceAccounts: ['kubernaut-workflow-runner', 'runner'],
@@ -488,30 +493,57 @@ describe('the synthesized environment', () => {
     [
       'kubeconfig',
       KUBECONFIG_CONTEXT,
-      { ...execution, clusterName: 'on-prem-1' },
-      { mode: 'kubeconfig', secretArn: SECRET_ARN.kubeconfig },
+      [
+        {
+          name: 'on-prem-1',
+          namespace: NS,
+          access: { mode: 'kubeconfig', secretArn: SECRET_ARN.kubeconfig },
+        },
+      ],
+      undefined,
+      {},
+    ],
+    [
+      'WE-16 several clusters',
+      FLEET_CONTEXT,
+      [
+        { name: 'east', namespace: NS, access: { mode: 'eks', clusterName: 'prod-east' } },
+        { name: 'west', namespace: 'remediation', access: { mode: 'eks', clusterName: 'prod-west' } },
+        { name: 'lab', namespace: NS, access: { mode: 'kubeconfig', secretArn: SECRET_ARN.kubeconfig } },
+      ],
       undefined,
       {},
     ],
   ])(
     'is what the functions’ own configuration parsers expect (%s)',
-    (_, context, settings, cluster, tokenArn, guardrails) => {
+    (_, context, clusters, tokenArn, guardrails) => {
       const s = synth(context);
+      const settings = {
+        ...execution,
+        clusters: clusters.map(({ name, namespace }) => ({ name, namespace })),
+        defaultCluster: clusters[0]?.name,
+      };
       expect(executeConfig(deployed(fnEnv(s, 'execute')))).toEqual({
         tableName: 'wfe-table',
         queueUrl,
         dlqUrl: queueUrl,
         timerQueueUrl: queueUrl,
         execution: { ...settings, ...guardrails },
-        cluster,
+        clusters,
       });
       expect(reconcileConfig(deployed(fnEnv(s, 'reconcile')))).toEqual({
         tableName: 'wfe-table',
         timerQueueUrl: queueUrl,
         sweepQueueUrl: queueUrl,
         execution: settings,
-        cluster,
+        clusters,
         budget: expect.objectContaining({ pageSize: expect.any(Number) }),
+      });
+      expect(eventsConfig(deployed(fnEnv(s, 'events')))).toEqual({
+        tableName: 'wfe-table',
+        timerQueueUrl: queueUrl,
+        execution: settings,
+        clusters,
       });
       expect(forwarderConfig(deployed(fnEnv(s, 'audit-forwarder')))).toMatchObject({
         dataStorageUrl: 'https://datastorage.example.com',

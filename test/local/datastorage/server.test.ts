@@ -74,14 +74,14 @@ describe('local DataStorage: POST /api/v1/audit/events/batch', () => {
       event_timestamp: '2026-03-01T11:50:00Z',
       event_date: '2026-03-01',
       severity: 'info',
-      cluster_name: null,
+      cluster_name: 'default',
       retention_days: 2555,
     });
   });
 
   it('fills the server defaults for absent optional fields', async () => {
     const { ds } = await start();
-    const { actor_type, actor_id, resource_type, resource_id, namespace, ...bare } = event();
+    const { actor_type, actor_id, resource_type, resource_id, namespace, cluster_name, ...bare } = event();
     await post(ds, [bare]);
     expect(ds.events[0]).toMatchObject({
       actor_type: 'service',
@@ -89,6 +89,7 @@ describe('local DataStorage: POST /api/v1/audit/events/batch', () => {
       resource_type: 'workflow',
       resource_id: bare.correlation_id,
       namespace: null,
+      cluster_name: null,
       severity: 'info',
       parent_event_id: null,
       duration_ms: null,

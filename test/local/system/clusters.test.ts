@@ -28,8 +28,17 @@ describe('WFE_CLUSTERS', () => {
     expect(localClusterNames({})).toBeUndefined();
     expect(localClusterNames({ WFE_CLUSTERS: ' ' })).toBeUndefined();
     expect(localClusterNames({ WFE_CLUSTERS: 'east, west' })).toEqual(['east', 'west']);
-    expect(checkLocalConfig({})).toEqual({ names: ['default'], several: false });
-    expect(checkLocalConfig({ CLUSTER_NAME: 'lab' })).toEqual({ names: ['lab'], several: false });
+    expect(checkLocalConfig({})).toEqual({ names: ['default'], defaultCluster: 'default', several: false });
+    expect(checkLocalConfig({ CLUSTER_NAME: 'lab' })).toEqual({
+      names: ['lab'],
+      defaultCluster: 'lab',
+      several: false,
+    });
+    expect(checkLocalConfig({ WFE_CLUSTERS: 'east,west' })).toEqual({
+      names: ['east', 'west'],
+      defaultCluster: 'east',
+      several: true,
+    });
   });
 
   it.each([

@@ -127,7 +127,7 @@ async function runToTheEnd(options: { env?: Record<string, string>; dataStorageU
     const status = objects.get(executionKey(example.id))?.status;
     if (example.expect?.reason) expect(status?.failureDetails?.reason).toBe(example.expect.reason);
     if (example.expect?.reason === 'Deduplicated')
-      expect(status?.deduplicatedBy).toBe('payment/we-rr-payment-oom-7f3a');
+      expect(status?.deduplicatedBy).toBe(`${state.cluster.clusterName}/payment/we-rr-payment-oom-7f3a`);
   }
 
   // The waiter waited out its predecessor's cooldown, then ran.
