@@ -166,7 +166,7 @@ describe.concurrent('WorkflowExecution HandleAlreadyExists - Race Conditions', (
         wasExecutionFailure: false,
       });
       expect(failed.status.failureDetails!.message).toContain(expectedRunName(target));
-      expect(failed.status.deduplicatedBy).toBe(`${other.namespace}/${other.name}`);
+      expect(failed.status.deduplicatedBy).toBe(`default/${other.namespace}/${other.name}`);
       expect(condition(failed, 'TektonPipelineCreated')).toMatchObject({ status: 'False' });
       const [event] = await auditEventsOf(h, name, 'workflow.failed');
       expect(event!.event_data).toMatchObject({ failure_reason: 'Deduplicated' });

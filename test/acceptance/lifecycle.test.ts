@@ -53,7 +53,7 @@ spec:
         cwd: h.dir,
         env,
       });
-      expect(stdout).toBe(`default/${name} created\n`);
+      expect(stdout).toBe(`default/default/${name} created\n`);
       const we = await waitFor(`${name} to exist`, () => h.get(name));
       expect(we).toMatchObject({
         apiVersion: 'kubernaut.ai/v1alpha1',
@@ -117,7 +117,7 @@ spec:
       const released = await h.wfe('release', target, '--reason', reason);
       expect(released.err).toBe('');
       expect(released.code).toBe(0);
-      expect(released.out).toContain(`lock on ${target} released (holder default/${name}`);
+      expect(released.out).toContain(`lock on ${target} released (holder default/default/${name}`);
       expect(await h.pipelineRun(runName)).toBeUndefined();
       expect((await h.locks()).find((l) => l.target === target)).toBeUndefined();
       const failed = await h.waitForPhase(name, 'Failed');

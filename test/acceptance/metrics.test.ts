@@ -106,8 +106,11 @@ describe('WorkflowExecution Metrics - Comprehensive Coverage', () => {
         [...h.metrics.of(TOTAL), ...h.metrics.of(DURATION)].map((s) => s.dimensions.outcome),
       );
       expect([...outcomes].sort()).toEqual(['Completed', 'Failed']);
-      for (const sample of [...h.metrics.of(TOTAL), ...h.metrics.of(DURATION)])
-        expect(Object.keys(sample.dimensions).sort()).toEqual(['outcome', 'service']);
+      // The cluster (WE-16) is bounded as the outcome is: one of the deployment's clusters.
+      for (const sample of [...h.metrics.of(TOTAL), ...h.metrics.of(DURATION)]) {
+        expect(Object.keys(sample.dimensions).sort()).toEqual(['cluster', 'outcome', 'service']);
+        expect(sample.dimensions.cluster).toBe('default');
+      }
       // The creation counter has no outcome (Kubernaut's has no labels).
       for (const sample of h.metrics.of(CREATIONS)) expect(sample.dimensions.outcome).toBeUndefined();
     });

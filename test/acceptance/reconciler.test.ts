@@ -395,7 +395,7 @@ describe.concurrent('WorkflowExecution Controller Reconciliation', () => {
         wasExecutionFailure: false,
       });
       expect(failed.status.failureDetails!.message).toContain(runName);
-      expect(failed.status.deduplicatedBy).toBe(`default/${first.name}`);
+      expect(failed.status.deduplicatedBy).toBe(`default/default/${first.name}`);
       expect(failed.status.pipelineRunRef).toBeUndefined();
       // The first is untouched: still Running on the same run.
       const holder = await h.get(first.name);
@@ -424,7 +424,9 @@ describe.concurrent('WorkflowExecution Controller Reconciliation', () => {
       expect((await h.get(a.name))!.status.phase).toBe('Running');
       expect((await h.get(b.name))!.status.phase).toBe('Running');
       const holders = (await h.locks()).filter((l) => l.target === a.target || l.target === b.target);
-      expect(holders.map((l) => l.holder).sort()).toEqual([`default/${a.name}`, `default/${b.name}`].sort());
+      expect(holders.map((l) => l.holder).sort()).toEqual(
+        [`default/default/${a.name}`, `default/default/${b.name}`].sort(),
+      );
       await Promise.all([
         completeRun(h, ra.status.pipelineRunRef!.name),
         completeRun(h, rb.status.pipelineRunRef!.name),
