@@ -235,7 +235,7 @@ async function measurePath(
     EVENTS_QUEUE_URL: sqs.events.url,
     ...(path === 'events' ? { TIMER_QUEUE_URL: sqs.timers.url } : {}),
   };
-  const wiring = { store, cluster, clock: systemClock, clients: { sqs: sqsClient } };
+  const wiring = { store, clusters: () => cluster, clock: systemClock, clients: { sqs: sqsClient } };
   const execute = createExecute(
     await executeDeps(env, {
       ...wiring,
