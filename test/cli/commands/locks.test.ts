@@ -29,7 +29,7 @@ describe('wfe locks', () => {
       /^default\s+db\/StatefulSet\/pg\s+default\/db\/we-locks\s+cooling\s+\d{4}-\d\d-\d\dT[\d:.]+Z \(in \d+s\)\s+\d+s$/,
     );
     expect((await cli.run(['locks', '-o', 'wide'])).out).toMatch(
-      /CLUSTER\s+PIPELINERUN\s+TOKEN[\s\S]*default\s+wfe-/,
+      /^CLUSTER\s+TARGET\s+HOLDER\s+STATE\s+RELEASE\s+AGE\s+PIPELINERUN\s+TOKEN\ndefault\s+db\/StatefulSet\/pg\s[^\n]*\swfe-[0-9a-f]{16}\s+\d+\n$/,
     );
   });
 
