@@ -8,6 +8,9 @@ import type { Cluster, Clusters, Metrics } from './ports.js';
 
 export const CLUSTER_LABEL = 'kubernaut.ai/cluster';
 
+/** What a cluster may be called: a DNS label, so it fits a label value and every key it is part of. */
+export const CLUSTER_NAME = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+
 export interface ClusterSettings {
   name: string;
   /** Where this cluster's PipelineRuns are created. */

@@ -17,6 +17,7 @@
 import { type AuditEventType, auditEvent } from './audit-event.js';
 import { bounded } from './bounded-text.js';
 import {
+  CLUSTER_NAME,
   clusterMetrics,
   clusterSettings,
   type FleetSettings,
@@ -115,10 +116,15 @@ const idOf = (manifest: Manifest, fleet: FleetSettings): ExecutionId => ({
   name: manifest.metadata.name,
 });
 
-const rejectedIdOf = ({ labels, ...id }: RequestIdentity, fleet: FleetSettings): ExecutionId => ({
-  cluster: requestedCluster(labels, fleet),
-  ...id,
-});
+/**
+ * A rejected request's cluster label is unvalidated: only a text that could name a cluster is used,
+ * else the default cluster, so a hostile value (100 KB, say) never becomes a key DynamoDB refuses
+ * and the rejection is still recorded.
+ */
+const rejectedIdOf = ({ labels, ...id }: RequestIdentity, fleet: FleetSettings): ExecutionId => {
+  const named = requestedCluster(labels, fleet);
+  return { cluster: CLUSTER_NAME.test(named) ? named : fleet.defaultCluster, ...id };
+};
 
 async function start(
   body: string,

@@ -5,6 +5,7 @@
 import * as z from 'zod/mini';
 import type { ClusterAccess } from '../adapters/kubernetes/credentials.js';
 import type { ClusterSettings } from '../core/clusters.js';
+import { CLUSTER_NAME } from '../core/clusters.js';
 import { parseDuration } from '../core/duration.js';
 import { ConfigError } from '../core/errors.js';
 
@@ -124,8 +125,6 @@ export interface Fleet<C> {
   clusters: C[];
   defaultCluster: string;
 }
-
-const CLUSTER_NAME = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 
 /** An entry of CLUSTERS, its fields as the contract names them. */
 const clusterEntry = z.object({

@@ -115,4 +115,23 @@ describe('execute: requests too deep, not UTF-8 or at the size limit are refused
       'execution prod-eu/default/we-1 already exists with a different spec; use a new name for a new request',
     ]);
   });
+
+  it("WE-16/WE-15: an invalid request's cluster label is its cluster only when it could name one; a hostile one leaves the rejection under the default cluster", async () => {
+    const s = system();
+    const huge = 'x'.repeat(100_000);
+    await execute(
+      body({ name: 'we-huge', target: 'no-slashes', labels: { 'kubernaut.ai/cluster': huge } }),
+      s.deps,
+    );
+    await execute(
+      body({ name: 'we-west', target: 'no-slashes', labels: { 'kubernaut.ai/cluster': 'west' } }),
+      s.deps,
+    );
+    const recorded = [...s.store.executions.values()];
+    expect(recorded.map((e) => [e.id.cluster, e.id.name, e.status.phase])).toEqual([
+      ['prod-eu', 'we-huge', 'Failed'],
+      ['west', 'we-west', 'Failed'],
+    ]);
+    expect(JSON.stringify(recorded[0]?.id)).not.toContain(huge);
+  });
 });
